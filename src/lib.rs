@@ -1,0 +1,111 @@
+//! `naltrexone-site`: a fast, strict static site generator for health content.
+//!
+//! The pipeline runs one way over plain data: **load** (`source`) reads every input; **parse**
+//! (`front_matter`, `page`) turns files into typed front matter; **assemble** (`site`, with
+//! `markdown`, `links`, `taxonomy`, `related`) builds the immutable site model, checking links,
+//! anchors, tags and URLs across all files; **render** (`render`, `feeds`, `asset`) produces
+//! every output in memory; **publish** (`publish`) writes only what changed. `check` adds
+//! content rules (`lint`) and stops before publish. Every stage returns all of its diagnostics,
+//! so one run reports every problem.
+
+// Diagnostics are the error type everywhere; they travel the cold path and boxing them would
+// only add noise at every call site.
+#![allow(clippy::result_large_err)]
+
+pub mod asset;
+pub mod config;
+pub mod date;
+pub mod diagnostic;
+pub mod feeds;
+pub mod front_matter;
+pub mod links;
+pub mod lint;
+pub mod markdown;
+pub mod page;
+pub mod publish;
+pub mod readability;
+pub mod related;
+pub mod render;
+pub mod scaffold;
+pub mod site;
+pub mod source;
+pub mod taxonomy;
+
+use config::Config;
+use date::Date;
+use diagnostic::Diagnostic;
+use publish::Output;
+use site::Site;
+use std::path::PathBuf;
+
+/// What to build, and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The site's folder (holds `site.yaml`, `content/`, `templates/`, `static/`).
+    pub root: PathBuf,
+    /// Include drafts.
+    pub drafts: bool,
+    /// Overrides `base_url` from `site.yaml`.
+    pub base_url: Option<String>,
+    /// Inject the live-reload script (only `site serve`).
+    pub serve: bool,
+    /// The day review ages are measured from.
+    pub today: Date,
+}
+
+/// A site rendered in memory.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// The model it was rendered from.
+    pub site: Site,
+    /// Every file of the output folder.
+    pub outputs: Vec<Output>,
+    /// Warnings met on the way (errors fail the build instead).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Loads, assembles and renders the whole site; writes nothing.
+pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
+    let (inputs, mut diagnostics) = source::load(&options.root);
+    let config = inputs
+        .config
+        .as_deref()
+        .map(|text| Config::parse(text, options.base_url.as_deref()));
+    let tera = render::load(&inputs.templates);
+    let (mut outputs, assets) = asset::prepare(&inputs.statics);
+    let files: Vec<String> = assets
+        .keys()
+        .map(String::as_str)
+        .chain(assets.values().map(|u| &u[1..]))
+        .map(str::to_owned)
+        .collect();
+    let site = match config {
+        Some(Ok(config)) => Site::assemble(config, inputs.content, &files, options.drafts),
+        Some(Err(mut errors)) => Err(std::mem::take(&mut errors)),
+        None => Err(Vec::new()),
+    };
+    let (site, mut tera) = match (site, tera) {
+        (Ok(site), Ok(tera)) => (site, tera),
+        (site, tera) => {
+            diagnostics.extend(site.err().unwrap_or_default());
+            diagnostics.extend(tera.err().unwrap_or_default());
+            return Err(diagnostics);
+        }
+    };
+    let pages = render::render(&site, &mut tera, &inputs.templates, &assets, options.serve);
+    outputs.extend(pages.map_err(|mut errors| {
+        errors.append(&mut diagnostics);
+        errors
+    })?);
+    outputs.extend(feeds::render(&site));
+    diagnostics.extend(publish::validate(&outputs));
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(diagnostics);
+    }
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Built {
+        site,
+        outputs,
+        warnings: diagnostics,
+    })
+}

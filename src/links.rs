@@ -1,0 +1,302 @@
+//! Internal links: turning a link written to a source file (`../treatment/vivitrol.md#dosing`)
+//! into the page's URL, and checking, once every page is rendered, that each `#anchor` exists.
+//!
+//! Markdown rendering asks [`LinkTable::resolve`] about each link as it meets it; anchors are
+//! collected and checked across the whole site at the end, so every failure is reported at once.
+
+use crate::diagnostic::{closest, Diagnostic};
+use std::collections::{HashMap, HashSet};
+
+/// Every address a link may point to.
+#[derive(Debug, Clone, Default)]
+pub struct LinkTable {
+    /// Source path under `content/` → the page's URL.
+    pub pages: HashMap<String, String>,
+    /// Site-relative addresses that exist besides pages: static files, feed, tag index...
+    pub files: HashSet<String>,
+    /// Sources that exist but failed to parse: links to them are not reported again.
+    pub unavailable: HashSet<String>,
+}
+
+/// What a link destination turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// Leave as written: another site, `mailto:`, `tel:`, an existing static file.
+    External,
+    /// A page of this site: its URL (with `#anchor`), its source and the anchor to check.
+    Page {
+        /// The URL to write in the HTML.
+        href: String,
+        /// The target's source path under `content/`.
+        source: String,
+        /// The anchor to check on the target, if any.
+        anchor: Option<String>,
+    },
+    /// Nothing by that name; the message and a suggestion.
+    Broken {
+        /// What is wrong.
+        message: String,
+        /// What would be right.
+        help: String,
+    },
+}
+
+impl LinkTable {
+    /// Resolves `dest`, written in the file `from` (a path under `content/`).
+    pub fn resolve(&self, from: &str, dest: &str) -> Resolution {
+        let dest = dest.trim();
+        if dest.is_empty() {
+            return Resolution::Broken {
+                message: "empty link".into(),
+                help: "write the address between the parentheses: `[text](../section/page.md)`"
+                    .into(),
+            };
+        }
+        if has_scheme(dest) || dest.starts_with("//") {
+            return Resolution::External;
+        }
+        let (path, anchor) = match dest.split_once('#') {
+            Some((path, anchor)) => (path, Some(anchor.to_owned())),
+            None => (dest, None),
+        };
+        let path = path.split_once('?').map_or(path, |(p, _)| p);
+        if path.is_empty() {
+            return Resolution::Page {
+                href: dest.to_owned(),
+                source: from.to_owned(),
+                anchor,
+            };
+        }
+        if path.ends_with(".md") {
+            return self.resolve_source(from, dest, path, anchor);
+        }
+        if let Some(absolute) = path.strip_prefix('/') {
+            let known = self.files.contains(absolute)
+                || self
+                    .files
+                    .contains(&format!("{}/", absolute.trim_end_matches('/')))
+                || self
+                    .pages
+                    .values()
+                    .any(|url| url.trim_start_matches('/') == absolute);
+            if known {
+                return Resolution::External;
+            }
+            return Resolution::Broken {
+                message: format!("link to `{dest}` matches no page and no file in `static/`"),
+                help: "link to a page by its source file (`../section/page.md`), or to a file under `static/` by its path (`/images/x.png`)".into(),
+            };
+        }
+        Resolution::Broken {
+            message: format!("relative link `{dest}` is not a `.md` file"),
+            help: "link to a page by its source file (`../section/page.md`), or to a file under `static/` by an absolute path (`/images/x.png`)".into(),
+        }
+    }
+
+    fn resolve_source(
+        &self,
+        from: &str,
+        dest: &str,
+        path: &str,
+        anchor: Option<String>,
+    ) -> Resolution {
+        let Some(target) = join(from, path) else {
+            return Resolution::Broken {
+                message: format!("link to `{dest}` leaves the `content/` folder"),
+                help: "remove a `../`: links are relative to the file they are written in".into(),
+            };
+        };
+        if self.unavailable.contains(&target) {
+            return Resolution::External;
+        }
+        match self.pages.get(&target) {
+            Some(url) => Resolution::Page {
+                href: match &anchor {
+                    Some(a) => format!("{url}#{a}"),
+                    None => url.clone(),
+                },
+                source: target,
+                anchor,
+            },
+            None => {
+                let suggestion = closest(&target, self.pages.keys().map(String::as_str))
+                    .map(|s| format!("did you mean `{}`?", relative_to(from, s)))
+                    .unwrap_or_else(|| {
+                        "links are relative to the file they are written in, e.g. `../treatment/vivitrol.md`".into()
+                    });
+                Resolution::Broken {
+                    message: format!(
+                        "link to `{dest}`: `content/{target}` does not exist (or is a draft)"
+                    ),
+                    help: suggestion,
+                }
+            }
+        }
+    }
+}
+
+fn has_scheme(dest: &str) -> bool {
+    match dest.split_once(':') {
+        Some((scheme, _)) => {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.')
+        }
+        None => false,
+    }
+}
+
+/// Joins a link `path` onto the folder of `from`; `None` when it climbs out of `content/`.
+pub fn join(from: &str, path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = if path.starts_with('/') {
+        Vec::new()
+    } else {
+        from.split('/').collect()
+    };
+    if !path.starts_with('/') {
+        parts.pop();
+    }
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// How `to` (under `content/`) is written from the file `from`.
+fn relative_to(from: &str, to: &str) -> String {
+    let from_dir: Vec<&str> = from.split('/').collect();
+    let from_dir = &from_dir[..from_dir.len() - 1];
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let common = from_dir
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out: Vec<&str> = vec![".."; from_dir.len() - common];
+    out.extend(&to_parts[common..]);
+    out.join("/")
+}
+
+/// A `#anchor` a page links to, kept until every page's anchors are known.
+#[derive(Debug, Clone)]
+pub struct AnchorRef {
+    /// The linking file (site-relative path, for the diagnostic).
+    pub file: String,
+    /// The linking line of that file.
+    pub source_line: String,
+    /// 1-based line of the link.
+    pub line: usize,
+    /// 1-based column of the link.
+    pub column: usize,
+    /// The target's source path under `content/`.
+    pub target: String,
+    /// The anchor, without `#`.
+    pub anchor: String,
+}
+
+/// Checks every anchor reference against the anchors each page defines.
+pub fn check_anchors(
+    references: &[AnchorRef],
+    anchors: &HashMap<&str, &HashSet<String>>,
+) -> Vec<Diagnostic> {
+    references
+        .iter()
+        .filter_map(|r| {
+            let defined = anchors.get(r.target.as_str())?;
+            if defined.contains(&r.anchor) {
+                return None;
+            }
+            let mut d = Diagnostic::error(
+                &r.file,
+                "broken-anchor",
+                format!("`content/{}` has no anchor `#{}`", r.target, r.anchor),
+            )
+            .at(r.line, r.column);
+            d.source_line = Some(r.source_line.clone());
+            let help = match closest(&r.anchor, defined.iter().map(String::as_str)) {
+                Some(s) => format!("did you mean `#{s}`?"),
+                None if defined.is_empty() => "that page has no headings to link to".to_owned(),
+                None => {
+                    let mut known: Vec<&str> = defined.iter().map(String::as_str).collect();
+                    known.sort_unstable();
+                    known.truncate(12);
+                    format!(
+                        "anchors there: {}",
+                        known
+                            .iter()
+                            .map(|a| format!("`#{a}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            };
+            Some(d.help(help))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> LinkTable {
+        let mut t = LinkTable::default();
+        t.pages.insert(
+            "treatment/vivitrol.md".into(),
+            "/treatment/vivitrol/".into(),
+        );
+        t.pages.insert("_index.md".into(), "/".into());
+        t.files.insert("style.css".into());
+        t
+    }
+
+    #[test]
+    fn resolves_source_links_relative_to_the_file() {
+        let r = table().resolve("alcohol/a.md", "../treatment/vivitrol.md#dosing");
+        assert_eq!(
+            r,
+            Resolution::Page {
+                href: "/treatment/vivitrol/#dosing".into(),
+                source: "treatment/vivitrol.md".into(),
+                anchor: Some("dosing".into())
+            }
+        );
+        assert!(matches!(
+            table().resolve("a.md", "https://x.org"),
+            Resolution::External
+        ));
+        assert!(matches!(
+            table().resolve("a.md", "/style.css"),
+            Resolution::External
+        ));
+        assert!(matches!(
+            table().resolve("a.md", "tel:988"),
+            Resolution::External
+        ));
+    }
+
+    #[test]
+    fn suggests_the_closest_file() {
+        match table().resolve("alcohol/a.md", "../treatment/vivitro.md") {
+            Resolution::Broken { help, .. } => {
+                assert_eq!(help, "did you mean `../treatment/vivitrol.md`?")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            table().resolve("a.md", "../../x.md"),
+            Resolution::Broken { .. }
+        ));
+        assert!(matches!(
+            table().resolve("a.md", "/nothing/"),
+            Resolution::Broken { .. }
+        ));
+    }
+}

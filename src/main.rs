@@ -1,0 +1,274 @@
+//! The `site` command line: parses arguments, calls the library, prints diagnostics, sets the
+//! exit code. No site logic lives here.
+
+// See lib.rs: diagnostics are the error type and travel the cold path.
+#![allow(clippy::result_large_err)]
+
+use clap::{Parser, Subcommand, ValueEnum};
+use naltrexone_site::date::Date;
+use naltrexone_site::diagnostic::{self, Diagnostic};
+use naltrexone_site::{lint, publish, scaffold, Options};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// A fast, strict static site generator for health content.
+#[derive(Parser)]
+#[command(name = "site", version, about, long_about = None)]
+struct Cli {
+    /// The site's folder (holds site.yaml, content/, templates/, static/).
+    #[arg(long, global = true, default_value = ".")]
+    root: PathBuf,
+    /// The day review ages are measured from (YYYY-MM-DD); defaults to today (UTC).
+    #[arg(long, global = true, hide = true)]
+    today: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder.
+    Build {
+        /// Include drafts.
+        #[arg(long)]
+        drafts: bool,
+        /// Override `base_url` from site.yaml.
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Output folder (relative to the current folder).
+        #[arg(long, short, default_value = "public")]
+        output: PathBuf,
+    },
+    /// Check content and output without writing anything; exit 1 on any error.
+    Check {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Fail on warnings too.
+        #[arg(long)]
+        strict: bool,
+        /// Print every article's reading grade, words, reading time and review age.
+        #[arg(long)]
+        report: bool,
+    },
+    /// Create a new article or tag page from the schema.
+    New {
+        #[command(subcommand)]
+        what: New,
+    },
+}
+
+#[derive(Subcommand)]
+enum New {
+    /// content/<section>/<slug>.md
+    Article {
+        /// The article's title.
+        title: String,
+        /// The section folder.
+        #[arg(long)]
+        section: Option<String>,
+        /// Comma-separated tags.
+        #[arg(long, value_delimiter = ',')]
+        tags: Vec<String>,
+    },
+    /// content/tags/<name>.md
+    Tag {
+        /// The tag's name (lower-case, hyphens).
+        name: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Github,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let today = match cli.today.as_deref().map(Date::parse) {
+        None => Date::today(),
+        Some(Ok(date)) => date,
+        Some(Err(why)) => {
+            eprintln!("error: --today: {why}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = |drafts: bool, base_url: Option<String>| Options {
+        root: cli.root.clone(),
+        drafts,
+        base_url,
+        serve: false,
+        today,
+    };
+    match cli.command {
+        Command::Build {
+            drafts,
+            base_url,
+            output,
+        } => build(&options(drafts, base_url), &output),
+        Command::Check {
+            format,
+            strict,
+            report,
+        } => check(&options(true, None), format, strict, report),
+        Command::New { what } => {
+            let made = match what {
+                New::Article {
+                    title,
+                    section,
+                    tags,
+                } => scaffold::article(&cli.root, &title, section.as_deref(), &tags, today),
+                New::Tag { name } => scaffold::tag(&cli.root, &name),
+            };
+            match made {
+                Ok(path) => {
+                    println!("created {}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(d) => {
+                    eprintln!("{d}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+fn print_all(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostic::sort(diagnostics);
+    for d in diagnostics.iter() {
+        eprintln!("{d}\n");
+    }
+}
+
+fn summary(diagnostics: &[Diagnostic]) -> String {
+    let (errors, warnings) = diagnostic::count(diagnostics);
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
+}
+
+fn build(options: &Options, output: &std::path::Path) -> ExitCode {
+    let start = Instant::now();
+    let built = match naltrexone_site::build(options) {
+        Ok(built) => built,
+        Err(mut diagnostics) => {
+            print_all(&mut diagnostics);
+            eprintln!(
+                "build failed: {}; `{}` was left untouched",
+                summary(&diagnostics),
+                output.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut warnings = built.warnings;
+    match publish::write(output, &built.outputs) {
+        Ok(written) => {
+            print_all(&mut warnings);
+            let tags = built
+                .site
+                .tags
+                .iter()
+                .filter(|t| !t.pages.is_empty())
+                .count();
+            println!(
+                "built {} pages, {} sections, {} tags into `{}` in {} ms ({} files written, {} unchanged, {} removed{})",
+                built.site.pages.len(),
+                built.site.sections.len(),
+                tags,
+                output.display(),
+                start.elapsed().as_millis(),
+                written.written,
+                written.unchanged,
+                written.removed,
+                if warnings.is_empty() { String::new() } else { format!("; {}", summary(&warnings)) },
+            );
+            ExitCode::SUCCESS
+        }
+        Err(mut diagnostics) => {
+            print_all(&mut diagnostics);
+            eprintln!(
+                "build failed while writing `{}`: {}",
+                output.display(),
+                summary(&diagnostics)
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn check(options: &Options, format: Format, strict: bool, report: bool) -> ExitCode {
+    let (mut diagnostics, rows) = match naltrexone_site::build(options) {
+        Ok(built) => {
+            let mut all = built.warnings;
+            all.extend(lint::check(&built.site, options.today));
+            (
+                all,
+                report.then(|| lint::report(&built.site, options.today)),
+            )
+        }
+        Err(diagnostics) => (diagnostics, None),
+    };
+    diagnostic::sort(&mut diagnostics);
+    match format {
+        Format::Text => {
+            for d in &diagnostics {
+                println!("{d}\n");
+            }
+        }
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&diagnostics).unwrap_or_else(|_| "[]".into())
+        ),
+        Format::Github => {
+            for d in &diagnostics {
+                println!("{}", d.github());
+            }
+        }
+    }
+    if let Some(rows) = rows {
+        print_report(&rows);
+    }
+    let (errors, warnings) = diagnostic::count(&diagnostics);
+    if !matches!(format, Format::Json) {
+        eprintln!("check: {}", summary(&diagnostics));
+    }
+    if errors > 0 || (strict && warnings > 0) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn print_report(rows: &[lint::Row]) {
+    let width = rows.iter().map(|r| r.file.len()).max().unwrap_or(4).max(4);
+    eprintln!(
+        "{:width$}  {:>5}  {:>5}  {:>4}  {:>10}",
+        "file", "grade", "words", "min", "review age"
+    );
+    for r in rows {
+        let grade = r.grade.map_or("-".into(), |g| format!("{g:.1}"));
+        let age = r.review_age.map_or("never".into(), |a| format!("{a} days"));
+        eprintln!(
+            "{:width$}  {grade:>5}  {:>5}  {:>4}  {age:>10}",
+            r.file, r.words, r.reading_time
+        );
+    }
+    let mut grades: Vec<f64> = rows.iter().filter_map(|r| r.grade).collect();
+    grades.sort_by(f64::total_cmp);
+    if let (Some(max), false) = (grades.last(), grades.is_empty()) {
+        let median = grades[grades.len() / 2];
+        eprintln!(
+            "{} articles, median grade {median:.1}, max {max:.1}, {} words",
+            rows.len(),
+            rows.iter().map(|r| r.words).sum::<usize>()
+        );
+    }
+}

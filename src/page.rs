@@ -1,0 +1,478 @@
+//! What the site uses, resolved from what a file says: [`Page`] (an article), [`Section`]
+//! (a section or the home page) and [`TagText`] (a tag's own page text).
+//!
+//! Each is built by destructuring its front-matter struct, so a new front-matter field does not
+//! compile until it is handled here. Slugs, URLs and aliases are validated here: a slug or alias
+//! that would write outside the output folder is an error at its line.
+
+use crate::date::Date;
+use crate::diagnostic::Diagnostic;
+use crate::front_matter::{self, ArticleFront, KeyLines, Reference, SectionFront, TagFront};
+use crate::markdown::{slugify, Rendered};
+use crate::source::Source;
+
+/// What kind of file a content path is, by where it sits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// `content/_index.md`.
+    Home,
+    /// `content/<section>/_index.md`.
+    Section(String),
+    /// `content/tags/<tag>.md`.
+    Tag(String),
+    /// `content/<section>/<file>.md`, or `content/<file>.md` with no section.
+    Article {
+        /// The section folder, if any.
+        section: Option<String>,
+        /// The file name without `.md`.
+        stem: String,
+    },
+}
+
+impl Place {
+    /// Classifies a path under `content/`.
+    pub fn of(rel: &str) -> Result<Place, String> {
+        let parts: Vec<&str> = rel.split('/').collect();
+        let stem = |name: &str| name.trim_end_matches(".md").to_owned();
+        match parts.as_slice() {
+            ["_index.md"] => Ok(Place::Home),
+            ["tags", "_index.md"] => {
+                Err("the tag index is generated; remove `content/tags/_index.md`".into())
+            }
+            ["tags", name] => Ok(Place::Tag(stem(name))),
+            [section, "_index.md"] => Ok(Place::Section((*section).to_owned())),
+            [name] => Ok(Place::Article {
+                section: None,
+                stem: stem(name),
+            }),
+            [section, name] => Ok(Place::Article {
+                section: Some((*section).to_owned()),
+                stem: stem(name),
+            }),
+            _ => Err(
+                "articles live at `content/<section>/<slug>.md`; nested folders are not supported"
+                    .into(),
+            ),
+        }
+    }
+}
+
+/// An article: resolved, rendered, ready for templates.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Site-relative path of the source (`content/alcohol/x.md`).
+    pub file: String,
+    /// Path under `content/` (`alcohol/x.md`), the key links use.
+    pub rel: String,
+    /// The section folder, if any.
+    pub section: Option<String>,
+    /// The last URL segment.
+    pub slug: String,
+    /// Site-relative URL with slashes (`/alcohol/x/`).
+    pub url: String,
+    /// Title.
+    pub title: String,
+    /// Meta description.
+    pub description: String,
+    /// First published.
+    pub date: Date,
+    /// Last substantive change.
+    pub updated: Option<Date>,
+    /// Last medical review.
+    pub reviewed: Option<Date>,
+    /// Reviewer, when named.
+    pub reviewed_by: Option<String>,
+    /// Tag names.
+    pub tags: Vec<String>,
+    /// Whether the page is a draft.
+    pub draft: bool,
+    /// Redirect URLs (`/old/path/`).
+    pub aliases: Vec<String>,
+    /// Whether review and reference rules apply.
+    pub medical: bool,
+    /// Order inside the section.
+    pub weight: i64,
+    /// Sources.
+    pub references: Vec<Reference>,
+    /// The rendered body.
+    pub body: Rendered,
+    /// Lines of the front-matter keys, for diagnostics.
+    pub keys: KeyLines,
+}
+
+impl Page {
+    /// Reading time in minutes at 200 words a minute, at least 1.
+    pub fn reading_time(&self) -> usize {
+        self.body.word_count.div_ceil(200).max(1)
+    }
+}
+
+/// A section or the home page.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Site-relative path of `_index.md`.
+    pub file: String,
+    /// Path under `content/`.
+    pub rel: String,
+    /// The folder name; empty for the home page.
+    pub name: String,
+    /// `/alcohol/`, or `/` for home.
+    pub url: String,
+    /// Title.
+    pub title: String,
+    /// Meta description.
+    pub description: String,
+    /// Order in the navigation.
+    pub weight: i64,
+    /// The intro.
+    pub body: Rendered,
+    /// Indices into `Site::pages`, in section order.
+    pub pages: Vec<usize>,
+    /// Lines of the front-matter keys.
+    pub keys: KeyLines,
+}
+
+/// A tag's own page text, from `content/tags/<tag>.md`.
+#[derive(Debug, Clone)]
+pub struct TagText {
+    /// Site-relative path.
+    pub file: String,
+    /// Path under `content/`.
+    pub rel: String,
+    /// The tag's name (the file name).
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Meta description.
+    pub description: String,
+    /// Sources for the intro.
+    pub references: Vec<Reference>,
+    /// The intro.
+    pub body: Rendered,
+    /// Lines of the front-matter keys.
+    pub keys: KeyLines,
+}
+
+/// A file with its front matter parsed, before its body is rendered.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// The source.
+    pub source: Source,
+    /// Where it sits.
+    pub place: Place,
+    /// What its front matter says.
+    pub front: Front,
+    /// Lines of the keys.
+    pub keys: KeyLines,
+    /// Byte offset of the body.
+    pub body_offset: usize,
+    /// The URL it will have.
+    pub url: String,
+}
+
+/// Front matter of any kind of file.
+#[derive(Debug, Clone)]
+pub enum Front {
+    /// An article's.
+    Article(Box<ArticleFront>),
+    /// A section's or the home page's.
+    Section(SectionFront),
+    /// A tag's.
+    Tag(TagFront),
+}
+
+impl Parsed {
+    /// The Markdown body.
+    pub fn body(&self) -> &str {
+        &self.source.text[self.body_offset..]
+    }
+
+    /// Whether this is a draft article.
+    pub fn is_draft(&self) -> bool {
+        matches!(&self.front, Front::Article(a) if a.draft)
+    }
+}
+
+/// Splits and parses one file's front matter and works out its URL.
+pub fn parse(source: Source) -> Result<Parsed, Vec<Diagnostic>> {
+    let file = source.path.clone();
+    let place = Place::of(&source.rel).map_err(|why| {
+        vec![Diagnostic::error(
+            &file,
+            "content-layout",
+            format!("`{file}` is not where content can be"),
+        )
+        .help(why)]
+    })?;
+    let split = front_matter::split(&file, &source.text).map_err(|d| vec![d])?;
+    let text = &source.text;
+    let (front, keys) = match &place {
+        Place::Article { .. } => {
+            let (front, keys) = front_matter::parse::<ArticleFront>(&file, text, split.yaml, 2)?;
+            (Front::Article(Box::new(front)), keys)
+        }
+        Place::Home | Place::Section(_) => {
+            let (front, keys) = front_matter::parse::<SectionFront>(&file, text, split.yaml, 2)?;
+            (Front::Section(front), keys)
+        }
+        Place::Tag(_) => {
+            let (front, keys) = front_matter::parse::<TagFront>(&file, text, split.yaml, 2)?;
+            (Front::Tag(front), keys)
+        }
+    };
+    let url = url(&file, text, &place, &front, &keys)?;
+    let body_offset = split.body_offset;
+    Ok(Parsed {
+        source,
+        place,
+        front,
+        keys,
+        body_offset,
+        url,
+    })
+}
+
+fn is_slug(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !text.starts_with('-')
+        && !text.ends_with('-')
+}
+
+fn url(
+    file: &str,
+    text: &str,
+    place: &Place,
+    front: &Front,
+    keys: &KeyLines,
+) -> Result<String, Vec<Diagnostic>> {
+    let folder_error = |name: &str, what: &str| {
+        vec![Diagnostic::error(
+            file,
+            "slug",
+            format!("the {what} name `{name}` cannot be used in a URL"),
+        )
+        .help(format!(
+            "rename it to `{}` (lower-case letters, digits and hyphens)",
+            slugify(name)
+        ))]
+    };
+    match place {
+        Place::Home => Ok("/".into()),
+        Place::Section(name) if is_slug(name) => Ok(format!("/{name}/")),
+        Place::Section(name) => Err(folder_error(name, "section folder")),
+        Place::Tag(name) if is_slug(name) => Ok(format!("/tags/{name}/")),
+        Place::Tag(name) => Err(folder_error(name, "tag file")),
+        Place::Article { section, stem } => {
+            let slug = match front {
+                Front::Article(a) => a.slug.clone(),
+                _ => None,
+            };
+            let slug = match slug {
+                Some(slug) if is_slug(&slug) => slug,
+                Some(slug) => {
+                    return Err(vec![Diagnostic::error(
+                        file,
+                        "slug",
+                        format!("the slug `{slug}` is not a URL segment"),
+                    )
+                    .at_in(text, keys.line("slug"), 1)
+                    .help(format!(
+                        "use lower-case letters, digits and hyphens, e.g. `{}`",
+                        slugify(&slug)
+                    ))]);
+                }
+                None => slugify(stem),
+            };
+            if slug.is_empty() {
+                return Err(vec![Diagnostic::error(
+                    file,
+                    "slug",
+                    format!("the file name `{stem}.md` gives an empty slug"),
+                )
+                .help("rename the file with letters or digits, or set `slug:`")]);
+            }
+            match section {
+                Some(section) if is_slug(section) => Ok(format!("/{section}/{slug}/")),
+                Some(section) => Err(folder_error(section, "section folder")),
+                None => Ok(format!("/{slug}/")),
+            }
+        }
+    }
+}
+
+/// Checks an alias and turns it into the output path of its redirect page.
+pub fn alias_path(alias: &str) -> Result<String, String> {
+    let help = "write an alias as a site path such as `/old/path/`";
+    if !alias.starts_with('/') || alias.starts_with("//") {
+        return Err(format!(
+            "alias `{alias}` must start with a single `/`; {help}"
+        ));
+    }
+    let ok_chars = alias
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/-_.~".contains(c));
+    let segments: Vec<&str> = alias.trim_matches('/').split('/').collect();
+    if !ok_chars
+        || segments
+            .iter()
+            .any(|s| *s == ".." || *s == "." || s.is_empty())
+    {
+        return Err(format!("alias `{alias}` is not a plain site path (no `..`, `.`, `//` or special characters); {help}"));
+    }
+    let rel = alias.trim_start_matches('/');
+    Ok(if rel.ends_with(".html") {
+        rel.to_owned()
+    } else {
+        format!("{}/index.html", rel.trim_end_matches('/'))
+    })
+}
+
+/// Turns a parsed article and its rendered body into a [`Page`].
+pub fn article(parsed: &Parsed, front: &ArticleFront, body: Rendered) -> Page {
+    let ArticleFront {
+        title,
+        description,
+        date,
+        updated,
+        reviewed,
+        reviewed_by,
+        tags,
+        draft,
+        slug: _,
+        aliases,
+        medical,
+        weight,
+        references,
+    } = front.clone();
+    let section = match &parsed.place {
+        Place::Article { section, .. } => section.clone(),
+        _ => None,
+    };
+    let slug = parsed
+        .url
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let mut body = body;
+    for n in 1..=references.len() {
+        body.anchors.insert(format!("ref-{n}"));
+    }
+    Page {
+        file: parsed.source.path.clone(),
+        rel: parsed.source.rel.clone(),
+        section,
+        slug,
+        url: parsed.url.clone(),
+        title,
+        description,
+        date,
+        updated,
+        reviewed,
+        reviewed_by,
+        tags,
+        draft,
+        aliases,
+        medical: medical.unwrap_or(true),
+        weight,
+        references,
+        body,
+        keys: parsed.keys.clone(),
+    }
+}
+
+/// Turns a parsed `_index.md` into a [`Section`] (pages are attached later).
+pub fn section(parsed: &Parsed, front: &SectionFront, body: Rendered) -> Section {
+    let SectionFront {
+        title,
+        description,
+        weight,
+    } = front.clone();
+    let name = match &parsed.place {
+        Place::Section(name) => name.clone(),
+        _ => String::new(),
+    };
+    Section {
+        file: parsed.source.path.clone(),
+        rel: parsed.source.rel.clone(),
+        name,
+        url: parsed.url.clone(),
+        title,
+        description,
+        weight,
+        body,
+        pages: Vec::new(),
+        keys: parsed.keys.clone(),
+    }
+}
+
+/// Turns a parsed tag file into a [`TagText`].
+pub fn tag(parsed: &Parsed, front: &TagFront, body: Rendered) -> TagText {
+    let TagFront {
+        title,
+        description,
+        references,
+    } = front.clone();
+    let name = match &parsed.place {
+        Place::Tag(name) => name.clone(),
+        _ => String::new(),
+    };
+    let mut body = body;
+    for n in 1..=references.len() {
+        body.anchors.insert(format!("ref-{n}"));
+    }
+    TagText {
+        file: parsed.source.path.clone(),
+        rel: parsed.source.rel.clone(),
+        name,
+        title,
+        description,
+        references,
+        body,
+        keys: parsed.keys.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_files_by_path() {
+        assert_eq!(Place::of("_index.md"), Ok(Place::Home));
+        assert_eq!(
+            Place::of("alcohol/_index.md"),
+            Ok(Place::Section("alcohol".into()))
+        );
+        assert_eq!(Place::of("tags/liver.md"), Ok(Place::Tag("liver".into())));
+        assert_eq!(
+            Place::of("alcohol/x.md"),
+            Ok(Place::Article {
+                section: Some("alcohol".into()),
+                stem: "x".into()
+            })
+        );
+        assert!(Place::of("a/b/c.md").is_err());
+    }
+
+    #[test]
+    fn aliases_stay_inside_the_output() {
+        assert_eq!(alias_path("/old/path/"), Ok("old/path/index.html".into()));
+        assert_eq!(alias_path("/old.html"), Ok("old.html".into()));
+        for bad in [
+            "../x",
+            "/../x/",
+            "//evil.org/",
+            "/a/./b",
+            "relative/",
+            "/a b/",
+            "/a\\..\\b",
+        ] {
+            assert!(alias_path(bad).is_err(), "{bad}");
+        }
+    }
+}

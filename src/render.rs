@@ -1,0 +1,754 @@
+//! Templates: loading them into Tera, and rendering every page of the site through them with one
+//! typed context struct per template. Produces outputs in memory; writing is `publish.rs`'s job.
+//!
+//! The contexts are documented, field by field, in `docs/templates.md`. Shared data (config,
+//! navigation, asset URLs) goes into Tera's global context once, not into every page's context.
+
+use crate::date::Date;
+use crate::diagnostic::Diagnostic;
+use crate::front_matter::Reference;
+use crate::page::{Page, Section};
+use crate::publish::Output;
+use crate::related;
+use crate::site::Site;
+use crate::source::Source;
+use crate::taxonomy::Tag;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use tera::{Context, ErrorKind, Tera};
+
+/// Templates every site must have.
+pub const REQUIRED: &[&str] = &[
+    "index.html",
+    "section.html",
+    "page.html",
+    "tag.html",
+    "tags.html",
+    "404.html",
+];
+
+/// Loads every template under `templates/`; syntax errors are reported for all files at once.
+pub fn load(templates: &[Source]) -> Result<Tera, Vec<Diagnostic>> {
+    let mut errors: Vec<Diagnostic> = templates
+        .par_iter()
+        .filter_map(|t| {
+            let mut alone = Tera::default();
+            match alone.add_raw_template(&t.rel, &t.text) {
+                Err(e) if matches!(e.kind(), ErrorKind::SyntaxError(_)) => {
+                    Some(diagnostic(&e, templates, None))
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    for name in REQUIRED {
+        if !templates.iter().any(|t| t.rel == *name) {
+            errors.push(
+                Diagnostic::error(format!("templates/{name}"), "template", format!("the template `{name}` is missing"))
+                    .help("every site needs index.html, section.html, page.html, tag.html, tags.html and 404.html in `templates/`"),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    tera.add_raw_templates(templates.iter().map(|t| (t.rel.as_str(), t.text.as_str())))
+        .map_err(|e| vec![diagnostic(&e, templates, None)])?;
+    Ok(tera)
+}
+
+/// Turns a Tera error into a diagnostic at the template's line and column.
+fn diagnostic(error: &tera::Error, templates: &[Source], page: Option<&str>) -> Diagnostic {
+    let context = page
+        .map(|p| format!(" (while rendering `{p}`)"))
+        .unwrap_or_default();
+    match error.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+            let name = report.filename();
+            let span = report.span();
+            let text = templates
+                .iter()
+                .find(|t| t.rel == name)
+                .map_or("", |t| t.text.as_str());
+            let message = report.message().replace('\n', " ");
+            let kind = if matches!(error.kind(), ErrorKind::SyntaxError(_)) {
+                "syntax error"
+            } else {
+                "render error"
+            };
+            Diagnostic::error(
+                format!("templates/{name}"),
+                "template",
+                format!("template {kind}: {message}{context}"),
+            )
+            .at_in(text, span.start_line.max(1), span.start_col + 1)
+        }
+        ErrorKind::MissingParent { current, parent } => Diagnostic::error(
+            format!("templates/{current}"),
+            "template",
+            format!("`{current}` extends `{parent}`, which does not exist"),
+        )
+        .help(format!(
+            "create `templates/{parent}` or fix the `extends` line"
+        )),
+        ErrorKind::TemplateNotFound(name) => Diagnostic::error(
+            format!("templates/{name}"),
+            "template",
+            format!("the template `{name}` does not exist{context}"),
+        )
+        .help("check the name in `include` or `extends`"),
+        other => Diagnostic::error(
+            "templates",
+            "template",
+            format!("template error: {other}{context}"),
+        ),
+    }
+}
+
+/// A date as templates need it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DateView {
+    /// `2026-11-27`, for `<time datetime>` and JSON-LD.
+    pub iso: String,
+    /// `November 27, 2026`, for people.
+    pub long: String,
+}
+
+impl From<Date> for DateView {
+    fn from(d: Date) -> Self {
+        Self {
+            iso: d.to_string(),
+            long: d.long(),
+        }
+    }
+}
+
+/// A link to a page, section or tag.
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    /// Text to show.
+    pub title: String,
+    /// Site-relative URL.
+    pub url: String,
+}
+
+/// A page as it appears in lists.
+#[derive(Debug, Clone, Serialize)]
+pub struct Card {
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Site-relative URL.
+    pub url: String,
+    /// First published.
+    pub date: DateView,
+    /// Last medical review.
+    pub reviewed: Option<DateView>,
+    /// Minutes.
+    pub reading_time: usize,
+    /// The page's section.
+    pub section: Option<Link>,
+}
+
+/// A reference, numbered.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReferenceView {
+    /// 1-based number; the list item's id is `ref-<n>`.
+    pub n: usize,
+    /// Title.
+    pub title: String,
+    /// Publisher.
+    pub publisher: Option<String>,
+    /// Year.
+    pub year: Option<i32>,
+    /// Where to read it.
+    pub href: Option<String>,
+    /// DOI, if given.
+    pub doi: Option<String>,
+    /// PubMed id, if given.
+    pub pmid: Option<String>,
+    /// Note.
+    pub note: Option<String>,
+}
+
+/// An article, for `page.html`.
+#[derive(Debug, Serialize)]
+struct PageView<'a> {
+    title: &'a str,
+    description: &'a str,
+    url: &'a str,
+    permalink: String,
+    date: DateView,
+    updated: Option<DateView>,
+    reviewed: Option<DateView>,
+    reviewed_by: Option<&'a str>,
+    medical: bool,
+    draft: bool,
+    tags: Vec<Link>,
+    section: Option<Link>,
+    breadcrumbs: Vec<Link>,
+    content: &'a str,
+    summary: &'a str,
+    toc: Vec<&'a crate::markdown::Heading>,
+    word_count: usize,
+    reading_time: usize,
+    references: Vec<ReferenceView>,
+    related: Vec<Card>,
+    json_ld: String,
+}
+
+/// A section or the home page.
+#[derive(Debug, Serialize)]
+struct SectionView<'a> {
+    title: &'a str,
+    description: &'a str,
+    url: &'a str,
+    permalink: String,
+    content: &'a str,
+    breadcrumbs: Vec<Link>,
+    pages: Vec<Card>,
+}
+
+/// A tag's text, for `tag.html` and `tags.html`.
+#[derive(Debug, Serialize)]
+struct TagView<'a> {
+    name: &'a str,
+    title: &'a str,
+    description: &'a str,
+    url: &'a str,
+    permalink: String,
+    content: &'a str,
+    count: usize,
+    references: Vec<ReferenceView>,
+}
+
+/// One page of a paginated list.
+#[derive(Debug, Serialize)]
+struct Paginator {
+    pages: Vec<Card>,
+    number: usize,
+    total: usize,
+    previous: Option<String>,
+    next: Option<String>,
+    links: Vec<PagerLink>,
+}
+
+#[derive(Debug, Serialize)]
+struct PagerLink {
+    number: usize,
+    url: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct PageContext<'a> {
+    current_url: &'a str,
+    page: PageView<'a>,
+}
+
+#[derive(Serialize)]
+struct HomeContext<'a> {
+    current_url: &'a str,
+    home: SectionView<'a>,
+    sections: Vec<SectionView<'a>>,
+    recent: Vec<Card>,
+    json_ld: String,
+}
+
+#[derive(Serialize)]
+struct SectionContext<'a> {
+    current_url: &'a str,
+    section: SectionView<'a>,
+}
+
+#[derive(Serialize)]
+struct TagContext<'a> {
+    current_url: &'a str,
+    tag: TagView<'a>,
+    paginator: Paginator,
+}
+
+#[derive(Serialize)]
+struct TagsContext<'a> {
+    current_url: &'a str,
+    tags: Vec<TagView<'a>>,
+}
+
+#[derive(Serialize)]
+struct PlainContext<'a> {
+    current_url: &'a str,
+}
+
+#[derive(Serialize)]
+struct Globals<'a> {
+    config: &'a crate::config::Config,
+    nav: Vec<Link>,
+    assets: &'a BTreeMap<String, String>,
+    /// True only in `site serve`.
+    serve: bool,
+}
+
+/// Renders every page of `site` through `tera`; template errors are collected, one per place.
+pub fn render(
+    site: &Site,
+    tera: &mut Tera,
+    templates: &[Source],
+    assets: &BTreeMap<String, String>,
+    serve: bool,
+) -> Result<Vec<Output>, Vec<Diagnostic>> {
+    let globals = Globals {
+        config: &site.config,
+        nav: site
+            .sections
+            .iter()
+            .map(|s| Link {
+                title: s.title.clone(),
+                url: s.url.clone(),
+            })
+            .collect(),
+        assets,
+        serve,
+    };
+    match Context::from_serialize(&globals) {
+        Ok(context) => *tera.global_context() = context,
+        Err(e) => return Err(vec![diagnostic(&e, templates, None)]),
+    }
+    let tera: &Tera = tera;
+    let jobs: Vec<Job> = jobs(site).into_iter().filter(|j| wanted(j, tera)).collect();
+    let results: Vec<Result<Output, Diagnostic>> = jobs
+        .par_iter()
+        .map(|job| {
+            let (template, context, file) = job.context(site);
+            let context = context.map_err(|e| diagnostic(&e, templates, Some(file)))?;
+            let html = tera
+                .render(template, &context)
+                .map_err(|e| diagnostic(&e, templates, Some(file)))?;
+            Ok(Output {
+                path: job.path(site),
+                bytes: html.into_bytes(),
+            })
+        })
+        .collect();
+    let mut outputs = Vec::with_capacity(results.len());
+    let mut errors: BTreeMap<Place, (Diagnostic, usize)> = BTreeMap::new();
+    for result in results {
+        match result {
+            Ok(output) => outputs.push(output),
+            Err(d) => {
+                // The same template mistake fails every page that uses it: report it once.
+                let message = d
+                    .message
+                    .split(" (while rendering")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                errors
+                    .entry((d.file.clone(), d.line, d.column, message))
+                    .or_insert((d, 0))
+                    .1 += 1;
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(outputs)
+    } else {
+        Err(errors
+            .into_values()
+            .map(|(mut d, n)| {
+                if n > 1 {
+                    let others = if n == 2 {
+                        "1 other page".to_owned()
+                    } else {
+                        format!("{} other pages", n - 1)
+                    };
+                    d.message = match d.message.strip_suffix(')') {
+                        Some(head) => format!("{head} and {others})"),
+                        None => format!("{} (and {others})", d.message),
+                    };
+                }
+                d
+            })
+            .collect())
+    }
+}
+
+/// Where a template error is: file, line, column, message.
+type Place = (String, Option<usize>, Option<usize>, String);
+
+/// One output page to render: what it is, so the incremental rebuild can pick a subset.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Job {
+    /// The home page.
+    Home,
+    /// A section, by index.
+    Section(usize),
+    /// An article, by index.
+    Page(usize),
+    /// A tag's page `n` (1-based), by tag index.
+    Tag(usize, usize),
+    /// The tag index.
+    Tags,
+    /// `404.html`.
+    NotFound,
+    /// `search/index.html`, when the site has `search.html`.
+    Search,
+}
+
+/// Every page the site has, in a stable order.
+pub fn jobs(site: &Site) -> Vec<Job> {
+    let mut jobs = vec![Job::Home, Job::Tags, Job::NotFound, Job::Search];
+    jobs.extend((0..site.sections.len()).map(Job::Section));
+    jobs.extend((0..site.pages.len()).map(Job::Page));
+    for (t, tag) in site.tags.iter().enumerate() {
+        let total = tag.pages.len().div_ceil(site.config.paginate_by).max(1);
+        jobs.extend((1..=total).map(|n| Job::Tag(t, n)));
+    }
+    jobs
+}
+
+type Prepared<'a> = (&'static str, Result<Context, tera::Error>, &'a str);
+
+impl Job {
+    /// The output path of this page.
+    pub fn path(&self, site: &Site) -> String {
+        let dir = |url: &str| format!("{}index.html", url.trim_start_matches('/'));
+        match self {
+            Job::Home => "index.html".into(),
+            Job::Section(s) => dir(&site.sections[*s].url),
+            Job::Page(p) => dir(&site.pages[*p].url),
+            Job::Tag(t, 1) => dir(&site.tags[*t].url),
+            Job::Tag(t, n) => format!(
+                "{}page/{n}/index.html",
+                site.tags[*t].url.trim_start_matches('/')
+            ),
+            Job::Tags => "tags/index.html".into(),
+            Job::NotFound => "404.html".into(),
+            Job::Search => "search/index.html".into(),
+        }
+    }
+
+    fn context<'a>(&self, site: &'a Site) -> Prepared<'a> {
+        match self {
+            Job::Home => {
+                let home = section_view(site, &site.home, 0);
+                let context = HomeContext {
+                    current_url: "/",
+                    sections: site
+                        .sections
+                        .iter()
+                        .map(|s| section_view(site, s, 5))
+                        .collect(),
+                    recent: site.pages.iter().take(10).map(|p| card(site, p)).collect(),
+                    json_ld: website_json_ld(site),
+                    home,
+                };
+                (
+                    "index.html",
+                    Context::from_serialize(&context),
+                    site.home.file.as_str(),
+                )
+            }
+            Job::Section(s) => {
+                let section = &site.sections[*s];
+                let context = SectionContext {
+                    current_url: &section.url,
+                    section: section_view(site, section, usize::MAX),
+                };
+                (
+                    "section.html",
+                    Context::from_serialize(&context),
+                    section.file.as_str(),
+                )
+            }
+            Job::Page(p) => {
+                let page = &site.pages[*p];
+                let context = PageContext {
+                    current_url: &page.url,
+                    page: page_view(site, *p),
+                };
+                (
+                    "page.html",
+                    Context::from_serialize(&context),
+                    page.file.as_str(),
+                )
+            }
+            Job::Tag(t, n) => {
+                let tag = &site.tags[*t];
+                let context = TagContext {
+                    current_url: &tag.url,
+                    tag: tag_view(site, tag),
+                    paginator: paginate(site, tag, *n),
+                };
+                (
+                    "tag.html",
+                    Context::from_serialize(&context),
+                    tag.text.file.as_str(),
+                )
+            }
+            Job::Tags => {
+                let mut tags: Vec<TagView<'_>> =
+                    site.tags.iter().map(|t| tag_view(site, t)).collect();
+                tags.retain(|t| t.count > 0);
+                (
+                    "tags.html",
+                    Context::from_serialize(&TagsContext {
+                        current_url: "/tags/",
+                        tags,
+                    }),
+                    "templates/tags.html",
+                )
+            }
+            Job::NotFound => (
+                "404.html",
+                Context::from_serialize(&PlainContext {
+                    current_url: "/404.html",
+                }),
+                "templates/404.html",
+            ),
+            Job::Search => (
+                "search.html",
+                Context::from_serialize(&PlainContext {
+                    current_url: "/search/",
+                }),
+                "templates/search.html",
+            ),
+        }
+    }
+}
+
+/// Whether the site renders this job (search only with a `search.html` template).
+pub fn wanted(job: &Job, tera: &Tera) -> bool {
+    !matches!(job, Job::Search) || tera.get_template_names().any(|n| n == "search.html")
+}
+
+fn permalink(site: &Site, url: &str) -> String {
+    format!("{}{url}", site.config.base_url)
+}
+
+fn card(site: &Site, page: &Page) -> Card {
+    Card {
+        title: page.title.clone(),
+        description: page.description.clone(),
+        url: page.url.clone(),
+        date: page.date.into(),
+        reviewed: page.reviewed.map(DateView::from),
+        reading_time: page.reading_time(),
+        section: site.section_of(page).map(|s| Link {
+            title: s.title.clone(),
+            url: s.url.clone(),
+        }),
+    }
+}
+
+fn references(refs: &[Reference]) -> Vec<ReferenceView> {
+    refs.iter()
+        .enumerate()
+        .map(|(i, r)| ReferenceView {
+            n: i + 1,
+            title: r.title.clone(),
+            publisher: r.publisher.clone(),
+            year: r.year,
+            href: r.href(),
+            doi: r.doi.clone(),
+            pmid: r.pmid.as_ref().map(|p| p.text()),
+            note: r.note.clone(),
+        })
+        .collect()
+}
+
+fn tag_link(site: &Site, name: &str) -> Link {
+    let title = site
+        .tags
+        .iter()
+        .find(|t| t.text.name == name)
+        .map_or_else(|| name.to_owned(), |t| t.text.title.clone());
+    Link {
+        title,
+        url: format!("/tags/{name}/"),
+    }
+}
+
+fn page_view(site: &Site, p: usize) -> PageView<'_> {
+    let page = &site.pages[p];
+    let section = site.section_of(page).map(|s| Link {
+        title: s.title.clone(),
+        url: s.url.clone(),
+    });
+    let mut breadcrumbs = vec![Link {
+        title: "Home".into(),
+        url: "/".into(),
+    }];
+    breadcrumbs.extend(section.clone());
+    breadcrumbs.push(Link {
+        title: page.title.clone(),
+        url: page.url.clone(),
+    });
+    let related: Vec<Card> = site.related[p]
+        .iter()
+        .take(related::LIMIT)
+        .map(|&q| card(site, &site.pages[q]))
+        .collect();
+    PageView {
+        title: &page.title,
+        description: &page.description,
+        url: &page.url,
+        permalink: permalink(site, &page.url),
+        date: page.date.into(),
+        updated: page.updated.map(DateView::from),
+        reviewed: page.reviewed.map(DateView::from),
+        reviewed_by: page.reviewed_by.as_deref(),
+        medical: page.medical,
+        draft: page.draft,
+        tags: page.tags.iter().map(|t| tag_link(site, t)).collect(),
+        section,
+        json_ld: page_json_ld(site, page, &breadcrumbs),
+        breadcrumbs,
+        content: &page.body.html,
+        summary: &page.body.summary,
+        toc: page
+            .body
+            .headings
+            .iter()
+            .filter(|h| h.level == 2 || h.level == 3)
+            .collect(),
+        word_count: page.body.word_count,
+        reading_time: page.reading_time(),
+        references: references(&page.references),
+        related,
+    }
+}
+
+fn section_view<'a>(site: &'a Site, section: &'a Section, limit: usize) -> SectionView<'a> {
+    let mut breadcrumbs = vec![Link {
+        title: "Home".into(),
+        url: "/".into(),
+    }];
+    if !section.name.is_empty() {
+        breadcrumbs.push(Link {
+            title: section.title.clone(),
+            url: section.url.clone(),
+        });
+    }
+    SectionView {
+        title: &section.title,
+        description: &section.description,
+        url: &section.url,
+        permalink: permalink(site, &section.url),
+        content: &section.body.html,
+        breadcrumbs,
+        pages: section
+            .pages
+            .iter()
+            .take(limit)
+            .map(|&p| card(site, &site.pages[p]))
+            .collect(),
+    }
+}
+
+fn tag_view<'a>(site: &'a Site, tag: &'a Tag) -> TagView<'a> {
+    TagView {
+        name: &tag.text.name,
+        title: &tag.text.title,
+        description: &tag.text.description,
+        url: &tag.url,
+        permalink: permalink(site, &tag.url),
+        content: &tag.text.body.html,
+        count: tag.pages.len(),
+        references: references(&tag.text.references),
+    }
+}
+
+fn paginate(site: &Site, tag: &Tag, number: usize) -> Paginator {
+    let per = site.config.paginate_by;
+    let total = tag.pages.len().div_ceil(per).max(1);
+    let url = |n: usize| {
+        if n == 1 {
+            tag.url.clone()
+        } else {
+            format!("{}page/{n}/", tag.url)
+        }
+    };
+    Paginator {
+        pages: tag
+            .pages
+            .iter()
+            .skip((number - 1) * per)
+            .take(per)
+            .map(|&p| card(site, &site.pages[p]))
+            .collect(),
+        number,
+        total,
+        previous: (number > 1).then(|| url(number - 1)),
+        next: (number < total).then(|| url(number + 1)),
+        links: (1..=total)
+            .map(|n| PagerLink {
+                number: n,
+                url: url(n),
+                current: n == number,
+            })
+            .collect(),
+    }
+}
+
+/// JSON for a `<script type="application/ld+json">` block; `</` is escaped so it cannot close it.
+fn json_ld(value: &serde_json::Value) -> String {
+    value.to_string().replace("</", "<\\/")
+}
+
+fn page_json_ld(site: &Site, page: &Page, breadcrumbs: &[Link]) -> String {
+    let url = permalink(site, &page.url);
+    let mut main = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": if page.medical { "MedicalWebPage" } else { "Article" },
+        "headline": page.title,
+        "name": page.title,
+        "description": page.description,
+        "url": url,
+        "inLanguage": site.config.language,
+        "datePublished": page.date.to_string(),
+        "dateModified": page.updated.unwrap_or(page.date).to_string(),
+        "isPartOf": { "@type": "WebSite", "name": site.config.title, "url": format!("{}/", site.config.base_url) },
+    });
+    if page.medical {
+        main["about"] = serde_json::json!({ "@type": "Drug", "name": "Naltrexone" });
+        if let Some(reviewed) = page.reviewed {
+            main["lastReviewed"] = serde_json::json!(reviewed.to_string());
+        }
+        if !page.references.is_empty() {
+            main["citation"] = page
+                .references
+                .iter()
+                .map(|r| serde_json::json!({ "@type": "CreativeWork", "name": r.title, "url": r.href() }))
+                .collect();
+        }
+    }
+    let crumbs = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": breadcrumbs.iter().enumerate().map(|(i, b)| serde_json::json!({
+            "@type": "ListItem", "position": i + 1, "name": b.title, "item": permalink(site, &b.url)
+        })).collect::<Vec<_>>(),
+    });
+    json_ld(&serde_json::json!([main, crumbs]))
+}
+
+fn website_json_ld(site: &Site) -> String {
+    let base = &site.config.base_url;
+    json_ld(&serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": site.config.title,
+        "description": site.config.description,
+        "url": format!("{base}/"),
+        "inLanguage": site.config.language,
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": format!("{base}/search/?q={{search_term_string}}"),
+            "query-input": "required name=search_term_string",
+        },
+    }))
+}

@@ -1,0 +1,280 @@
+//! The site model: every section, page and tag, assembled once from the parsed sources and then
+//! immutable. Assembly is where cross-file facts are checked: duplicate URLs, undeclared tags,
+//! links and anchors between pages, sections without an `_index.md`.
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::links::{self, LinkTable};
+use crate::markdown::{self, Location, Rendered};
+use crate::page::{self, Front, Page, Parsed, Place, Section, TagText};
+use crate::related;
+use crate::source::Source;
+use crate::taxonomy::{self, Tag};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// The whole site, ready to render.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// `site.yaml`.
+    pub config: Config,
+    /// The home page (`content/_index.md`).
+    pub home: Section,
+    /// Sections, by weight then title.
+    pub sections: Vec<Section>,
+    /// Articles, newest first (then title, then URL).
+    pub pages: Vec<Page>,
+    /// Tags, by name.
+    pub tags: Vec<Tag>,
+    /// For each page, its related pages (indices into `pages`), best first.
+    pub related: Vec<Vec<usize>>,
+}
+
+/// Addresses the build writes besides pages, which links may point to.
+pub const GENERATED: &[&str] = &[
+    "atom.xml",
+    "sitemap.xml",
+    "robots.txt",
+    "404.html",
+    "tags/",
+    "search/",
+    "search-index.json",
+];
+
+impl Site {
+    /// Builds the model from the sources under `content/`.
+    ///
+    /// `files` are the other addresses links may target (static files). Every problem found is
+    /// returned; a site comes back only when there is no error.
+    pub fn assemble(
+        config: Config,
+        content: Vec<Source>,
+        files: &[String],
+        drafts: bool,
+    ) -> Result<Site, Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        let rels: Vec<String> = content.iter().map(|s| s.rel.clone()).collect();
+        let results: Vec<_> = content.into_par_iter().map(page::parse).collect();
+        let mut parsed: Vec<Parsed> = Vec::new();
+        let mut table = LinkTable::default();
+        for (result, rel) in results.into_iter().zip(rels) {
+            if result.is_err() {
+                table.unavailable.insert(rel);
+            }
+            match result {
+                Ok(p) if p.is_draft() && !drafts => {}
+                Ok(p) => parsed.push(p),
+                Err(mut d) => errors.append(&mut d),
+            }
+        }
+        errors.extend(duplicate_urls(&parsed));
+
+        table.files.extend(files.iter().cloned());
+        table
+            .files
+            .extend(GENERATED.iter().map(|s| (*s).to_owned()));
+        for p in &parsed {
+            table.pages.insert(p.source.rel.clone(), p.url.clone());
+        }
+        let rendered: Vec<Rendered> = parsed
+            .par_iter()
+            .map(|p| {
+                let at = Location {
+                    file: &p.source.path,
+                    rel: &p.source.rel,
+                    text: &p.source.text,
+                    body_offset: p.body_offset,
+                };
+                markdown::render(p.body(), &at, &table)
+            })
+            .collect();
+
+        let mut home = None;
+        let mut sections = Vec::new();
+        let mut pages = Vec::new();
+        let mut texts: Vec<TagText> = Vec::new();
+        for (p, mut body) in parsed.iter().zip(rendered) {
+            errors.append(&mut body.diagnostics);
+            match (&p.front, &p.place) {
+                (Front::Article(front), _) => pages.push(page::article(p, front, body)),
+                (Front::Section(front), Place::Home) => home = Some(page::section(p, front, body)),
+                (Front::Section(front), _) => sections.push(page::section(p, front, body)),
+                (Front::Tag(front), _) => texts.push(page::tag(p, front, body)),
+            }
+        }
+        pages.sort_by(|a, b| {
+            b.date
+                .cmp(&a.date)
+                .then_with(|| a.title.cmp(&b.title))
+                .then_with(|| a.url.cmp(&b.url))
+        });
+        sections.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.title.cmp(&b.title)));
+        errors.extend(attach(&mut sections, &pages));
+        let (tags, mut tag_errors) = taxonomy::assemble(texts, &pages);
+        errors.append(&mut tag_errors);
+        errors.extend(check_anchors(&pages, &sections, home.as_ref(), &tags));
+
+        let Some(home) = home else {
+            errors.push(
+                Diagnostic::error(
+                    "content/_index.md",
+                    "content-layout",
+                    "the home page `content/_index.md` is missing",
+                )
+                .help("create it with `title`, `description` and an intro"),
+            );
+            return Err(errors);
+        };
+        if errors.iter().any(Diagnostic::is_error) {
+            return Err(errors);
+        }
+        let related = related::compute(&pages, &tags);
+        Ok(Site {
+            config,
+            home,
+            sections,
+            pages,
+            tags,
+            related,
+        })
+    }
+
+    /// The section a page belongs to.
+    pub fn section_of(&self, page: &Page) -> Option<&Section> {
+        let name = page.section.as_deref()?;
+        self.sections.iter().find(|s| s.name == name)
+    }
+}
+
+/// Attaches pages to their sections; a page whose folder has no `_index.md` is an error.
+fn attach(sections: &mut [Section], pages: &[Page]) -> Vec<Diagnostic> {
+    let index: HashMap<String, usize> = sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.clone(), i))
+        .collect();
+    let mut missing: BTreeMap<&str, &str> = BTreeMap::new();
+    for (p, page) in pages.iter().enumerate() {
+        if let Some(name) = &page.section {
+            match index.get(name) {
+                Some(&s) => sections[s].pages.push(p),
+                None => {
+                    missing.entry(name).or_insert(&page.file);
+                }
+            }
+        }
+    }
+    for section in sections.iter_mut() {
+        section.pages.sort_by(|&a, &b| {
+            let (a, b) = (&pages[a], &pages[b]);
+            a.weight
+                .cmp(&b.weight)
+                .then(b.date.cmp(&a.date))
+                .then_with(|| a.title.cmp(&b.title))
+        });
+    }
+    missing
+        .into_iter()
+        .map(|(name, file)| {
+            Diagnostic::error(
+                format!("content/{name}/_index.md"),
+                "content-layout",
+                format!("the section `{name}` has no `_index.md` (needed by `{file}`)"),
+            )
+            .help(format!(
+                "create `content/{name}/_index.md` with `title`, `description` and an intro"
+            ))
+        })
+        .collect()
+}
+
+/// Two files (or aliases) that would be written at the same URL.
+fn duplicate_urls(parsed: &[Parsed]) -> Vec<Diagnostic> {
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    for generated in ["/tags/", "/search/"] {
+        seen.insert(generated.to_owned(), "the generated pages");
+    }
+    let mut errors = Vec::new();
+    let mut sorted: Vec<&Parsed> = parsed.iter().collect();
+    sorted.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    for p in sorted {
+        let file = p.source.path.as_str();
+        if let Some(other) = seen.insert(p.url.clone(), file) {
+            errors.push(
+                Diagnostic::error(
+                    file,
+                    "duplicate-url",
+                    format!(
+                        "`{file}` and {} would both be written at `{}`",
+                        quote(other),
+                        p.url
+                    ),
+                )
+                .help("set a different `slug:` in one of them"),
+            );
+        }
+        let Front::Article(front) = &p.front else {
+            continue;
+        };
+        for alias in &front.aliases {
+            let line = p.keys.line("aliases");
+            match page::alias_path(alias) {
+                Err(why) => errors.push(Diagnostic::error(file, "alias", why).at_in(
+                    &p.source.text,
+                    line,
+                    1,
+                )),
+                Ok(_) => {
+                    let url = if alias.ends_with(".html") || alias.ends_with('/') {
+                        alias.clone()
+                    } else {
+                        format!("{alias}/")
+                    };
+                    if let Some(other) = seen.insert(url.clone(), file) {
+                        errors.push(
+                            Diagnostic::error(
+                                file,
+                                "duplicate-url",
+                                format!("alias `{alias}` is also the address of {}", quote(other)),
+                            )
+                            .at_in(&p.source.text, line, 1)
+                            .help("remove the alias or change the other page's slug"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    errors
+}
+
+fn quote(file: &str) -> String {
+    if file.contains('/') {
+        format!("`{file}`")
+    } else {
+        file.to_owned()
+    }
+}
+
+fn check_anchors(
+    pages: &[Page],
+    sections: &[Section],
+    home: Option<&Section>,
+    tags: &[Tag],
+) -> Vec<Diagnostic> {
+    let mut anchors: HashMap<&str, &HashSet<String>> = HashMap::new();
+    let mut refs = Vec::new();
+    for page in pages {
+        anchors.insert(&page.rel, &page.body.anchors);
+        refs.extend(page.body.anchor_refs.iter().cloned());
+    }
+    for section in sections.iter().chain(home) {
+        anchors.insert(&section.rel, &section.body.anchors);
+        refs.extend(section.body.anchor_refs.iter().cloned());
+    }
+    for tag in tags {
+        anchors.insert(&tag.text.rel, &tag.text.body.anchors);
+        refs.extend(tag.text.body.anchor_refs.iter().cloned());
+    }
+    links::check_anchors(&refs, &anchors)
+}

@@ -1,0 +1,70 @@
+//! Tags: each tag's own text (from `content/tags/<tag>.md`) joined with the pages that use it.
+//! Every tag used must be declared; a declared tag nobody uses is left to `check` to warn about.
+
+use crate::diagnostic::{closest, Diagnostic};
+use crate::page::{Page, TagText};
+use std::collections::HashMap;
+
+/// A tag with its pages.
+#[derive(Debug, Clone)]
+pub struct Tag {
+    /// The tag's text and front matter.
+    pub text: TagText,
+    /// `/tags/<name>/`.
+    pub url: String,
+    /// Indices into `Site::pages`, newest first.
+    pub pages: Vec<usize>,
+}
+
+/// Joins tag texts with the pages (already sorted newest first) that use them.
+pub fn assemble(texts: Vec<TagText>, pages: &[Page]) -> (Vec<Tag>, Vec<Diagnostic>) {
+    let mut tags: Vec<Tag> = texts
+        .into_iter()
+        .map(|text| Tag {
+            url: format!("/tags/{}/", text.name),
+            text,
+            pages: Vec::new(),
+        })
+        .collect();
+    tags.sort_by(|a, b| a.text.name.cmp(&b.text.name));
+    let index: HashMap<String, usize> = tags
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.text.name.clone(), i))
+        .collect();
+    let mut diagnostics = Vec::new();
+    for (p, page) in pages.iter().enumerate() {
+        let line = page.keys.line("tags");
+        let mut seen = Vec::new();
+        for name in &page.tags {
+            if seen.contains(&name) {
+                diagnostics.push(
+                    Diagnostic::error(&page.file, "tags", format!("tag `{name}` is listed twice"))
+                        .at(line, 1)
+                        .help("remove the repeated tag"),
+                );
+                continue;
+            }
+            seen.push(name);
+            match index.get(name) {
+                Some(&t) => tags[t].pages.push(p),
+                None => {
+                    let help = match closest(name, index.keys().map(String::as_str)) {
+                        Some(s) => format!("did you mean `{s}`? Otherwise create `content/tags/{name}.md` with `title`, `description` and an intro"),
+                        None => format!("create `content/tags/{name}.md` with `title`, `description` and an intro"),
+                    };
+                    diagnostics.push(
+                        Diagnostic::error(
+                            &page.file,
+                            "undeclared-tag",
+                            format!("tag `{name}` is not declared"),
+                        )
+                        .at(line, 1)
+                        .help(help),
+                    );
+                }
+            }
+        }
+    }
+    (tags, diagnostics)
+}

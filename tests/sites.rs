@@ -1,0 +1,170 @@
+//! Golden-output tests: every fixture site under `tests/sites/<case>/` is built and its output
+//! compared, file by file, with `tests/sites/<case>/expected/`. `BLESS=1 cargo test` rewrites
+//! the expected files; review the diff before committing it.
+
+mod common;
+
+use common::{bless, copy_dir, site, snapshot, text};
+use std::fs;
+
+fn cases() -> Vec<std::path::PathBuf> {
+    let mut cases: Vec<_> = fs::read_dir(common::fixtures().join("sites"))
+        .expect("tests/sites exists")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.join("site.yaml").exists())
+        .collect();
+    cases.sort();
+    cases
+}
+
+#[test]
+fn fixture_sites_match_their_golden_output() {
+    let mut failures = Vec::new();
+    for case in cases() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let out = tmp.path().join("public");
+        let result = site(
+            &case,
+            &["build", "--output", out.to_str().expect("utf-8 path")],
+        );
+        assert!(
+            result.status.success(),
+            "{}: {}",
+            case.display(),
+            text(&result.stderr)
+        );
+        let mut actual = snapshot(&out);
+        actual.remove(".site-build");
+        let expected_dir = case.join("expected");
+        if bless() {
+            let _ = fs::remove_dir_all(&expected_dir);
+            copy_dir(&out, &expected_dir);
+            let _ = fs::remove_file(expected_dir.join(".site-build"));
+            continue;
+        }
+        let expected = snapshot(&expected_dir);
+        let names =
+            |m: &std::collections::BTreeMap<String, Vec<u8>>| m.keys().cloned().collect::<Vec<_>>();
+        if names(&actual) != names(&expected) {
+            failures.push(format!(
+                "{}: files differ\n  actual:   {:?}\n  expected: {:?}",
+                case.display(),
+                names(&actual),
+                names(&expected)
+            ));
+            continue;
+        }
+        for (path, bytes) in &actual {
+            if expected.get(path) != Some(bytes) {
+                failures.push(format!(
+                    "{}: {path} differs\n--- expected\n{}\n--- actual\n{}",
+                    case.display(),
+                    text(expected.get(path).map_or(&[][..], Vec::as_slice)),
+                    text(bytes)
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{}\n(run `BLESS=1 cargo test --test sites` to accept)",
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let case = common::fixtures().join("sites/features");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for out in [&a, &b] {
+        let result = site(&case, &["build", "--output", out.to_str().expect("utf-8")]);
+        assert!(result.status.success(), "{}", text(&result.stderr));
+    }
+    assert_eq!(snapshot(&a), snapshot(&b));
+}
+
+#[test]
+fn a_rebuild_rewrites_nothing_that_did_not_change() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_dir(&common::fixtures().join("sites/features"), tmp.path());
+    let first = site(tmp.path(), &["build"]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let page = tmp.path().join("public/guide/other/index.html");
+    let before = fs::metadata(&page)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let second = site(tmp.path(), &["build"]);
+    assert!(
+        text(&second.stdout).contains("0 files written"),
+        "{}",
+        text(&second.stdout)
+    );
+    assert_eq!(
+        fs::metadata(&page)
+            .and_then(|m| m.modified())
+            .expect("mtime"),
+        before
+    );
+    // Removing an article removes its page on the next build.
+    fs::remove_file(tmp.path().join("content/guide/other.md")).expect("remove");
+    fs::write(
+        tmp.path().join("content/guide/everything.md"),
+        fs::read_to_string(tmp.path().join("content/guide/everything.md"))
+            .expect("read")
+            .replace("[the other guide](other.md)", "the other guide"),
+    )
+    .expect("write");
+    let _ = fs::write(
+        tmp.path().join("content/_index.md"),
+        fs::read_to_string(tmp.path().join("content/_index.md")).expect("read"),
+    );
+    let third = site(tmp.path(), &["build"]);
+    assert!(third.status.success(), "{}", text(&third.stderr));
+    assert!(!page.exists(), "stale page was removed");
+}
+
+#[test]
+fn drafts_are_built_only_when_asked() {
+    let case = common::fixtures().join("sites/features");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("out");
+    let result = site(
+        &case,
+        &[
+            "build",
+            "--drafts",
+            "--output",
+            out.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    assert!(out.join("news/draft/index.html").exists());
+    let result = site(&case, &["build", "--output", out.to_str().expect("utf-8")]);
+    assert!(result.status.success());
+    assert!(!out.join("news/draft/index.html").exists());
+}
+
+#[test]
+fn base_url_can_be_overridden() {
+    let case = common::fixtures().join("sites/features");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("out");
+    let result = site(
+        &case,
+        &[
+            "build",
+            "--base-url",
+            "https://preview.example.net/",
+            "--output",
+            out.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let sitemap = fs::read_to_string(out.join("sitemap.xml")).expect("sitemap");
+    assert!(
+        sitemap.contains("<loc>https://preview.example.net/guide/everything/</loc>"),
+        "{sitemap}"
+    );
+}
