@@ -27,6 +27,7 @@ pub mod readability;
 pub mod related;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod site;
 pub mod source;
 pub mod taxonomy;

@@ -7,7 +7,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use naltrexone_site::date::Date;
 use naltrexone_site::diagnostic::{self, Diagnostic};
-use naltrexone_site::{lint, publish, scaffold, Options};
+use naltrexone_site::{lint, publish, scaffold, serve, Options};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -51,6 +51,18 @@ enum Command {
         /// Print every article's reading grade, words, reading time and review age.
         #[arg(long)]
         report: bool,
+    },
+    /// Build with drafts into memory, serve on 127.0.0.1, rebuild and reload on every edit.
+    Serve {
+        /// Port to try first (the next free one is used if taken).
+        #[arg(long, short, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on; anything but 127.0.0.1 exposes the preview to the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
     },
     /// Create a new article or tag page from the schema.
     New {
@@ -114,6 +126,19 @@ fn main() -> ExitCode {
             strict,
             report,
         } => check(&options(true, None), format, strict, report),
+        Command::Serve { port, bind, open } => {
+            let options = Options {
+                serve: true,
+                ..options(true, None)
+            };
+            match serve::run(options, serve::ServeOptions { port, bind, open }) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::New { what } => {
             let made = match what {
                 New::Article {

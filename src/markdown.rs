@@ -68,6 +68,8 @@ pub struct Rendered {
     pub empty_links: Vec<(usize, usize)>,
     /// Broken links and duplicate heading ids.
     pub diagnostics: Vec<Diagnostic>,
+    /// A hash of `html` and `summary`, so a rebuild can tell whether the body changed.
+    pub hash: u64,
 }
 
 /// The Markdown dialect: CommonMark plus GFM tables, footnotes, strikethrough, task lists,
@@ -92,6 +94,8 @@ pub struct Location<'a> {
     pub text: &'a str,
     /// Byte offset of the body in the file.
     pub body_offset: usize,
+    /// How many references the front matter lists: each gets an anchor `ref-<n>`.
+    pub reference_count: usize,
 }
 
 /// Renders `body` (found at `at`), resolving links through `links`.
@@ -335,6 +339,9 @@ pub fn render(body: &str, at: &Location<'_>, links: &LinkTable) -> Rendered {
     for h in &out.headings {
         out.anchors.insert(h.id.clone());
     }
+    for n in 1..=at.reference_count {
+        out.anchors.insert(format!("ref-{n}"));
+    }
     let summary_events = match (more_at, summary_end) {
         (Some(more), _) => &events[..more],
         (None, Some(end)) => {
@@ -349,6 +356,8 @@ pub fn render(body: &str, at: &Location<'_>, links: &LinkTable) -> Rendered {
     html::push_html(&mut out.summary, summary_events.iter().cloned());
     out.html.reserve(body.len() * 3 / 2);
     html::push_html(&mut out.html, events.into_iter());
+    out.hash = crate::asset::fnv1a(out.html.as_bytes())
+        ^ crate::asset::fnv1a(out.summary.as_bytes()).rotate_left(1);
     out
 }
 
@@ -430,6 +439,7 @@ mod tests {
             rel: "a/x.md",
             text: body,
             body_offset: 0,
+            reference_count: 0,
         };
         render(body, &at, &links)
     }

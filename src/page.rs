@@ -10,6 +10,7 @@ use crate::diagnostic::Diagnostic;
 use crate::front_matter::{self, ArticleFront, KeyLines, Reference, SectionFront, TagFront};
 use crate::markdown::{slugify, Rendered};
 use crate::source::Source;
+use std::sync::Arc;
 
 /// What kind of file a content path is, by where it sits.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,8 +95,8 @@ pub struct Page {
     pub weight: i64,
     /// Sources.
     pub references: Vec<Reference>,
-    /// The rendered body.
-    pub body: Rendered,
+    /// The rendered body (shared with the rebuild cache).
+    pub body: Arc<Rendered>,
     /// Lines of the front-matter keys, for diagnostics.
     pub keys: KeyLines,
 }
@@ -124,8 +125,8 @@ pub struct Section {
     pub description: String,
     /// Order in the navigation.
     pub weight: i64,
-    /// The intro.
-    pub body: Rendered,
+    /// The intro (shared with the rebuild cache).
+    pub body: Arc<Rendered>,
     /// Indices into `Site::pages`, in section order.
     pub pages: Vec<usize>,
     /// Lines of the front-matter keys.
@@ -147,8 +148,8 @@ pub struct TagText {
     pub description: String,
     /// Sources for the intro.
     pub references: Vec<Reference>,
-    /// The intro.
-    pub body: Rendered,
+    /// The intro (shared with the rebuild cache).
+    pub body: Arc<Rendered>,
     /// Lines of the front-matter keys.
     pub keys: KeyLines,
 }
@@ -185,6 +186,15 @@ impl Parsed {
     /// The Markdown body.
     pub fn body(&self) -> &str {
         &self.source.text[self.body_offset..]
+    }
+
+    /// How many references the front matter lists.
+    pub fn reference_count(&self) -> usize {
+        match &self.front {
+            Front::Article(a) => a.references.len(),
+            Front::Tag(t) => t.references.len(),
+            Front::Section(_) => 0,
+        }
     }
 
     /// Whether this is a draft article.
@@ -331,7 +341,7 @@ pub fn alias_path(alias: &str) -> Result<String, String> {
 }
 
 /// Turns a parsed article and its rendered body into a [`Page`].
-pub fn article(parsed: &Parsed, front: &ArticleFront, body: Rendered) -> Page {
+pub fn article(parsed: &Parsed, front: &ArticleFront, body: Arc<Rendered>) -> Page {
     let ArticleFront {
         title,
         description,
@@ -358,10 +368,6 @@ pub fn article(parsed: &Parsed, front: &ArticleFront, body: Rendered) -> Page {
         .next()
         .unwrap_or_default()
         .to_owned();
-    let mut body = body;
-    for n in 1..=references.len() {
-        body.anchors.insert(format!("ref-{n}"));
-    }
     Page {
         file: parsed.source.path.clone(),
         rel: parsed.source.rel.clone(),
@@ -386,7 +392,7 @@ pub fn article(parsed: &Parsed, front: &ArticleFront, body: Rendered) -> Page {
 }
 
 /// Turns a parsed `_index.md` into a [`Section`] (pages are attached later).
-pub fn section(parsed: &Parsed, front: &SectionFront, body: Rendered) -> Section {
+pub fn section(parsed: &Parsed, front: &SectionFront, body: Arc<Rendered>) -> Section {
     let SectionFront {
         title,
         description,
@@ -411,7 +417,7 @@ pub fn section(parsed: &Parsed, front: &SectionFront, body: Rendered) -> Section
 }
 
 /// Turns a parsed tag file into a [`TagText`].
-pub fn tag(parsed: &Parsed, front: &TagFront, body: Rendered) -> TagText {
+pub fn tag(parsed: &Parsed, front: &TagFront, body: Arc<Rendered>) -> TagText {
     let TagFront {
         title,
         description,
@@ -421,10 +427,6 @@ pub fn tag(parsed: &Parsed, front: &TagFront, body: Rendered) -> TagText {
         Place::Tag(name) => name.clone(),
         _ => String::new(),
     };
-    let mut body = body;
-    for n in 1..=references.len() {
-        body.anchors.insert(format!("ref-{n}"));
-    }
     TagText {
         file: parsed.source.path.clone(),
         rel: parsed.source.rel.clone(),

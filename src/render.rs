@@ -292,14 +292,14 @@ struct Globals<'a> {
     serve: bool,
 }
 
-/// Renders every page of `site` through `tera`; template errors are collected, one per place.
-pub fn render(
+/// Puts the data every template shares (config, navigation, assets) into Tera's global context.
+pub fn set_globals(
     site: &Site,
     tera: &mut Tera,
     templates: &[Source],
     assets: &BTreeMap<String, String>,
     serve: bool,
-) -> Result<Vec<Output>, Vec<Diagnostic>> {
+) -> Result<(), Vec<Diagnostic>> {
     let globals = Globals {
         config: &site.config,
         nav: site
@@ -313,12 +313,32 @@ pub fn render(
         assets,
         serve,
     };
-    match Context::from_serialize(&globals) {
-        Ok(context) => *tera.global_context() = context,
-        Err(e) => return Err(vec![diagnostic(&e, templates, None)]),
-    }
-    let tera: &Tera = tera;
+    let context =
+        Context::from_serialize(&globals).map_err(|e| vec![diagnostic(&e, templates, None)])?;
+    *tera.global_context() = context;
+    Ok(())
+}
+
+/// Renders every page of `site` through `tera`; template errors are collected, one per place.
+pub fn render(
+    site: &Site,
+    tera: &mut Tera,
+    templates: &[Source],
+    assets: &BTreeMap<String, String>,
+    serve: bool,
+) -> Result<Vec<Output>, Vec<Diagnostic>> {
+    set_globals(site, tera, templates, assets, serve)?;
     let jobs: Vec<Job> = jobs(site).into_iter().filter(|j| wanted(j, tera)).collect();
+    render_jobs(site, tera, templates, &jobs)
+}
+
+/// Renders the given pages (globals already set); template errors are collected, one per place.
+pub fn render_jobs(
+    site: &Site,
+    tera: &Tera,
+    templates: &[Source],
+    jobs: &[Job],
+) -> Result<Vec<Output>, Vec<Diagnostic>> {
     let results: Vec<Result<Output, Diagnostic>> = jobs
         .par_iter()
         .map(|job| {
@@ -751,4 +771,138 @@ fn website_json_ld(site: &Site) -> String {
             "query-input": "required name=search_term_string",
         },
     }))
+}
+
+/// A hash of everything job's context shows, so `serve` re-renders only the pages whose data
+/// changed. It must cover every field the job's context struct (above) serializes; the serve
+/// tests compare incremental rebuilds with full builds after each kind of edit to guard that.
+pub fn fingerprint(job: &Job, site: &Site) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let card = |h: &mut std::collections::hash_map::DefaultHasher, p: usize| {
+        let page = &site.pages[p];
+        (
+            &page.title,
+            &page.description,
+            &page.url,
+            page.date,
+            page.reviewed,
+            page.reading_time(),
+        )
+            .hash(h);
+        site.section_of(page).map(|s| (&s.title, &s.url)).hash(h);
+    };
+    let section = |h: &mut std::collections::hash_map::DefaultHasher, s: &Section, limit: usize| {
+        (&s.title, &s.description, &s.url, &s.name, s.body.hash).hash(h);
+        for &p in s.pages.iter().take(limit) {
+            card(h, p);
+        }
+    };
+    let tag = |h: &mut std::collections::hash_map::DefaultHasher, t: &Tag| {
+        (
+            &t.text.name,
+            &t.text.title,
+            &t.text.description,
+            &t.url,
+            t.text.body.hash,
+            t.pages.len(),
+            &t.text.references,
+        )
+            .hash(h);
+    };
+    std::mem::discriminant(job).hash(&mut h);
+    match job {
+        Job::Home => {
+            section(&mut h, &site.home, 0);
+            for s in &site.sections {
+                section(&mut h, s, 5);
+            }
+            for p in 0..site.pages.len().min(10) {
+                card(&mut h, p);
+            }
+        }
+        Job::Section(s) => section(&mut h, &site.sections[*s], usize::MAX),
+        Job::Page(p) => {
+            let page = &site.pages[*p];
+            (
+                &page.title,
+                &page.description,
+                &page.url,
+                page.date,
+                page.updated,
+                page.reviewed,
+            )
+                .hash(&mut h);
+            (
+                &page.reviewed_by,
+                page.medical,
+                page.draft,
+                page.body.hash,
+                page.body.word_count,
+                &page.references,
+            )
+                .hash(&mut h);
+            for name in &page.tags {
+                tag_link(site, name).title.hash(&mut h);
+                name.hash(&mut h);
+            }
+            site.section_of(page)
+                .map(|s| (&s.title, &s.url))
+                .hash(&mut h);
+            for &q in site.related[*p].iter().take(related::LIMIT) {
+                card(&mut h, q);
+            }
+        }
+        Job::Tag(t, n) => {
+            let t_ref = &site.tags[*t];
+            tag(&mut h, t_ref);
+            n.hash(&mut h);
+            let per = site.config.paginate_by;
+            for &p in t_ref.pages.iter().skip((n - 1) * per).take(per) {
+                card(&mut h, p);
+            }
+        }
+        Job::Tags => {
+            for t in &site.tags {
+                tag(&mut h, t);
+            }
+        }
+        Job::NotFound | Job::Search => {}
+    }
+    h.finish()
+}
+
+/// The templates each template extends, includes or imports (by name), for deciding what a
+/// template edit re-renders.
+pub fn template_uses(templates: &[Source]) -> BTreeMap<String, Vec<String>> {
+    templates
+        .iter()
+        .map(|t| {
+            let mut uses = Vec::new();
+            for keyword in ["extends", "include", "import"] {
+                for (at, _) in t.text.match_indices(keyword) {
+                    let rest = t.text[at + keyword.len()..].trim_start();
+                    if let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
+                        if let Some(name) = rest[1..].split(quote).next() {
+                            uses.push(name.to_owned());
+                        }
+                    }
+                }
+            }
+            (t.rel.clone(), uses)
+        })
+        .collect()
+}
+
+/// The top-level template a job renders.
+pub fn template_of(job: &Job) -> &'static str {
+    match job {
+        Job::Home => "index.html",
+        Job::Section(_) => "section.html",
+        Job::Page(_) => "page.html",
+        Job::Tag(..) => "tag.html",
+        Job::Tags => "tags.html",
+        Job::NotFound => "404.html",
+        Job::Search => "search.html",
+    }
 }

@@ -12,6 +12,7 @@ use crate::source::Source;
 use crate::taxonomy::{self, Tag};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 /// The whole site, ready to render.
 #[derive(Debug, Clone)]
@@ -41,6 +42,14 @@ pub const GENERATED: &[&str] = &[
     "search-index.json",
 ];
 
+/// What one assembly keeps so the next can skip unchanged files: each file's parsed front
+/// matter and rendered body, valid while the link table (every page's URL) stays the same.
+#[derive(Debug, Clone, Default)]
+pub struct Cache {
+    table: LinkTable,
+    entries: HashMap<String, (Parsed, Arc<Rendered>)>,
+}
+
 impl Site {
     /// Builds the model from the sources under `content/`.
     ///
@@ -52,19 +61,41 @@ impl Site {
         files: &[String],
         drafts: bool,
     ) -> Result<Site, Vec<Diagnostic>> {
+        Self::assemble_cached(config, content, files, drafts, &Cache::default()).0
+    }
+
+    /// [`Site::assemble`], reusing what `cache` holds for files whose text did not change, and
+    /// returning the cache for the next run.
+    pub fn assemble_cached(
+        config: Config,
+        content: Vec<Source>,
+        files: &[String],
+        drafts: bool,
+        cache: &Cache,
+    ) -> (Result<Site, Vec<Diagnostic>>, Cache) {
         let mut errors = Vec::new();
-        let rels: Vec<String> = content.iter().map(|s| s.rel.clone()).collect();
-        let results: Vec<_> = content.into_par_iter().map(page::parse).collect();
-        let mut parsed: Vec<Parsed> = Vec::new();
         let mut table = LinkTable::default();
-        for (result, rel) in results.into_iter().zip(rels) {
-            if result.is_err() {
-                table.unavailable.insert(rel);
-            }
+        let results: Vec<(String, Result<Parsed, Vec<Diagnostic>>)> = content
+            .into_par_iter()
+            .map(|source| {
+                let rel = source.rel.clone();
+                match cache.entries.get(&rel) {
+                    Some((parsed, _)) if parsed.source.text == source.text => {
+                        (rel, Ok(parsed.clone()))
+                    }
+                    _ => (rel, page::parse(source)),
+                }
+            })
+            .collect();
+        let mut parsed: Vec<Parsed> = Vec::new();
+        for (rel, result) in results {
             match result {
                 Ok(p) if p.is_draft() && !drafts => {}
                 Ok(p) => parsed.push(p),
-                Err(mut d) => errors.append(&mut d),
+                Err(mut d) => {
+                    table.unavailable.insert(rel);
+                    errors.append(&mut d);
+                }
             }
         }
         errors.extend(duplicate_urls(&parsed));
@@ -76,25 +107,44 @@ impl Site {
         for p in &parsed {
             table.pages.insert(p.source.rel.clone(), p.url.clone());
         }
-        let rendered: Vec<Rendered> = parsed
+        let reuse = table.pages == cache.table.pages
+            && table.files == cache.table.files
+            && table.unavailable == cache.table.unavailable;
+        let rendered: Vec<Arc<Rendered>> = parsed
             .par_iter()
             .map(|p| {
+                if reuse {
+                    if let Some((old, body)) = cache.entries.get(&p.source.rel) {
+                        if old.source.text == p.source.text {
+                            return Arc::clone(body);
+                        }
+                    }
+                }
                 let at = Location {
                     file: &p.source.path,
                     rel: &p.source.rel,
                     text: &p.source.text,
                     body_offset: p.body_offset,
+                    reference_count: p.reference_count(),
                 };
-                markdown::render(p.body(), &at, &table)
+                Arc::new(markdown::render(p.body(), &at, &table))
             })
             .collect();
+        let next = Cache {
+            entries: parsed
+                .iter()
+                .zip(&rendered)
+                .map(|(p, r)| (p.source.rel.clone(), (p.clone(), Arc::clone(r))))
+                .collect(),
+            table,
+        };
 
         let mut home = None;
         let mut sections = Vec::new();
         let mut pages = Vec::new();
         let mut texts: Vec<TagText> = Vec::new();
-        for (p, mut body) in parsed.iter().zip(rendered) {
-            errors.append(&mut body.diagnostics);
+        for (p, body) in parsed.iter().zip(rendered) {
+            errors.extend(body.diagnostics.iter().cloned());
             match (&p.front, &p.place) {
                 (Front::Article(front), _) => pages.push(page::article(p, front, body)),
                 (Front::Section(front), Place::Home) => home = Some(page::section(p, front, body)),
@@ -123,20 +173,23 @@ impl Site {
                 )
                 .help("create it with `title`, `description` and an intro"),
             );
-            return Err(errors);
+            return (Err(errors), next);
         };
         if errors.iter().any(Diagnostic::is_error) {
-            return Err(errors);
+            return (Err(errors), next);
         }
         let related = related::compute(&pages, &tags);
-        Ok(Site {
-            config,
-            home,
-            sections,
-            pages,
-            tags,
-            related,
-        })
+        (
+            Ok(Site {
+                config,
+                home,
+                sections,
+                pages,
+                tags,
+                related,
+            }),
+            next,
+        )
     }
 
     /// The section a page belongs to.

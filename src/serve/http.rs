@@ -1,0 +1,279 @@
+//! The dev server's HTTP side: serves the in-memory site, never anything outside it, injects
+//! the live-reload script into HTML, and streams rebuild news to open tabs (server-sent events).
+
+use super::incremental::Files;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use percent_encoding::percent_decode_str;
+use serde::Serialize;
+use std::convert::Infallible;
+use std::sync::Arc;
+use tokio::sync::watch;
+use tokio_stream::wrappers::WatchStream;
+use tokio_stream::{Stream, StreamExt};
+
+/// What the server shows: the last good site, and the error of the latest rebuild if it failed.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// Every file of the last good build.
+    pub files: Arc<Files>,
+    /// The latest rebuild's diagnostics, when it failed.
+    pub error: Option<String>,
+    /// Bumped on every good rebuild; open tabs reload when it changes.
+    pub version: u64,
+}
+
+/// The path open tabs listen on.
+pub const EVENTS: &str = "/__site/events";
+
+/// The server's routes over a stream of snapshots.
+pub fn router(state: watch::Receiver<Arc<Snapshot>>) -> Router {
+    Router::new()
+        .route(EVENTS, get(events))
+        .fallback(page)
+        .with_state(state)
+}
+
+#[derive(Serialize)]
+struct News<'a> {
+    version: u64,
+    error: Option<&'a str>,
+}
+
+async fn events(
+    State(state): State<watch::Receiver<Arc<Snapshot>>>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let stream = WatchStream::new(state).map(|snapshot| {
+        let news = News {
+            version: snapshot.version,
+            error: snapshot.error.as_deref(),
+        };
+        Ok(Event::default().data(serde_json::to_string(&news).unwrap_or_default()))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+async fn page(
+    State(state): State<watch::Receiver<Arc<Snapshot>>>,
+    method: Method,
+    uri: Uri,
+) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "GET, HEAD")],
+            "",
+        )
+            .into_response();
+    }
+    let snapshot = Arc::clone(&state.borrow());
+    match resolve(uri.path(), &snapshot.files) {
+        Found::File(key) => {
+            let bytes = snapshot
+                .files
+                .get(&key)
+                .map(|b| b.as_slice())
+                .unwrap_or_default();
+            respond(StatusCode::OK, &key, bytes, &snapshot)
+        }
+        Found::Redirect(to) => {
+            let location = match uri.query() {
+                Some(q) => format!("{to}?{q}"),
+                None => to,
+            };
+            (
+                StatusCode::MOVED_PERMANENTLY,
+                [(header::LOCATION, location)],
+            )
+                .into_response()
+        }
+        Found::Nothing => match snapshot.files.get("404.html") {
+            Some(bytes) => respond(StatusCode::NOT_FOUND, "404.html", bytes, &snapshot),
+            None => respond(
+                StatusCode::NOT_FOUND,
+                "404.html",
+                b"<!doctype html><title>Not found</title><h1>Not found</h1>",
+                &snapshot,
+            ),
+        },
+    }
+}
+
+fn respond(status: StatusCode, key: &str, bytes: &[u8], snapshot: &Snapshot) -> Response {
+    let content_type = content_type(key);
+    let body = if content_type.starts_with("text/html") {
+        inject(bytes, snapshot.version)
+    } else {
+        bytes.to_vec()
+    };
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// What a request path names.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Found {
+    /// A file of the site, by its key.
+    File(String),
+    /// A folder that has an index: redirect to the path with a slash.
+    Redirect(String),
+    /// Nothing (or something that tries to leave the site).
+    Nothing,
+}
+
+/// Maps a request path to a file of the site. Anything odd is `Nothing`: `..` and `.` segments
+/// (encoded or not), encoded slashes and backslashes, NUL, invalid UTF-8.
+pub fn resolve(path: &str, files: &Files) -> Found {
+    let lower = path.to_ascii_lowercase();
+    if !path.starts_with('/')
+        || lower.contains("%2f")
+        || lower.contains("%5c")
+        || path.contains('\\')
+    {
+        return Found::Nothing;
+    }
+    let Ok(decoded) = percent_decode_str(path).decode_utf8() else {
+        return Found::Nothing;
+    };
+    if decoded.contains('\0') || decoded.contains('\\') {
+        return Found::Nothing;
+    }
+    let segments: Vec<&str> = decoded.split('/').skip(1).collect();
+    let (last, folders) = segments.split_last().unwrap_or((&"", &[]));
+    if folders
+        .iter()
+        .any(|s| s.is_empty() || *s == "." || *s == "..")
+        || *last == "."
+        || *last == ".."
+    {
+        return Found::Nothing;
+    }
+    let joined = segments.join("/");
+    if last.is_empty() {
+        let key = format!("{joined}index.html");
+        return if files.contains_key(&key) {
+            Found::File(key)
+        } else {
+            Found::Nothing
+        };
+    }
+    if files.contains_key(&joined) {
+        return Found::File(joined);
+    }
+    if files.contains_key(&format!("{joined}/index.html")) {
+        return Found::Redirect(format!("{decoded}/"));
+    }
+    Found::Nothing
+}
+
+fn content_type(key: &str) -> &'static str {
+    match key
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .as_deref()
+    {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("json") => "application/json",
+        Some("xml") => "application/xml; charset=utf-8",
+        Some("txt") => "text/plain; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("gif") => "image/gif",
+        Some("webp") => "image/webp",
+        Some("avif") => "image/avif",
+        Some("ico") => "image/x-icon",
+        Some("woff2") => "font/woff2",
+        Some("pdf") => "application/pdf",
+        Some("webmanifest") => "application/manifest+json",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The live-reload client: reloads when a newer build exists (keeping the scroll position),
+/// shows the build error as an overlay (as text, never as HTML) and hides it when fixed.
+const SCRIPT: &str = r#"<script>(()=>{const v=__VERSION__,k="site-scroll:"+location.pathname,y=sessionStorage.getItem(k);
+if(y!==null){sessionStorage.removeItem(k);const go=()=>scrollTo(0,+y);document.readyState==="complete"?go():addEventListener("load",go);}
+let box=null;const es=new EventSource("/__site/events");
+es.onmessage=e=>{const s=JSON.parse(e.data);
+if(s.error){if(!box){box=document.createElement("pre");box.id="site-error-overlay";box.setAttribute("role","alert");
+box.style.cssText="position:fixed;left:0;right:0;top:0;max-height:70vh;overflow:auto;z-index:2147483647;margin:0;padding:1em;background:#2b0b0b;color:#ffd7d7;font:14px/1.45 ui-monospace,monospace;white-space:pre-wrap;border-bottom:4px solid #e5484d";
+document.body.append(box);}box.textContent="The last edit could not be built. Showing the last good version.\n\n"+s.error;return;}
+if(box){box.remove();box=null;}
+if(s.version!==v){es.close();sessionStorage.setItem(k,String(scrollY));location.reload();}};})();</script>"#;
+
+/// Adds the live-reload script before `</body>` (or at the end).
+pub fn inject(html: &[u8], version: u64) -> Vec<u8> {
+    let script = SCRIPT.replace("__VERSION__", &version.to_string());
+    let text = String::from_utf8_lossy(html);
+    match text.rfind("</body>") {
+        Some(at) => format!("{}{script}{}", &text[..at], &text[at..]).into_bytes(),
+        None => format!("{text}{script}").into_bytes(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files() -> Files {
+        ["index.html", "a/index.html", "style.css"]
+            .iter()
+            .map(|k| ((*k).to_owned(), Arc::new(Vec::new())))
+            .collect()
+    }
+
+    #[test]
+    fn resolves_pages_files_and_folders() {
+        assert_eq!(resolve("/", &files()), Found::File("index.html".into()));
+        assert_eq!(resolve("/a/", &files()), Found::File("a/index.html".into()));
+        assert_eq!(resolve("/a", &files()), Found::Redirect("/a/".into()));
+        assert_eq!(
+            resolve("/style.css", &files()),
+            Found::File("style.css".into())
+        );
+        assert_eq!(resolve("/nope", &files()), Found::Nothing);
+    }
+
+    #[test]
+    fn refuses_anything_that_tries_to_leave() {
+        for path in [
+            "/../etc/passwd",
+            "/a/../style.css",
+            "/%2e%2e/x",
+            "/a%2fb",
+            "/a%5cb",
+            "/..%2fx",
+            "/a/./",
+            "//etc/passwd",
+            "/%00",
+            "/%ff",
+            "/a\\b",
+        ] {
+            assert_eq!(resolve(path, &files()), Found::Nothing, "{path}");
+        }
+    }
+
+    #[test]
+    fn injects_the_script_before_the_body_ends() {
+        let html = inject(b"<html><body><p>x</p></body></html>", 7);
+        let text = String::from_utf8(html).unwrap_or_default();
+        assert!(text.contains("const v=7"));
+        assert!(text.ends_with("</script></body></html>"));
+    }
+}

@@ -1,0 +1,212 @@
+//! `site serve`: builds with drafts into memory, serves on 127.0.0.1, watches the site's files,
+//! rebuilds incrementally and reloads open tabs. It never touches `public/`.
+//!
+//! `incremental` decides what a change re-renders; `http` serves snapshots of the last good
+//! build. A failed rebuild keeps the last good snapshot and sends the error to open tabs.
+
+pub mod http;
+pub mod incremental;
+
+use crate::diagnostic::{self, Diagnostic};
+use crate::Options;
+use http::Snapshot;
+use incremental::Session;
+use notify_debouncer_full::notify::{EventKind, RecursiveMode};
+use notify_debouncer_full::{new_debouncer, DebounceEventResult};
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Port to try first; the next free one is used if it is taken.
+    pub port: u16,
+    /// Address to bind (127.0.0.1 unless asked).
+    pub bind: IpAddr,
+    /// Open the site in the default browser.
+    pub open: bool,
+}
+
+/// Everything the diagnostics of a failed rebuild say, for the terminal and the overlay.
+fn describe(diagnostics: &mut Vec<Diagnostic>) -> String {
+    diagnostic::sort(diagnostics);
+    diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// Builds, serves and watches until Ctrl-C. Returns an error message if it cannot start.
+pub fn run(options: Options, serve: ServeOptions) -> Result<(), String> {
+    let root = options.root.canonicalize().map_err(|e| {
+        format!(
+            "cannot open the site folder `{}`: {e}",
+            options.root.display()
+        )
+    })?;
+    let mut session = Session::new(options);
+    let start = Instant::now();
+    let (snapshot, summary) = match session.rebuild() {
+        Ok(rebuild) => {
+            let pages = rebuild.rendered.len();
+            (
+                Snapshot {
+                    files: Arc::new(rebuild.files),
+                    error: None,
+                    version: 1,
+                },
+                format!("built {pages} pages in {} ms", start.elapsed().as_millis()),
+            )
+        }
+        Err(mut diagnostics) => {
+            let text = describe(&mut diagnostics);
+            eprintln!("{text}\n");
+            (
+                Snapshot {
+                    files: Arc::default(),
+                    error: Some(text),
+                    version: 0,
+                },
+                "the first build failed; fix the errors above and save".to_owned(),
+            )
+        }
+    };
+    let (sender, receiver) = watch::channel(Arc::new(snapshot));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the server runtime: {e}"))?;
+    runtime.block_on(async move {
+        let (listener, address) = bind(serve.bind, serve.port).await?;
+        if address.port() != serve.port {
+            println!("port {} is taken; using {} instead", serve.port, address.port());
+        }
+        if !serve.bind.is_loopback() {
+            println!("warning: listening on {} makes the preview reachable from other machines", serve.bind);
+        }
+        let url = format!("http://{address}/");
+        // Watch before saying we serve, so an edit made right after the message is seen.
+        let watcher = watch_files(root, session, sender)?;
+        println!("{summary}; serving {url} (watching content/, templates/, static/, site.yaml; Ctrl-C to stop)");
+        if serve.open {
+            let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
+        }
+        let app = http::router(receiver);
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+                println!("\nstopping");
+            })
+            .await;
+        drop(watcher);
+        served.map_err(|e| format!("the server stopped: {e}"))
+    })
+}
+
+async fn bind(address: IpAddr, port: u16) -> Result<(tokio::net::TcpListener, SocketAddr), String> {
+    let mut last_error = None;
+    for candidate in port..=port.saturating_add(20) {
+        match tokio::net::TcpListener::bind(SocketAddr::new(address, candidate)).await {
+            Ok(listener) => {
+                let local = listener.local_addr().map_err(|e| e.to_string())?;
+                return Ok((listener, local));
+            }
+            Err(e) => last_error = Some(e),
+        }
+    }
+    Err(format!(
+        "cannot listen on {address} ports {port}-{}: {}",
+        port.saturating_add(20),
+        last_error.map_or_else(|| "no port tried".to_owned(), |e| e.to_string())
+    ))
+}
+
+/// Watches the site's inputs; each debounced batch of changes is one rebuild.
+fn watch_files(
+    root: PathBuf,
+    mut session: Session,
+    sender: watch::Sender<Arc<Snapshot>>,
+) -> Result<
+    notify_debouncer_full::Debouncer<
+        notify_debouncer_full::notify::RecommendedWatcher,
+        notify_debouncer_full::RecommendedCache,
+    >,
+    String,
+> {
+    let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
+    let mut debouncer = new_debouncer(Duration::from_millis(40), None, tx)
+        .map_err(|e| format!("cannot watch files: {e}"))?;
+    for folder in ["content", "templates", "static"] {
+        let path = root.join(folder);
+        if path.is_dir() {
+            debouncer
+                .watch(&path, RecursiveMode::Recursive)
+                .map_err(|e| format!("cannot watch `{folder}/`: {e}"))?;
+        }
+    }
+    debouncer
+        .watch(&root, RecursiveMode::NonRecursive)
+        .map_err(|e| format!("cannot watch the site folder: {e}"))?;
+    let config = root.join(crate::config::FILE);
+    std::thread::spawn(move || {
+        for result in rx {
+            let Ok(events) = result else { continue };
+            let mut paths: Vec<PathBuf> = events
+                .iter()
+                .filter(|e| !matches!(e.kind, EventKind::Access(_)))
+                .flat_map(|e| e.paths.iter().cloned())
+                .filter(|p| p.parent() != Some(root.as_path()) || *p == config)
+                .collect();
+            paths.sort();
+            paths.dedup();
+            if paths.is_empty() {
+                continue;
+            }
+            let start = Instant::now();
+            session.changed(&paths);
+            let what = match paths.as_slice() {
+                [one] => incremental::display(&root, one),
+                [first, rest @ ..] => format!(
+                    "{} and {} more",
+                    incremental::display(&root, first),
+                    rest.len()
+                ),
+                [] => String::new(),
+            };
+            match session.rebuild() {
+                Ok(rebuild) => {
+                    let version = sender.borrow().version + 1;
+                    let _ = sender.send(Arc::new(Snapshot {
+                        files: Arc::new(rebuild.files),
+                        error: None,
+                        version,
+                    }));
+                    println!(
+                        "{what} changed: re-rendered {} pages in {} ms",
+                        rebuild.rendered.len(),
+                        start.elapsed().as_millis()
+                    );
+                }
+                Err(mut diagnostics) => {
+                    let text = describe(&mut diagnostics);
+                    eprintln!("{text}\n");
+                    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+                    println!("{what} changed: the rebuild failed ({errors} error{}); still serving the last good version", if errors == 1 { "" } else { "s" });
+                    let previous = sender.borrow().clone();
+                    let _ = sender.send(Arc::new(Snapshot {
+                        files: Arc::clone(&previous.files),
+                        error: Some(text),
+                        version: previous.version,
+                    }));
+                }
+            }
+        }
+    });
+    Ok(debouncer)
+}

@@ -1,0 +1,227 @@
+//! Incremental rebuilds (the engine behind `site serve`): after each kind of edit, exactly the
+//! expected pages are re-rendered, and the result is byte-identical to a full build.
+
+mod common;
+
+use naltrexone_site::date::Date;
+use naltrexone_site::serve::incremental::Session;
+use naltrexone_site::Options;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn options(root: &Path) -> Options {
+    Options {
+        root: root.to_path_buf(),
+        drafts: true,
+        base_url: None,
+        serve: true,
+        today: Date::parse(common::TODAY).expect("date"),
+    }
+}
+
+fn setup() -> (tempfile::TempDir, Session) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    common::copy_dir(&common::fixtures().join("sites/features"), tmp.path());
+    let _ = fs::remove_dir_all(tmp.path().join("expected"));
+    let mut session = Session::new(options(tmp.path()));
+    session.rebuild().expect("first build");
+    (tmp, session)
+}
+
+fn edit(root: &Path, rel: &str, from: &str, to: &str) -> PathBuf {
+    let path = root.join(rel);
+    let text = fs::read_to_string(&path).expect("read");
+    assert!(text.contains(from), "{rel} contains {from:?}");
+    fs::write(&path, text.replacen(from, to, 1)).expect("write");
+    path
+}
+
+/// Rebuilds after `paths` changed; checks the result against a full build; returns what was
+/// re-rendered.
+fn rebuild(session: &mut Session, root: &Path, paths: &[PathBuf]) -> Vec<String> {
+    session.changed(paths);
+    let rebuild = session
+        .rebuild()
+        .unwrap_or_else(|d| panic!("rebuild failed: {d:?}"));
+    let full = naltrexone_site::build(&options(root)).expect("full build");
+    let full: Vec<(String, Vec<u8>)> = full
+        .outputs
+        .into_iter()
+        .map(|o| (o.path, o.bytes))
+        .collect();
+    let incremental: Vec<(String, Vec<u8>)> = rebuild
+        .files
+        .iter()
+        .map(|(p, b)| (p.clone(), b.to_vec()))
+        .collect();
+    let names = |v: &[(String, Vec<u8>)]| v.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        names(&incremental),
+        names(&full),
+        "same files as a full build"
+    );
+    for ((path, a), (_, b)) in incremental.iter().zip(&full) {
+        assert!(a == b, "{path} differs from a full build");
+    }
+    rebuild.rendered
+}
+
+#[test]
+fn a_body_edit_re_renders_only_that_page() {
+    let (tmp, mut session) = setup();
+    let path = edit(
+        tmp.path(),
+        "content/guide/other.md",
+        "Back to",
+        "Yes. Back to",
+    );
+    assert_eq!(
+        rebuild(&mut session, tmp.path(), &[path]),
+        ["guide/other/index.html"]
+    );
+}
+
+#[test]
+fn an_unchanged_save_re_renders_nothing() {
+    let (tmp, mut session) = setup();
+    let path = edit(tmp.path(), "content/guide/other.md", "Back", "Back");
+    assert!(rebuild(&mut session, tmp.path(), &[path]).is_empty());
+}
+
+#[test]
+fn a_title_edit_re_renders_every_list_that_shows_it() {
+    let (tmp, mut session) = setup();
+    let path = edit(
+        tmp.path(),
+        "content/guide/other.md",
+        "title: The other guide",
+        "title: The renamed guide",
+    );
+    let rendered = rebuild(&mut session, tmp.path(), &[path]);
+    assert_eq!(
+        rendered,
+        [
+            "guide/everything/index.html",  // related list
+            "guide/index.html",             // section list
+            "guide/other/index.html",       // the page
+            "index.html",                   // home: recent and section lists
+            "news/draft/index.html",        // related list (drafts are served)
+            "news/first/index.html",        // related list
+            "news/second/index.html",       // related list
+            "tags/alpha/page/2/index.html", // its tag's second page
+            "tags/beta/index.html",         // its other tag
+        ]
+    );
+}
+
+#[test]
+fn a_tag_change_moves_the_page_between_tag_pages() {
+    let (tmp, mut session) = setup();
+    let path = edit(
+        tmp.path(),
+        "content/guide/other.md",
+        "tags: [alpha, beta]",
+        "tags: [beta, rare]",
+    );
+    let rendered = rebuild(&mut session, tmp.path(), &[path]);
+    for expected in [
+        "guide/other/index.html",
+        "tags/alpha/index.html",
+        "tags/rare/index.html",
+        "tags/index.html",
+    ] {
+        assert!(
+            rendered.iter().any(|r| r == expected),
+            "{expected} in {rendered:?}"
+        );
+    }
+}
+
+#[test]
+fn adding_and_removing_an_article_updates_links_and_lists() {
+    let (tmp, mut session) = setup();
+    let new = tmp.path().join("content/news/third.md");
+    fs::write(&new, "---\ntitle: Third news item\ndescription: A third news item added while serving, to test that a new file appears.\ndate: 2026-05-15\nreviewed: 2026-05-15\ntags: [rare]\nreferences:\n  - title: x\n    url: https://example.org/x\n---\nLinks to [the other guide](../guide/other.md).\n").expect("write");
+    let rendered = rebuild(&mut session, tmp.path(), std::slice::from_ref(&new));
+    assert!(rendered.iter().any(|r| r == "news/third/index.html"));
+    assert!(rendered.iter().any(|r| r == "tags/rare/index.html"));
+    fs::remove_file(&new).expect("remove");
+    let rendered = rebuild(&mut session, tmp.path(), &[new]);
+    assert!(!rendered.iter().any(|r| r == "news/third/index.html"));
+}
+
+#[test]
+fn a_template_edit_re_renders_what_uses_it() {
+    let (tmp, mut session) = setup();
+    let path = edit(
+        tmp.path(),
+        "templates/tags.html",
+        "<h1>Tags</h1>",
+        "<h1>All tags</h1>",
+    );
+    assert_eq!(
+        rebuild(&mut session, tmp.path(), &[path]),
+        ["tags/index.html"]
+    );
+    let path = edit(
+        tmp.path(),
+        "templates/partials/card.html",
+        " min",
+        " minutes",
+    );
+    let rendered = rebuild(&mut session, tmp.path(), &[path]);
+    assert!(
+        rendered.iter().any(|r| r == "index.html")
+            && rendered.iter().any(|r| r == "guide/everything/index.html")
+    );
+    assert!(
+        !rendered
+            .iter()
+            .any(|r| r == "404.html" || r == "tags/index.html"),
+        "{rendered:?}"
+    );
+}
+
+#[test]
+fn config_and_stylesheet_edits_re_render_everything() {
+    let (tmp, mut session) = setup();
+    let path = edit(tmp.path(), "static/css/style.css", "system-ui", "serif");
+    let all = rebuild(&mut session, tmp.path(), &[path]).len();
+    assert!(all >= 15, "{all}");
+    let path = edit(
+        tmp.path(),
+        "site.yaml",
+        "title: Feature Test Site",
+        "title: Renamed Site",
+    );
+    assert_eq!(rebuild(&mut session, tmp.path(), &[path]).len(), all);
+}
+
+#[test]
+fn a_bad_edit_fails_and_the_fix_recovers() {
+    let (tmp, mut session) = setup();
+    let path = edit(
+        tmp.path(),
+        "content/guide/other.md",
+        "title: The other guide",
+        "titel: The other guide",
+    );
+    session.changed(std::slice::from_ref(&path));
+    let errors = session.rebuild().expect_err("bad front matter");
+    assert!(
+        errors
+            .iter()
+            .any(|d| d.file == "content/guide/other.md" && d.line == Some(2)),
+        "{errors:?}"
+    );
+    edit(
+        tmp.path(),
+        "content/guide/other.md",
+        "titel: The other guide",
+        "title: The other guide",
+    );
+    assert!(
+        rebuild(&mut session, tmp.path(), &[path]).is_empty(),
+        "back to the last good state"
+    );
+}
