@@ -65,6 +65,60 @@ pub struct Built {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// Everything `site check` finds: build errors, warnings and the content rules, together.
+///
+/// Files that fail to parse are left out of the model, and the rules run on the rest, so one
+/// run reports every problem. The model comes back for `--report` when there is one.
+pub fn check(options: &Options) -> (Option<Site>, Vec<Diagnostic>) {
+    let (inputs, mut diagnostics) = source::load(&options.root);
+    let config = inputs
+        .config
+        .as_deref()
+        .map(|text| Config::parse(text, options.base_url.as_deref()));
+    let tera = render::load(&inputs.templates);
+    let (mut outputs, assets) = asset::prepare(&inputs.statics);
+    let files: Vec<String> = assets
+        .keys()
+        .map(String::as_str)
+        .chain(assets.values().map(|u| &u[1..]))
+        .map(str::to_owned)
+        .collect();
+    let config = match config {
+        Some(Ok(config)) => config,
+        Some(Err(mut errors)) => {
+            diagnostics.append(&mut errors);
+            return (None, diagnostics);
+        }
+        None => return (None, diagnostics),
+    };
+    let (site, mut found, _) = Site::assemble_cached(
+        config,
+        inputs.content,
+        &files,
+        options.drafts,
+        &site::Cache::default(),
+    );
+    diagnostics.append(&mut found);
+    let Some(site) = site else {
+        return (None, diagnostics);
+    };
+    diagnostics.extend(lint::check(&site, options.today));
+    match tera {
+        Err(mut errors) => diagnostics.append(&mut errors),
+        Ok(mut tera) => {
+            match render::render(&site, &mut tera, &inputs.templates, &assets, options.serve) {
+                Ok(pages) => {
+                    outputs.extend(pages);
+                    outputs.extend(feeds::render(&site));
+                    diagnostics.extend(publish::validate(&outputs));
+                }
+                Err(mut errors) => diagnostics.append(&mut errors),
+            }
+        }
+    }
+    (Some(site), diagnostics)
+}
+
 /// Loads, assembles and renders the whole site; writes nothing.
 pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
     let (inputs, mut diagnostics) = source::load(&options.root);

@@ -230,17 +230,10 @@ fn build(options: &Options, output: &std::path::Path) -> ExitCode {
 }
 
 fn check(options: &Options, format: Format, strict: bool, report: bool) -> ExitCode {
-    let (mut diagnostics, rows) = match naltrexone_site::build(options) {
-        Ok(built) => {
-            let mut all = built.warnings;
-            all.extend(lint::check(&built.site, options.today));
-            (
-                all,
-                report.then(|| lint::report(&built.site, options.today)),
-            )
-        }
-        Err(diagnostics) => (diagnostics, None),
-    };
+    let (site, mut diagnostics) = naltrexone_site::check(options);
+    let rows = site
+        .filter(|_| report)
+        .map(|site| lint::report(&site, options.today));
     diagnostic::sort(&mut diagnostics);
     match format {
         Format::Text => {

@@ -61,18 +61,25 @@ impl Site {
         files: &[String],
         drafts: bool,
     ) -> Result<Site, Vec<Diagnostic>> {
-        Self::assemble_cached(config, content, files, drafts, &Cache::default()).0
+        match Self::assemble_cached(config, content, files, drafts, &Cache::default()) {
+            (Some(site), diagnostics, _) if !diagnostics.iter().any(Diagnostic::is_error) => {
+                Ok(site)
+            }
+            (_, diagnostics, _) => Err(diagnostics),
+        }
     }
 
     /// [`Site::assemble`], reusing what `cache` holds for files whose text did not change, and
-    /// returning the cache for the next run.
+    /// returning the cache for the next run. The site comes back even when some files failed
+    /// (without them), so `check` can still run its rules on the rest; it is `None` only when
+    /// the configuration is unusable.
     pub fn assemble_cached(
         config: Config,
         content: Vec<Source>,
         files: &[String],
         drafts: bool,
         cache: &Cache,
-    ) -> (Result<Site, Vec<Diagnostic>>, Cache) {
+    ) -> (Option<Site>, Vec<Diagnostic>, Cache) {
         let mut errors = Vec::new();
         let mut table = LinkTable::default();
         let results: Vec<(String, Result<Parsed, Vec<Diagnostic>>)> = content
@@ -164,23 +171,27 @@ impl Site {
         errors.append(&mut tag_errors);
         errors.extend(check_anchors(&pages, &sections, home.as_ref(), &tags));
 
-        let Some(home) = home else {
-            errors.push(
-                Diagnostic::error(
-                    "content/_index.md",
-                    "content-layout",
-                    "the home page `content/_index.md` is missing",
-                )
-                .help("create it with `title`, `description` and an intro"),
-            );
-            return (Err(errors), next);
+        let home = match home {
+            Some(home) => home,
+            None => {
+                // A home page that failed to parse was reported already; one that is missing is
+                // reported here. Either way the rest of the site is still checked.
+                if !next.table.unavailable.contains("_index.md") {
+                    errors.push(
+                        Diagnostic::error(
+                            "content/_index.md",
+                            "content-layout",
+                            "the home page `content/_index.md` is missing",
+                        )
+                        .help("create it with `title`, `description` and an intro"),
+                    );
+                }
+                placeholder_home()
+            }
         };
-        if errors.iter().any(Diagnostic::is_error) {
-            return (Err(errors), next);
-        }
         let related = related::compute(&pages, &tags);
         (
-            Ok(Site {
+            Some(Site {
                 config,
                 home,
                 sections,
@@ -188,6 +199,7 @@ impl Site {
                 tags,
                 related,
             }),
+            errors,
             next,
         )
     }
@@ -196,6 +208,22 @@ impl Site {
     pub fn section_of(&self, page: &Page) -> Option<&Section> {
         let name = page.section.as_deref()?;
         self.sections.iter().find(|s| s.name == name)
+    }
+}
+
+/// Stands in for a home page that is missing or broken, so the rest of the site can be checked.
+fn placeholder_home() -> Section {
+    Section {
+        file: "content/_index.md".into(),
+        rel: "_index.md".into(),
+        name: String::new(),
+        url: "/".into(),
+        title: String::new(),
+        description: String::new(),
+        weight: 0,
+        body: Arc::default(),
+        pages: Vec::new(),
+        keys: Default::default(),
     }
 }
 

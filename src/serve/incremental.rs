@@ -220,7 +220,7 @@ impl Session {
         let Some(config) = config else {
             return Err(diagnostics);
         };
-        let (site, cache) = Site::assemble_cached(
+        let (site, mut found, cache) = Site::assemble_cached(
             config,
             self.inputs.content.clone(),
             &files,
@@ -228,13 +228,10 @@ impl Session {
             &self.cache,
         );
         self.cache = cache;
+        diagnostics.append(&mut found);
         let site = match site {
-            Ok(site) if tera_ok && !diagnostics.iter().any(Diagnostic::is_error) => site,
-            Ok(_) => return Err(diagnostics),
-            Err(mut errors) => {
-                diagnostics.append(&mut errors);
-                return Err(diagnostics);
-            }
+            Some(site) if tera_ok && !diagnostics.iter().any(Diagnostic::is_error) => site,
+            _ => return Err(diagnostics),
         };
         let Some((tera, _)) = self.tera.as_mut() else {
             return Err(diagnostics);

@@ -1,0 +1,357 @@
+//! `site check`: one fixture per content rule (each breaks the valid site in `tests/bad/_base/`
+//! one way and must be reported with its rule id at the right file and line), the output
+//! formats, `--strict`, `--report`, six defects injected into the bundled naltrexone site, and
+//! `site new`.
+
+mod common;
+
+use common::{copy_dir, site, text};
+use std::fs;
+use std::path::Path;
+
+fn base() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_dir(&common::fixtures().join("bad/_base"), tmp.path());
+    tmp
+}
+
+fn replace(root: &Path, rel: &str, from: &str, to: &str) {
+    let path = root.join(rel);
+    let text = fs::read_to_string(&path).expect("read");
+    assert!(text.contains(from), "{rel} contains {from:?}");
+    fs::write(&path, text.replacen(from, to, 1)).expect("write");
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Finding {
+    file: String,
+    line: Option<usize>,
+    severity: String,
+    rule: String,
+    message: String,
+}
+
+fn check_json(root: &Path, extra: &[&str]) -> (Option<i32>, Vec<Finding>) {
+    let mut args = vec!["check", "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = site(root, &args);
+    let findings = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("json: {e}\n{}", text(&out.stdout)));
+    (out.status.code(), findings)
+}
+
+const ARTICLE: &str = "content/care/article.md";
+
+/// (rule, file to edit, text, replacement, severity, file reported, line reported)
+type Case = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    usize,
+);
+
+const CASES: &[Case] = &[
+    ("description-length", ARTICLE, "description: A valid article that the bad-input cases break in one way at a time, for tests.", "description: Too short.", "error", ARTICLE, 3),
+    ("title-length", ARTICLE, "title: A valid article", "title: Short", "warning", ARTICLE, 2),
+    ("duplicate-title", "content/care/other.md", "title: Another valid article", "title: A valid article", "warning", ARTICLE, 2),
+    ("review-missing", ARTICLE, "reviewed: 2026-06-01\n", "", "error", ARTICLE, 1),
+    ("review-stale", ARTICLE, "reviewed: 2026-06-01", "reviewed: 2025-06-01", "warning", ARTICLE, 5),
+    ("review-stale", ARTICLE, "reviewed: 2026-06-01", "reviewed: 2023-06-01", "error", ARTICLE, 5),
+    ("review-future", ARTICLE, "reviewed: 2026-06-01", "reviewed: 2027-01-01", "error", ARTICLE, 5),
+    ("references-missing", ARTICLE, "references:\n  - title: \"A label\"\n    url: https://example.org/label\n", "", "error", ARTICLE, 1),
+    ("reference-source", ARTICLE, "url: https://example.org/label", "url: http://example.org/label", "error", ARTICLE, 7),
+    ("reference-source", ARTICLE, "    url: https://example.org/label\n", "", "error", ARTICLE, 7),
+    ("reference-duplicate", ARTICLE, "    url: https://example.org/label\n", "    url: https://example.org/label\n  - title: \"Again\"\n    url: https://example.org/label\n", "warning", ARTICLE, 7),
+    ("image-alt", ARTICLE, "An intro paragraph.", "An intro paragraph.\n\n![](/style.css)", "error", ARTICLE, 13),
+    ("empty-link", ARTICLE, "An intro paragraph.", "An intro [](other.md) paragraph.", "error", ARTICLE, 11),
+    ("heading-level", ARTICLE, "## Dosing {#dosing}", "#### Dosing {#dosing}", "warning", ARTICLE, 13),
+    ("heading-level", ARTICLE, "## Dosing {#dosing}", "# Dosing {#dosing}", "warning", ARTICLE, 13),
+    ("readability", ARTICLE, "An intro paragraph.", "Pharmacological antagonism of endogenous opioidergic neurotransmission attenuates the reinforcing properties of ethanol consumption in individuals with moderate-to-severe alcohol use disorder, notwithstanding considerable interindividual heterogeneity.", "warning", ARTICLE, 2),
+    ("orphan", "content/care/lonely.md", "", "", "warning", "content/care/lonely.md", 1),
+    ("unused-tag", "content/care/other.md", "tags: [care]", "tags: [care, unused]", "warning", "content/tags/unused.md", 1),
+    ("date-future", ARTICLE, "date: 2026-01-15", "date: 2027-01-15", "warning", ARTICLE, 4),
+    ("broken-link", ARTICLE, "[the other article](other.md)", "[the other article](othr.md)", "error", ARTICLE, 15),
+    ("broken-anchor", "content/care/other.md", "article.md#dosing", "article.md#dose", "error", "content/care/other.md", 11),
+    ("undeclared-tag", ARTICLE, "tags: [care]", "tags: [care, nope]", "error", ARTICLE, 6),
+    ("front-matter", ARTICLE, "title: A valid article", "titel: A valid article", "error", ARTICLE, 2),
+];
+
+#[test]
+fn the_base_site_passes() {
+    let tmp = base();
+    let (code, findings) = check_json(tmp.path(), &["--strict"]);
+    assert_eq!(code, Some(0), "{findings:?}");
+    assert!(findings.is_empty());
+}
+
+#[test]
+fn every_rule_reports_at_the_right_place() {
+    let mut failures = Vec::new();
+    for (rule, file, from, to, severity, at, line) in CASES {
+        let tmp = base();
+        if *rule == "orphan" {
+            fs::write(tmp.path().join(file), "---\ntitle: A lonely article\ndescription: An article that nothing links to and that has no tags, so check warns.\ndate: 2026-01-15\nreviewed: 2026-06-01\nreferences:\n  - title: x\n    url: https://example.org/x\n---\nAlone.\n").expect("write");
+        } else {
+            replace(tmp.path(), file, from, to);
+        }
+        if *rule == "unused-tag" {
+            fs::write(tmp.path().join("content/tags/unused.md"), "---\ntitle: Unused tag\ndescription: A tag that no article uses after the next edit, to test the warning.\n---\nIntro.\n").expect("write");
+            replace(tmp.path(), file, "tags: [care, unused]", "tags: [care]");
+        }
+        let (code, findings) = check_json(tmp.path(), &[]);
+        let found = findings.iter().any(|f| {
+            f.rule == *rule && f.file == *at && f.line == Some(*line) && f.severity == *severity
+        });
+        let want_code = if *severity == "error" { 1 } else { 0 };
+        if !found || code != Some(want_code) {
+            failures.push(format!(
+                "{rule} ({severity}) at {at}:{line}: exit {code:?}, findings {findings:#?}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn strict_fails_on_warnings_and_formats_differ() {
+    let tmp = base();
+    replace(
+        tmp.path(),
+        ARTICLE,
+        "title: A valid article",
+        "title: Short",
+    );
+    assert_eq!(check_json(tmp.path(), &[]).0, Some(0));
+    assert_eq!(check_json(tmp.path(), &["--strict"]).0, Some(1));
+    let github = site(tmp.path(), &["check", "--format", "github"]);
+    assert_eq!(text(&github.stdout).trim(), format!("::warning file={ARTICLE},line=2,col=1,title=title-length::`title` is 5 characters; 10 to 70 reads best in results and tabs"));
+    let plain = site(tmp.path(), &["check"]);
+    assert!(
+        text(&plain.stdout)
+            .starts_with(&format!("{ARTICLE}:2:1: warning: `title` is 5 characters")),
+        "{}",
+        text(&plain.stdout)
+    );
+    assert!(text(&plain.stderr).contains("check: 0 errors, 1 warning"));
+}
+
+#[test]
+fn the_report_lists_every_article() {
+    let tmp = base();
+    let out = site(tmp.path(), &["check", "--report"]);
+    let report = text(&out.stderr);
+    assert!(
+        report.contains("content/care/article.md") && report.contains("content/care/other.md"),
+        "{report}"
+    );
+    assert!(
+        report.contains("179 days"),
+        "review age from the fixed day: {report}"
+    );
+    assert!(report.contains("2 articles, median grade"));
+}
+
+#[test]
+fn check_writes_nothing() {
+    let tmp = base();
+    let out = site(tmp.path(), &["check"]);
+    assert!(out.status.success());
+    assert!(!tmp.path().join("public").exists());
+}
+
+/// The bundled site, copied, with six different defects: each is reported where it is.
+#[test]
+fn the_bundled_site_passes_and_six_injected_defects_are_found() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for part in ["content", "templates", "static"] {
+        copy_dir(&repo.join(part), &tmp.path().join(part));
+    }
+    fs::copy(repo.join("site.yaml"), tmp.path().join("site.yaml")).expect("site.yaml");
+    let (code, findings) = check_json(tmp.path(), &[]);
+    assert_eq!(code, Some(0), "the bundled site has errors: {findings:#?}");
+    assert!(findings.iter().all(|f| f.severity == "warning"));
+
+    let vivitrol = "content/treatment/vivitrol.md";
+    let liver = "content/living/liver.md";
+    let faq = "content/living/faq.md";
+    let drinking = "content/alcohol/drinking-on-naltrexone.md";
+    let side_effects = "content/living/side-effects.md";
+    let home = "content/_index.md";
+    let line_of = |rel: &str, prefix: &str| {
+        fs::read_to_string(tmp.path().join(rel))
+            .expect("read")
+            .lines()
+            .position(|l| l.starts_with(prefix))
+            .expect("line")
+            + 1
+    };
+    // 1. review too old (error at the `reviewed` line)
+    let reviewed = line_of(vivitrol, "reviewed:");
+    replace(
+        tmp.path(),
+        vivitrol,
+        "reviewed: 2026-11-27",
+        "reviewed: 2020-01-01",
+    );
+    // 2. a reference with an insecure URL
+    let references = line_of(liver, "references:");
+    replace(tmp.path(), liver, "url: https://", "url: http://");
+    // 3. a broken link
+    let body = fs::read_to_string(tmp.path().join(faq)).expect("read");
+    let link_line = body
+        .lines()
+        .position(|l| l.contains("](../"))
+        .expect("a link")
+        + 1;
+    let target = body
+        .lines()
+        .nth(link_line - 1)
+        .and_then(|l| l.split("](../").nth(1))
+        .and_then(|r| r.split(')').next())
+        .expect("target")
+        .to_owned();
+    replace(
+        tmp.path(),
+        faq,
+        &format!("](../{target})"),
+        "](../living/no-such-article.md)",
+    );
+    // 4. a description that is too short
+    let description = line_of(drinking, "description:");
+    let old = fs::read_to_string(tmp.path().join(drinking))
+        .expect("read")
+        .lines()
+        .nth(description - 1)
+        .expect("line")
+        .to_owned();
+    replace(tmp.path(), drinking, &old, "description: Too short.");
+    // 5. an undeclared tag
+    let tags = line_of(side_effects, "tags:");
+    let old = fs::read_to_string(tmp.path().join(side_effects))
+        .expect("read")
+        .lines()
+        .nth(tags - 1)
+        .expect("line")
+        .to_owned();
+    replace(
+        tmp.path(),
+        side_effects,
+        &old,
+        &old.replace('[', "[side-efects, "),
+    );
+    // 6. an unknown front-matter key
+    replace(tmp.path(), home, "title:", "titel:");
+
+    let (code, findings) = check_json(tmp.path(), &[]);
+    assert_eq!(code, Some(1));
+    let expect = [
+        ("review-stale", vivitrol, reviewed),
+        ("reference-source", liver, references),
+        ("broken-link", faq, link_line),
+        ("description-length", drinking, description),
+        ("undeclared-tag", side_effects, tags),
+        ("front-matter", home, 2),
+    ];
+    for (rule, file, line) in expect {
+        assert!(
+            findings.iter().any(|f| f.rule == rule
+                && f.file == file
+                && f.line == Some(line)
+                && f.severity == "error"),
+            "{rule} at {file}:{line} in {findings:#?}"
+        );
+    }
+    let _ = findings.iter().map(|f| &f.message).count();
+}
+
+#[test]
+fn new_article_scaffolds_and_refuses_to_overwrite() {
+    let tmp = base();
+    let out = site(
+        tmp.path(),
+        &[
+            "new",
+            "article",
+            "Is it \"safe\"? A question",
+            "--section",
+            "care",
+            "--tags",
+            "care",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let path = tmp.path().join("content/care/is-it-safe-a-question.md");
+    let written = fs::read_to_string(&path).expect("created");
+    assert!(
+        written.starts_with("---\ntitle: \"Is it \\\"safe\\\"? A question\"\n"),
+        "{written}"
+    );
+    assert!(
+        written.contains(&format!("date: {}", common::TODAY))
+            && written.contains("references: []")
+            && written.contains("draft: true")
+    );
+    // The scaffold is a draft: build skips it, check flags what is left to fill in.
+    assert!(site(tmp.path(), &["build"]).status.success());
+    let (code, findings) = check_json(tmp.path(), &[]);
+    assert_eq!(code, Some(1));
+    assert!(findings
+        .iter()
+        .any(|f| f.rule == "description-length" && f.file.ends_with("is-it-safe-a-question.md")));
+    let again = site(
+        tmp.path(),
+        &[
+            "new",
+            "article",
+            "Is it \"safe\"? A question",
+            "--section",
+            "care",
+        ],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(text(&again.stderr).contains("already exists; not overwriting it"));
+    assert_eq!(fs::read_to_string(&path).expect("kept"), written);
+}
+
+#[test]
+fn new_rejects_unknown_sections_and_tags_with_the_known_ones() {
+    let tmp = base();
+    let out = site(
+        tmp.path(),
+        &["new", "article", "Some title here", "--section", "car"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("unknown section `car`")
+            && text(&out.stderr).contains("did you mean `care`?"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = site(
+        tmp.path(),
+        &[
+            "new",
+            "article",
+            "Some title here",
+            "--section",
+            "care",
+            "--tags",
+            "liver",
+        ],
+    );
+    assert!(
+        text(&out.stderr).contains("unknown tag `liver`")
+            && text(&out.stderr).contains("known tags: `care`"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = site(tmp.path(), &["new", "tag", "liver"]);
+    assert!(out.status.success());
+    assert!(tmp.path().join("content/tags/liver.md").exists());
+    let out = site(tmp.path(), &["new", "tag", "Bad Name"]);
+    assert_eq!(out.status.code(), Some(1));
+}
