@@ -265,7 +265,10 @@ fn the_bundled_site_passes_and_six_injected_defects_are_found() {
             "{rule} at {file}:{line} in {findings:#?}"
         );
     }
-    let _ = findings.iter().map(|f| &f.message).count();
+    assert!(
+        findings.iter().all(|f| !f.message.is_empty()),
+        "every finding says what is wrong"
+    );
 }
 
 #[test]
