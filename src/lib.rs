@@ -13,6 +13,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod asset;
+pub mod bench;
 pub mod config;
 pub mod date;
 pub mod diagnostic;
@@ -121,7 +122,9 @@ pub fn check(options: &Options) -> (Option<Site>, Vec<Diagnostic>) {
 
 /// Loads, assembles and renders the whole site; writes nothing.
 pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
+    let mut clock = Stopwatch::new();
     let (inputs, mut diagnostics) = source::load(&options.root);
+    clock.lap("load");
     let config = inputs
         .config
         .as_deref()
@@ -134,6 +137,7 @@ pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
         .chain(assets.values().map(|u| &u[1..]))
         .map(str::to_owned)
         .collect();
+    clock.lap("config, templates, static");
     let site = match config {
         Some(Ok(config)) => Site::assemble(config, inputs.content, &files, options.drafts),
         Some(Err(mut errors)) => Err(std::mem::take(&mut errors)),
@@ -147,20 +151,57 @@ pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
             return Err(diagnostics);
         }
     };
+    clock.lap("parse, markdown, assemble");
     let pages = render::render(&site, &mut tera, &inputs.templates, &assets, options.serve);
+    clock.lap("templates");
     outputs.extend(pages.map_err(|mut errors| {
         errors.append(&mut diagnostics);
         errors
     })?);
     outputs.extend(feeds::render(&site));
+    clock.lap("feeds, sitemap, search index");
     diagnostics.extend(publish::validate(&outputs));
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
     }
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    clock.lap("validate");
     Ok(Built {
         site,
         outputs,
         warnings: diagnostics,
     })
+}
+
+/// Stage timings on stderr when `SITE_TIMINGS` is set, for performance work.
+pub struct Stopwatch {
+    last: std::time::Instant,
+    on: bool,
+}
+
+impl Stopwatch {
+    /// Starts timing (silently unless `SITE_TIMINGS` is set).
+    pub fn new() -> Self {
+        Self {
+            last: std::time::Instant::now(),
+            on: std::env::var_os("SITE_TIMINGS").is_some(),
+        }
+    }
+
+    /// Prints the time since the last lap.
+    pub fn lap(&mut self, what: &str) {
+        if self.on {
+            eprintln!(
+                "{what:>32}: {:>8.1} ms",
+                self.last.elapsed().as_secs_f64() * 1e3
+            );
+        }
+        self.last = std::time::Instant::now();
+    }
+}
+
+impl Default for Stopwatch {
+    fn default() -> Self {
+        Self::new()
+    }
 }

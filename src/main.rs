@@ -64,6 +64,19 @@ enum Command {
         #[arg(long)]
         open: bool,
     },
+    /// Measure build speed on generated corpora (see docs/benchmark.md).
+    #[command(hide = true)]
+    Bench {
+        /// Corpus sizes, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
+        pages: Vec<usize>,
+        /// Runs per figure (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Where to keep the generated corpora (default: a temporary folder).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Create a new article or tag page from the schema.
     New {
         #[command(subcommand)]
@@ -132,6 +145,15 @@ fn main() -> ExitCode {
                 ..options(true, None)
             };
             match serve::run(options, serve::ServeOptions { port, bind, open }) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Bench { pages, runs, dir } => {
+            match naltrexone_site::bench::run(&pages, runs.max(1), dir) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(message) => {
                     eprintln!("error: {message}");

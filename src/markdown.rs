@@ -70,6 +70,8 @@ pub struct Rendered {
     pub diagnostics: Vec<Diagnostic>,
     /// A hash of `html` and `summary`, so a rebuild can tell whether the body changed.
     pub hash: u64,
+    /// Word counts of `text`, sorted, for related articles (see `related::terms`).
+    pub terms: Vec<(Box<str>, u32)>,
 }
 
 /// The Markdown dialect: CommonMark plus GFM tables, footnotes, strikethrough, task lists,
@@ -356,6 +358,7 @@ pub fn render(body: &str, at: &Location<'_>, links: &LinkTable) -> Rendered {
     html::push_html(&mut out.summary, summary_events.iter().cloned());
     out.html.reserve(body.len() * 3 / 2);
     html::push_html(&mut out.html, events.into_iter());
+    out.terms = crate::related::terms(&out.text);
     out.hash = crate::asset::fnv1a(out.html.as_bytes())
         ^ crate::asset::fnv1a(out.summary.as_bytes()).rotate_left(1);
     out

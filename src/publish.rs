@@ -107,12 +107,18 @@ pub fn write(out: &Path, outputs: &[Output]) -> Result<Written, Vec<Diagnostic>>
         }
     }
     fs::create_dir_all(out).map_err(|e| vec![io_error("create", out, e)])?;
-    for folder in &folders {
-        let path = out.join(folder);
-        if let Err(e) = fs::create_dir_all(&path) {
-            errors.push(io_error("create", &path, e));
-        }
-    }
+    let folders: Vec<&Path> = folders.into_iter().collect();
+    errors.extend(
+        folders
+            .par_iter()
+            .filter_map(|folder| {
+                let path = out.join(folder);
+                fs::create_dir_all(&path)
+                    .err()
+                    .map(|e| io_error("create", &path, e))
+            })
+            .collect::<Vec<_>>(),
+    );
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -120,10 +126,20 @@ pub fn write(out: &Path, outputs: &[Output]) -> Result<Written, Vec<Diagnostic>>
         .par_iter()
         .map(|output| {
             let path = out.join(&output.path);
-            if is_same(&path, &output.bytes) {
-                return Ok(false);
+            match fs::symlink_metadata(&path) {
+                // A new file: nobody can be reading it yet, so write it in place.
+                Err(_) => {
+                    fs::write(&path, &output.bytes).map_err(|e| io_error("write", &path, e))?
+                }
+                Ok(meta)
+                    if meta.is_file()
+                        && meta.len() == output.bytes.len() as u64
+                        && is_same(&path, &output.bytes) =>
+                {
+                    return Ok(false)
+                }
+                Ok(_) => replace(&path, &output.bytes).map_err(|e| io_error("write", &path, e))?,
             }
-            replace(&path, &output.bytes).map_err(|e| io_error("write", &path, e))?;
             Ok(true)
         })
         .collect();
@@ -152,12 +168,7 @@ pub fn write(out: &Path, outputs: &[Output]) -> Result<Written, Vec<Diagnostic>>
 }
 
 fn is_same(path: &Path, bytes: &[u8]) -> bool {
-    match fs::metadata(path) {
-        Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => {
-            fs::read(path).is_ok_and(|old| old == bytes)
-        }
-        _ => false,
-    }
+    fs::read(path).is_ok_and(|old| old == bytes)
 }
 
 /// Writes through a temporary sibling and renames it into place.

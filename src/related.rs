@@ -16,6 +16,64 @@ const KEYWORDS: usize = 16;
 /// Keywords on more pages than this share of the site are too common to mean anything.
 const COMMON: f64 = 0.2;
 
+/// A fast, deterministic hasher for the many short words this module counts (FNV-1a).
+#[derive(Default, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+/// Word counts of a text, sorted by word: what similarity is computed from. Computed once per
+/// body when it is rendered, so rebuilds reuse it.
+pub fn terms(text: &str) -> Vec<(Box<str>, u32)> {
+    let mut counts: FnvMap<Box<str>, u32> = FnvMap::default();
+    each_word(text, |word| {
+        if let Some(n) = counts.get_mut(word) {
+            *n += 1;
+        } else {
+            counts.insert(word.into(), 1);
+        }
+    });
+    let mut terms: Vec<(Box<str>, u32)> = counts.into_iter().collect();
+    terms.sort_unstable();
+    terms
+}
+
+/// Calls `f` with each lower-cased word of four letters or more that is not a stop word.
+fn each_word(text: &str, mut f: impl FnMut(&str)) {
+    let mut word = String::with_capacity(32);
+    for token in text.split(|c: char| !c.is_alphanumeric()) {
+        if token.len() < 4 || token.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        word.clear();
+        if token.is_ascii() {
+            word.extend(token.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            word.extend(token.chars().flat_map(char::to_lowercase));
+        }
+        if word.chars().count() >= 4 && STOP.binary_search(&word.as_str()).is_err() {
+            f(&word);
+        }
+    }
+}
+
 /// For each page (by index), the indices of its related pages, best first.
 pub fn compute(pages: &[Page], tags: &[Tag]) -> Vec<Vec<usize>> {
     let n = pages.len();
@@ -25,16 +83,16 @@ pub fn compute(pages: &[Page], tags: &[Tag]) -> Vec<Vec<usize>> {
     let by_tag: HashMap<&str, &Tag> = tags.iter().map(|t| (t.text.name.as_str(), t)).collect();
     let weight = |tag: &Tag| (1.0 + n as f64 / tag.pages.len().max(1) as f64).ln();
     let keywords = keywords(pages);
-    let mut by_keyword: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_keyword: FnvMap<&str, Vec<usize>> = FnvMap::default();
     for (p, words) in keywords.iter().enumerate() {
         for w in words {
-            by_keyword.entry(w.as_str()).or_default().push(p);
+            by_keyword.entry(w).or_default().push(p);
         }
     }
     (0..n)
         .into_par_iter()
         .map(|p| {
-            let mut scores: HashMap<usize, f64> = HashMap::new();
+            let mut scores: FnvMap<usize, f64> = FnvMap::default();
             for name in &pages[p].tags {
                 if let Some(tag) = by_tag.get(name.as_str()) {
                     let w = weight(tag);
@@ -50,7 +108,7 @@ pub fn compute(pages: &[Page], tags: &[Tag]) -> Vec<Vec<usize>> {
                 let have: HashSet<usize> = candidates.iter().map(|c| c.0).collect();
                 let mut extra: Vec<usize> = keywords[p]
                     .iter()
-                    .filter_map(|w| by_keyword.get(w.as_str()))
+                    .filter_map(|w| by_keyword.get(w))
                     .flatten()
                     .copied()
                     .filter(|&q| q != p && !have.contains(&q))
@@ -59,8 +117,13 @@ pub fn compute(pages: &[Page], tags: &[Tag]) -> Vec<Vec<usize>> {
                 extra.dedup();
                 candidates.extend(extra.into_iter().map(|q| (q, 0.0)));
             }
+            // Only the best few matter: rank by tag score first, then compare text for those
+            // that could still make the list.
+            candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            let cutoff = candidates.get(LIMIT - 1).map(|c| c.1);
             let mut scored: Vec<(usize, f64, usize)> = candidates
                 .into_iter()
+                .take_while(|c| cutoff.is_none_or(|cut| c.1 >= cut))
                 .map(|(q, s)| (q, s, shared(&keywords[p], &keywords[q])))
                 .collect();
             scored.sort_by(|a, b| {
@@ -81,63 +144,88 @@ fn tie(a: &Page, b: &Page) -> Ordering {
         .then_with(|| a.url.cmp(&b.url))
 }
 
-fn shared(a: &[String], b: &[String]) -> usize {
-    a.iter().filter(|w| b.contains(w)).count()
+/// Words two sorted keyword lists share.
+fn shared(a: &[&str], b: &[&str]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(b[j]) {
+            Ordering::Less => i += 1,
+            Ordering::Greater => j += 1,
+            Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
 }
 
 /// Each page's most distinctive words (tf-idf over the site), sorted.
-fn keywords(pages: &[Page]) -> Vec<Vec<String>> {
-    let counts: Vec<HashMap<String, u32>> = pages
-        .par_iter()
-        .map(|page| {
-            let mut counts = HashMap::new();
-            for word in words(&page.title).chain(words(&page.body.text)) {
-                *counts.entry(word).or_insert(0) += 1;
-            }
-            counts
-        })
-        .collect();
-    let mut df: HashMap<&str, usize> = HashMap::new();
-    for c in &counts {
-        for word in c.keys() {
-            *df.entry(word.as_str()).or_default() += 1;
+fn keywords(pages: &[Page]) -> Vec<Vec<&str>> {
+    let mut df: FnvMap<&str, u32> = FnvMap::default();
+    for page in pages {
+        for (word, _) in &page.body.terms {
+            *df.entry(word).or_default() += 1;
         }
     }
     let n = pages.len() as f64;
-    counts
+    let common = (n * COMMON).max(2.0);
+    pages
         .par_iter()
-        .map(|c| {
-            let mut scored: Vec<(&String, f64)> = c
+        .map(|page| {
+            let mut scored: Vec<(&str, f64)> = page
+                .body
+                .terms
                 .iter()
-                .filter_map(|(word, &tf)| {
-                    let df = *df.get(word.as_str())? as f64;
-                    (df > 1.0 && df <= (n * COMMON).max(2.0))
-                        .then(|| (word, f64::from(tf) * (n / df).ln()))
+                .filter_map(|(word, tf)| {
+                    let df = f64::from(*df.get(&**word)?);
+                    (df > 1.0 && df <= common).then(|| (&**word, f64::from(*tf) * (n / df).ln()))
                 })
                 .collect();
             scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-            let mut top: Vec<String> = scored
-                .into_iter()
-                .take(KEYWORDS)
-                .map(|(w, _)| w.clone())
-                .collect();
+            let mut top: Vec<&str> = scored.into_iter().take(KEYWORDS).map(|(w, _)| w).collect();
             top.sort_unstable();
             top
         })
         .collect()
 }
 
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 4 && !w.chars().all(|c| c.is_ascii_digit()))
-        .map(str::to_lowercase)
-        .filter(|w| !STOP.contains(&w.as_str()))
-}
-
+/// Sorted, for binary search.
 const STOP: &[&str] = &[
-    "about", "after", "also", "because", "been", "before", "being", "could", "does", "each",
-    "from", "have", "into", "just", "like", "more", "most", "much", "only", "other", "over",
-    "same", "some", "such", "than", "that", "their", "them", "then", "there", "these", "they",
-    "this", "those", "very", "what", "when", "where", "which", "while", "will", "with", "your",
-    "would", "were", "should", "many", "even", "both",
+    "about", "after", "also", "because", "been", "before", "being", "both", "could", "does",
+    "each", "even", "from", "have", "into", "just", "like", "many", "more", "most", "much", "only",
+    "other", "over", "same", "should", "some", "such", "than", "that", "their", "them", "then",
+    "there", "these", "they", "this", "those", "very", "were", "what", "when", "where", "which",
+    "while", "will", "with", "would", "your",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        assert!(STOP.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn counts_terms_without_stop_words_or_short_words() {
+        let t = terms("The Naltrexone tablet; naltrexone WITH the tablets, 2026 and ÉTUDE");
+        let words: Vec<(&str, u32)> = t.iter().map(|(w, n)| (&**w, *n)).collect();
+        assert_eq!(
+            words,
+            [
+                ("naltrexone", 2),
+                ("tablet", 1),
+                ("tablets", 1),
+                ("étude", 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn shared_counts_common_sorted_words() {
+        assert_eq!(shared(&["a", "c", "e"], &["b", "c", "d", "e"]), 2);
+    }
+}

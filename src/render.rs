@@ -263,13 +263,15 @@ struct HomeContext<'a> {
 struct SectionContext<'a> {
     current_url: &'a str,
     section: SectionView<'a>,
+    json_ld: String,
 }
 
 #[derive(Serialize)]
 struct TagContext<'a> {
-    current_url: &'a str,
+    current_url: String,
     tag: TagView<'a>,
     paginator: Paginator,
+    json_ld: String,
 }
 
 #[derive(Serialize)]
@@ -474,9 +476,17 @@ impl Job {
             }
             Job::Section(s) => {
                 let section = &site.sections[*s];
+                let view = section_view(site, section, usize::MAX);
                 let context = SectionContext {
                     current_url: &section.url,
-                    section: section_view(site, section, usize::MAX),
+                    json_ld: collection_json_ld(
+                        site,
+                        view.title,
+                        view.description,
+                        &section.url,
+                        &view.breadcrumbs,
+                    ),
+                    section: view,
                 };
                 (
                     "section.html",
@@ -498,10 +508,36 @@ impl Job {
             }
             Job::Tag(t, n) => {
                 let tag = &site.tags[*t];
+                let paginator = paginate(site, tag, *n);
+                let current_url = paginator
+                    .links
+                    .get(n - 1)
+                    .map_or_else(|| tag.url.clone(), |l| l.url.clone());
+                let crumbs = [
+                    Link {
+                        title: "Home".into(),
+                        url: "/".into(),
+                    },
+                    Link {
+                        title: "All topics".into(),
+                        url: "/tags/".into(),
+                    },
+                    Link {
+                        title: tag.text.title.clone(),
+                        url: current_url.clone(),
+                    },
+                ];
                 let context = TagContext {
-                    current_url: &tag.url,
+                    json_ld: collection_json_ld(
+                        site,
+                        &tag.text.title,
+                        &tag.text.description,
+                        &current_url,
+                        &crumbs,
+                    ),
+                    current_url,
                     tag: tag_view(site, tag),
-                    paginator: paginate(site, tag, *n),
+                    paginator,
                 };
                 (
                     "tag.html",
@@ -754,6 +790,33 @@ fn page_json_ld(site: &Site, page: &Page, breadcrumbs: &[Link]) -> String {
         })).collect::<Vec<_>>(),
     });
     json_ld(&serde_json::json!([main, crumbs]))
+}
+
+/// JSON-LD for a list page (section or tag): a `CollectionPage` and its `BreadcrumbList`.
+fn collection_json_ld(
+    site: &Site,
+    title: &str,
+    description: &str,
+    url: &str,
+    breadcrumbs: &[Link],
+) -> String {
+    json_ld(&serde_json::json!([
+        {
+            "@context": "https://schema.org",
+            "@type": "CollectionPage",
+            "name": title,
+            "description": description,
+            "url": permalink(site, url),
+            "inLanguage": site.config.language,
+        },
+        {
+            "@context": "https://schema.org",
+            "@type": "BreadcrumbList",
+            "itemListElement": breadcrumbs.iter().enumerate().map(|(i, b)| serde_json::json!({
+                "@type": "ListItem", "position": i + 1, "name": b.title, "item": permalink(site, &b.url)
+            })).collect::<Vec<_>>(),
+        }
+    ]))
 }
 
 fn website_json_ld(site: &Site) -> String {

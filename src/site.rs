@@ -80,6 +80,7 @@ impl Site {
         drafts: bool,
         cache: &Cache,
     ) -> (Option<Site>, Vec<Diagnostic>, Cache) {
+        let mut clock = crate::Stopwatch::new();
         let mut errors = Vec::new();
         let mut table = LinkTable::default();
         let results: Vec<(String, Result<Parsed, Vec<Diagnostic>>)> = content
@@ -106,6 +107,7 @@ impl Site {
             }
         }
         errors.extend(duplicate_urls(&parsed));
+        clock.lap("front matter");
 
         table.files.extend(files.iter().cloned());
         table
@@ -137,6 +139,7 @@ impl Site {
                 Arc::new(markdown::render(p.body(), &at, &table))
             })
             .collect();
+        clock.lap("markdown");
         let next = Cache {
             entries: parsed
                 .iter()
@@ -189,7 +192,9 @@ impl Site {
                 placeholder_home()
             }
         };
+        clock.lap("model, tags, anchors");
         let related = related::compute(&pages, &tags);
+        clock.lap("related");
         (
             Some(Site {
                 config,

@@ -1,0 +1,107 @@
+// End-to-end test of `site serve` in a real headless Chromium (issue 4):
+// open an article, append a paragraph to its Markdown file and wait for the open tab to show it
+// by itself (no reload by the test), check the scroll position survived the live reload, break
+// the front matter and wait for the error overlay naming the file, fix it and wait for the page
+// to come back without the overlay. Prints the edit-to-visible times.
+//
+// Usage: node scripts/serve-e2e.mjs SITE_BINARY SITE_ROOT [ARTICLE_URL ARTICLE_FILE]
+// Needs playwright-core (NODE_PATH pointing at the frontend-check dependencies) and Chromium.
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require('playwright-core');
+
+const [binary, siteRoot, articleUrl = '/alcohol/drinking-on-naltrexone/', articleFile = 'content/alcohol/drinking-on-naltrexone.md'] = process.argv.slice(2);
+if (!binary || !siteRoot) {
+  console.error('usage: node scripts/serve-e2e.mjs SITE_BINARY SITE_ROOT [ARTICLE_URL ARTICLE_FILE]');
+  process.exit(2);
+}
+
+const freePort = () => new Promise((resolve, reject) => {
+  const s = createServer();
+  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  s.on('error', reject);
+});
+
+const work = mkdtempSync(join(tmpdir(), 'serve-e2e-'));
+for (const part of ['content', 'templates', 'static', 'site.yaml']) {
+  cpSync(join(siteRoot, part), join(work, part), { recursive: true });
+}
+const file = join(work, articleFile);
+const original = readFileSync(file, 'utf8');
+const port = await freePort();
+const server = spawn(binary, ['serve', '--port', String(port)], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+let log = '';
+server.stdout.on('data', (d) => { log += d; });
+server.stderr.on('data', (d) => { log += d; });
+let browser;
+let failed = false;
+
+const step = (name) => console.log(`== ${name}`);
+const time = async (name, action, until) => {
+  const start = performance.now();
+  await action();
+  await until();
+  const ms = performance.now() - start;
+  console.log(`   ${name}: ${ms.toFixed(0)} ms`);
+  return ms;
+};
+
+try {
+  const started = Date.now();
+  while (!log.includes('serving http://')) {
+    if (Date.now() - started > 30000) throw new Error(`the server did not start:\n${log}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const base = `http://127.0.0.1:${port}`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(base + articleUrl, { waitUntil: 'load' });
+  await page.waitForFunction(() => document.querySelector('h1'));
+  const marker = `A paragraph the end-to-end test added ${Date.now()}.`;
+
+  step('an appended paragraph appears in the open tab by itself');
+  await page.evaluate(() => window.scrollTo(0, 600));
+  await page.waitForTimeout(200);
+  const before = await page.evaluate(() => window.scrollY);
+  await time('edit to visible', () => writeFileSync(file, `${original}\n${marker}\n`),
+    () => page.waitForFunction((m) => document.body.innerText.includes(m), marker, { timeout: 15000 }));
+  await page.waitForTimeout(300);
+  const after = await page.evaluate(() => window.scrollY);
+  if (Math.abs(after - before) > 80) throw new Error(`scroll position lost: ${before} -> ${after}`);
+  console.log(`   scroll kept: ${before} -> ${after}`);
+
+  step('a broken front matter shows an overlay naming the file; the page stays');
+  await time('edit to overlay', () => writeFileSync(file, `${original.replace(/^title:/m, 'titel:')}\n${marker}\n`),
+    () => page.waitForFunction((f) => {
+      const o = document.getElementById('site-error-overlay');
+      return o && o.textContent.includes(f) && o.textContent.includes('unknown key');
+    }, articleFile, { timeout: 15000 }));
+  if (!(await page.evaluate((m) => document.body.innerText.includes(m), marker))) throw new Error('the last good page was not kept');
+
+  step('fixing the file clears the overlay and shows the fixed page');
+  await time('fix to clean page', () => writeFileSync(file, original),
+    () => page.waitForFunction((m) => !document.getElementById('site-error-overlay') && !document.body.innerText.includes(m), marker, { timeout: 15000 }));
+  if (errors.length) throw new Error(`JavaScript errors: ${errors.join('\n')}`);
+  console.log('serve end-to-end: passed');
+} catch (e) {
+  failed = true;
+  console.error(`serve end-to-end: FAILED: ${e.message}\n--- server output ---\n${log}`);
+} finally {
+  if (browser) await browser.close();
+  server.kill('SIGINT');
+  await new Promise((r) => setTimeout(r, 300));
+  if (server.exitCode === null) server.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);

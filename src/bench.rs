@@ -1,0 +1,394 @@
+//! `site bench` (hidden): generates a deterministic synthetic site and measures what users feel:
+//! a cold full build (a fresh process, empty output), a rebuild over unchanged output, a
+//! one-article edit inside `serve`'s incremental engine, and peak memory. With `hugo` on the
+//! PATH it builds the same corpus with Hugo in the same run, for a ratio.
+//!
+//! The corpus: N articles of about 1,000 words of prose in 10 sections, with headings, a list, a
+//! table, a footnote, 3-6 links to other articles and 2-5 tags out of 40 (each with a tag page).
+//! Nothing about it is random between runs: a fixed-seed generator makes every byte.
+
+use crate::date::Date;
+use crate::serve::incremental::Session;
+use crate::Options;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const SECTIONS: usize = 10;
+const TAGS: usize = 40;
+const WORDS: &[&str] = &[
+    "naltrexone",
+    "alcohol",
+    "craving",
+    "prescriber",
+    "recovery",
+    "support",
+    "treatment",
+    "blocks",
+    "opioid",
+    "reward",
+    "brain",
+    "family",
+    "dose",
+    "monthly",
+    "tablet",
+    "injection",
+    "liver",
+    "sleep",
+    "nausea",
+    "headache",
+    "study",
+    "people",
+    "helps",
+    "reduce",
+    "heavy",
+    "drinking",
+    "days",
+    "safe",
+    "risk",
+    "overdose",
+    "tolerance",
+    "plan",
+    "counseling",
+    "goal",
+    "week",
+    "month",
+    "start",
+    "stop",
+    "talk",
+    "with",
+    "your",
+    "the",
+    "a",
+    "and",
+    "to",
+    "of",
+    "is",
+    "can",
+    "may",
+    "for",
+    "in",
+    "it",
+    "when",
+    "some",
+    "many",
+    "most",
+    "not",
+    "this",
+    "that",
+    "after",
+    "before",
+    "often",
+    "also",
+];
+
+/// A tiny fixed-seed generator (xorshift64*): the same corpus on every machine.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn sentence(&mut self, out: &mut String) {
+        let n = 8 + self.below(10);
+        for i in 0..n {
+            let w = WORDS[self.below(WORDS.len())];
+            if i == 0 {
+                let mut c = w.chars();
+                if let Some(first) = c.next() {
+                    out.extend(first.to_uppercase());
+                    out.push_str(c.as_str());
+                }
+            } else {
+                out.push(' ');
+                out.push_str(w);
+            }
+        }
+        out.push_str(". ");
+    }
+}
+
+fn article_path(i: usize) -> String {
+    format!("s{}/article-{i}.md", i % SECTIONS)
+}
+
+/// Writes a synthetic site of `n` articles into `root` (our format).
+pub fn generate(root: &Path, n: usize) -> std::io::Result<()> {
+    let content = root.join("content");
+    fs::create_dir_all(content.join("tags"))?;
+    fs::write(root.join("site.yaml"), "title: Bench Site\nbase_url: https://bench.example.org\ndescription: A synthetic site for measuring build speed; every byte is generated.\npaginate_by: 20\n")?;
+    fs::write(content.join("_index.md"), "---\ntitle: Bench home\ndescription: The home page of the generated benchmark site, with a short intro.\n---\nWelcome.\n")?;
+    for s in 0..SECTIONS {
+        fs::create_dir_all(content.join(format!("s{s}")))?;
+        fs::write(content.join(format!("s{s}/_index.md")), format!("---\ntitle: Section {s}\ndescription: Section {s} of the generated benchmark site, holding a tenth of the articles.\nweight: {s}\n---\nIntro.\n"))?;
+    }
+    for t in 0..TAGS {
+        fs::write(content.join(format!("tags/tag-{t}.md")), format!("---\ntitle: Tag {t}\ndescription: Tag {t} of the generated benchmark site; its page lists every article with it.\n---\nArticles about topic {t}.\n"))?;
+    }
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    for i in 0..n {
+        let mut text = String::with_capacity(8_000);
+        let ntags = 2 + rng.below(4);
+        let mut tags: Vec<usize> = (0..ntags).map(|_| rng.below(TAGS)).collect();
+        tags.sort_unstable();
+        tags.dedup();
+        let tags = tags
+            .iter()
+            .map(|t| format!("tag-{t}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let day = Date::from_days(19_000 + (i % 1_500) as i64);
+        let _ = write!(
+            text,
+            "---\ntitle: Generated article number {i}\ndescription: Generated article {i} of the benchmark corpus, about one thousand words long.\ndate: {day}\nreviewed: {day}\ntags: [{tags}]\nreferences:\n  - title: \"A source\"\n    url: https://example.org/source/{i}\n---\n"
+        );
+        for h in 0..6 {
+            let _ = write!(text, "\n## Part {h} of article {i}\n\n");
+            for _ in 0..3 {
+                for _ in 0..3 {
+                    rng.sentence(&mut text);
+                }
+                text.push_str("\n\n");
+            }
+            if h == 1 {
+                text.push_str(
+                    "- first point to remember\n- second point to remember\n- third point\n\n",
+                );
+            }
+            if h == 2 {
+                text.push_str("| Medicine | How often |\n|---|---|\n| tablet | daily |\n| injection | monthly |\n\n");
+            }
+            if h == 3 {
+                text.push_str("A claim with a source.[^1]\n\n[^1]: The footnote.\n\n");
+            }
+        }
+        let links = 3 + rng.below(4);
+        text.push_str("\n## Read next\n\n");
+        for _ in 0..links {
+            let j = rng.below(n);
+            let _ = writeln!(text, "- [Article {j}](../{})", article_path(j));
+        }
+        fs::write(content.join(article_path(i)), text)?;
+    }
+    let templates = root.join("templates");
+    fs::create_dir_all(&templates)?;
+    let page = "<!doctype html><html lang=\"{{ config.language }}\"><head><meta charset=\"utf-8\"><title>{% block title %}{{ config.title }}{% endblock %}</title></head><body><nav>{% for n in nav %}<a href=\"{{ n.url }}\">{{ n.title }}</a>{% endfor %}</nav>{% block main %}{% endblock %}</body></html>";
+    fs::write(templates.join("base.html"), page)?;
+    fs::write(templates.join("page.html"), "{% extends \"base.html\" %}{% block title %}{{ page.title }}{% endblock %}{% block main %}<h1>{{ page.title }}</h1><ol>{% for h in page.toc %}<li><a href=\"#{{ h.id }}\">{{ h.title }}</a></li>{% endfor %}</ol>{{ page.content | safe }}<ul>{% for t in page.tags %}<li><a href=\"{{ t.url }}\">{{ t.title }}</a></li>{% endfor %}</ul><ul>{% for r in page.related %}<li><a href=\"{{ r.url }}\">{{ r.title }}</a></li>{% endfor %}</ul>{% endblock %}")?;
+    fs::write(templates.join("index.html"), "{% extends \"base.html\" %}{% block main %}{% for c in recent %}<a href=\"{{ c.url }}\">{{ c.title }}</a>{% endfor %}{% endblock %}")?;
+    fs::write(templates.join("section.html"), "{% extends \"base.html\" %}{% block main %}{% for c in section.pages %}<a href=\"{{ c.url }}\">{{ c.title }}</a>{% endfor %}{% endblock %}")?;
+    fs::write(templates.join("tag.html"), "{% extends \"base.html\" %}{% block main %}{{ tag.content | safe }}{% for c in paginator.pages %}<a href=\"{{ c.url }}\">{{ c.title }}</a>{% endfor %}{% if paginator.next %}<a href=\"{{ paginator.next }}\">next</a>{% endif %}{% endblock %}")?;
+    fs::write(templates.join("tags.html"), "{% extends \"base.html\" %}{% block main %}{% for t in tags %}<a href=\"{{ t.url }}\">{{ t.title }} {{ t.count }}</a>{% endfor %}{% endblock %}")?;
+    fs::write(
+        templates.join("404.html"),
+        "{% extends \"base.html\" %}{% block main %}Not found{% endblock %}",
+    )?;
+    Ok(())
+}
+
+/// The same corpus as a Hugo site: same Markdown bodies, equivalent minimal templates.
+pub fn generate_hugo(ours: &Path, root: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(root.join("layouts/_default"))?;
+    fs::write(root.join("hugo.yaml"), "baseURL: https://bench.example.org/\ntitle: Bench Site\ndisableKinds: []\npagination:\n  pagerSize: 20\npaginate: 20\ntaxonomies:\n  tag: tags\nmarkup:\n  goldmark:\n    renderer:\n      unsafe: true\n")?;
+    let layouts = root.join("layouts/_default");
+    fs::write(layouts.join("baseof.html"), "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{{ .Title }}</title></head><body><nav>{{ range .Site.Sections }}<a href=\"{{ .RelPermalink }}\">{{ .Title }}</a>{{ end }}</nav>{{ block \"main\" . }}{{ end }}</body></html>")?;
+    fs::write(layouts.join("single.html"), "{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ .TableOfContents }}{{ .Content }}<ul>{{ range .Params.tags }}<li>{{ . }}</li>{{ end }}</ul><ul>{{ range first 5 (.Site.RegularPages.Related .) }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}")?;
+    fs::write(layouts.join("list.html"), "{{ define \"main\" }}{{ .Content }}{{ range (.Paginate .Pages).Pages }}<a href=\"{{ .RelPermalink }}\">{{ .Title }}</a>{{ end }}{{ end }}")?;
+    fs::write(layouts.join("terms.html"), "{{ define \"main\" }}{{ range .Data.Terms.ByCount }}<a href=\"{{ .Page.RelPermalink }}\">{{ .Page.Title }} {{ .Count }}</a>{{ end }}{{ end }}")?;
+    let from = ours.join("content");
+    for entry in walkdir::WalkDir::new(&from) {
+        let entry = entry.map_err(std::io::Error::other)?;
+        let rel = entry.path().strip_prefix(&from).unwrap_or(entry.path());
+        let target = root.join("content").join(rel);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target)?;
+        } else {
+            // Hugo keeps its own reference fields out of the way; ours are plain YAML it ignores.
+            fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Peak resident memory of the largest finished child process, in MB.
+fn children_peak_rss_mb() -> Option<f64> {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes a rusage into the pointer we give it and reads nothing else.
+    let ok = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) } == 0;
+    // SAFETY: zero-initialised, and filled by getrusage when it succeeded.
+    let usage = unsafe { usage.assume_init() };
+    ok.then(|| usage.ru_maxrss as f64 / 1024.0)
+}
+
+fn median(mut xs: Vec<Duration>) -> Duration {
+    xs.sort();
+    xs.get(xs.len() / 2).copied().unwrap_or_default()
+}
+
+fn timed(mut command: Command) -> Result<Duration, String> {
+    let start = Instant::now();
+    let out = command
+        .output()
+        .map_err(|e| format!("cannot run {command:?}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{command:?} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(start.elapsed())
+}
+
+/// One row of the table.
+struct Row {
+    what: String,
+    ours: Duration,
+    hugo: Option<Duration>,
+}
+
+/// Generates corpora of each size, measures, prints the table.
+pub fn run(sizes: &[usize], runs: usize, keep: Option<PathBuf>) -> Result<(), String> {
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let hugo = Command::new("hugo")
+        .arg("version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    let work = tempfile_dir(keep)?;
+    let mut rows = Vec::new();
+    let mut peak = Vec::new();
+    for &n in sizes {
+        let root = work.join(format!("site-{n}"));
+        let _ = fs::remove_dir_all(&root);
+        generate(&root, n).map_err(|e| format!("cannot generate the corpus: {e}"))?;
+        let out = root.join("public");
+        let mut cold = Vec::new();
+        let mut warm = Vec::new();
+        for _ in 0..runs {
+            let _ = fs::remove_dir_all(&out);
+            let mut c = Command::new(&me);
+            c.args(["--root"])
+                .arg(&root)
+                .args(["build", "--output"])
+                .arg(&out);
+            cold.push(timed(c)?);
+            let mut c = Command::new(&me);
+            c.args(["--root"])
+                .arg(&root)
+                .args(["build", "--output"])
+                .arg(&out);
+            warm.push(timed(c)?);
+        }
+        peak.push((n, children_peak_rss_mb()));
+        let hugo_cold = match &hugo {
+            Some(_) => {
+                let hroot = work.join(format!("hugo-{n}"));
+                let _ = fs::remove_dir_all(&hroot);
+                generate_hugo(&root, &hroot)
+                    .map_err(|e| format!("cannot generate the Hugo corpus: {e}"))?;
+                let mut times = Vec::new();
+                for _ in 0..runs {
+                    let _ = fs::remove_dir_all(hroot.join("public"));
+                    let mut c = Command::new("hugo");
+                    c.arg("--quiet").arg("--source").arg(&hroot);
+                    times.push(timed(c)?);
+                }
+                Some(median(times))
+            }
+            None => None,
+        };
+        rows.push(Row {
+            what: format!("cold build, {n} articles"),
+            ours: median(cold),
+            hugo: hugo_cold,
+        });
+        rows.push(Row {
+            what: format!("rebuild, unchanged output, {n} articles"),
+            ours: median(warm),
+            hugo: None,
+        });
+        let mut session = Session::new(Options {
+            root: root.clone(),
+            drafts: true,
+            base_url: None,
+            serve: true,
+            today: Date::today(),
+        });
+        session
+            .rebuild()
+            .map_err(|d| format!("serve build failed: {d:?}"))?;
+        let mut edits = Vec::new();
+        let file = root.join("content").join(article_path(n / 2));
+        let original = fs::read_to_string(&file).map_err(|e| e.to_string())?;
+        for k in 0..runs.max(3) {
+            fs::write(
+                &file,
+                format!("{original}\nAn edited sentence number {k}.\n"),
+            )
+            .map_err(|e| e.to_string())?;
+            let start = Instant::now();
+            session.changed(std::slice::from_ref(&file));
+            let rebuild = session
+                .rebuild()
+                .map_err(|d| format!("edit rebuild failed: {d:?}"))?;
+            edits.push(start.elapsed());
+            if rebuild.rendered.is_empty() {
+                return Err("the edit re-rendered nothing".into());
+            }
+        }
+        fs::write(&file, original).map_err(|e| e.to_string())?;
+        rows.push(Row {
+            what: format!("one-article edit in serve, {n} articles"),
+            ours: median(edits),
+            hugo: None,
+        });
+    }
+    println!(
+        "{:<44} {:>10} {:>10} {:>7}",
+        "median of runs", "site", "hugo", "ratio"
+    );
+    for row in &rows {
+        let hugo = row.hugo.map_or_else(
+            || "-".to_owned(),
+            |h| format!("{:.0} ms", h.as_secs_f64() * 1e3),
+        );
+        let ratio = row.hugo.map_or_else(
+            || "-".to_owned(),
+            |h| format!("{:.1}x", h.as_secs_f64() / row.ours.as_secs_f64().max(1e-9)),
+        );
+        println!(
+            "{:<44} {:>7.1} ms {:>10} {:>7}",
+            row.what,
+            row.ours.as_secs_f64() * 1e3,
+            hugo,
+            ratio
+        );
+    }
+    for (n, mb) in peak {
+        if let Some(mb) = mb {
+            println!("peak RSS of any build process so far (after {n} articles): {mb:.0} MB");
+        }
+    }
+    if let Some(version) = hugo {
+        println!("hugo: {version}");
+    } else {
+        println!("hugo: not on the PATH (apt-get install hugo) - no comparison");
+    }
+    println!("runs per figure: {runs}; corpora in {}", work.display());
+    Ok(())
+}
+
+fn tempfile_dir(keep: Option<PathBuf>) -> Result<PathBuf, String> {
+    let dir = keep.unwrap_or_else(|| std::env::temp_dir().join("site-bench"));
+    fs::create_dir_all(&dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+    Ok(dir)
+}
