@@ -191,7 +191,7 @@ struct Entry<'a> {
 }
 
 /// Words of body text kept per page: enough to match on, small enough for a phone.
-const BODY_WORDS: usize = 400;
+const BODY_WORDS: usize = 200;
 
 fn search_index(site: &Site) -> Output {
     let entries: Vec<Entry<'_>> = site

@@ -54,8 +54,6 @@ pub struct Rendered {
     pub anchors: HashSet<String>,
     /// Words of text, code included.
     pub word_count: usize,
-    /// All text, for related articles and search.
-    pub text: String,
     /// Paragraph and list text only (no headings, tables or code), one block per line.
     pub prose: String,
     /// Images, for lint.
@@ -70,8 +68,6 @@ pub struct Rendered {
     pub diagnostics: Vec<Diagnostic>,
     /// A hash of `html` and `summary`, so a rebuild can tell whether the body changed.
     pub hash: u64,
-    /// Word counts of `text`, sorted, for related articles (see `related::terms`).
-    pub terms: Vec<(Box<str>, u32)>,
 }
 
 /// The Markdown dialect: CommonMark plus GFM tables, footnotes, strikethrough, task lists,
@@ -150,8 +146,6 @@ pub fn render(body: &str, at: &Location<'_>, links: &LinkTable) -> Rendered {
                     }
                     None => unique(slugify(&title), &mut used_ids),
                 };
-                out.text.push_str(&title);
-                out.text.push('\n');
                 out.word_count += title.split_whitespace().count();
                 out.headings.push(Heading {
                     level: level as u8,
@@ -298,7 +292,6 @@ pub fn render(body: &str, at: &Location<'_>, links: &LinkTable) -> Rendered {
                 if skip_prose == 0 && !out.prose.ends_with('\n') && !out.prose.is_empty() {
                     out.prose.push('\n');
                 }
-                out.text.push('\n');
                 events.push(Event::End(end));
                 if end == TagEnd::Paragraph && depth == 0 && summary_end.is_none() {
                     summary_end = Some(events.len());
@@ -312,14 +305,12 @@ pub fn render(body: &str, at: &Location<'_>, links: &LinkTable) -> Rendered {
                     link.2 |= !text.trim().is_empty();
                 }
                 out.word_count += text.split_whitespace().count();
-                out.text.push_str(text);
                 if skip_prose == 0 {
                     out.prose.push_str(text);
                 }
                 events.push(event);
             }
             Event::SoftBreak | Event::HardBreak => {
-                out.text.push(' ');
                 if skip_prose == 0 {
                     out.prose.push(' ');
                 }
@@ -358,9 +349,8 @@ pub fn render(body: &str, at: &Location<'_>, links: &LinkTable) -> Rendered {
     html::push_html(&mut out.summary, summary_events.iter().cloned());
     out.html.reserve(body.len() * 3 / 2);
     html::push_html(&mut out.html, events.into_iter());
-    out.terms = crate::related::terms(&out.text);
-    out.hash = crate::asset::fnv1a(out.html.as_bytes())
-        ^ crate::asset::fnv1a(out.summary.as_bytes()).rotate_left(1);
+    out.hash = crate::asset::content_hash(out.html.as_bytes())
+        ^ crate::asset::content_hash(out.summary.as_bytes()).rotate_left(1);
     out
 }
 

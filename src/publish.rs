@@ -122,42 +122,62 @@ pub fn write(out: &Path, outputs: &[Output]) -> Result<Written, Vec<Diagnostic>>
     if !errors.is_empty() {
         return Err(errors);
     }
-    let results: Vec<Result<bool, Diagnostic>> = outputs
-        .par_iter()
-        .map(|output| {
-            let path = out.join(&output.path);
-            match fs::symlink_metadata(&path) {
-                // A new file: nobody can be reading it yet, so write it in place.
-                Err(_) => {
-                    fs::write(&path, &output.bytes).map_err(|e| io_error("write", &path, e))?
+    // What the last build wrote (hash, length, mtime per file): a file whose entry matches both
+    // the new bytes and the file on disk is left alone without being read.
+    let manifest = Manifest::read(&out.join(MARKER));
+    let results: Vec<Result<(bool, String), Diagnostic>> =
+        outputs
+            .par_iter()
+            .map(|output| {
+                let path = out.join(&output.path);
+                let hash = crate::asset::content_hash(&output.bytes);
+                let meta = fs::symlink_metadata(&path).ok();
+                let unchanged = match &meta {
+                    Some(meta) if meta.is_file() && meta.len() == output.bytes.len() as u64 => {
+                        match manifest.get(&output.path) {
+                            Some(entry) => entry.hash == hash && Some(entry.mtime) == mtime(meta),
+                            None => is_same(&path, &output.bytes),
+                        }
+                    }
+                    _ => false,
+                };
+                if !unchanged {
+                    match meta {
+                        // A new file: nobody can be reading it yet, so write it in place.
+                        None => fs::write(&path, &output.bytes)
+                            .map_err(|e| io_error("write", &path, e))?,
+                        Some(_) => replace(&path, &output.bytes)
+                            .map_err(|e| io_error("write", &path, e))?,
+                    }
                 }
-                Ok(meta)
-                    if meta.is_file()
-                        && meta.len() == output.bytes.len() as u64
-                        && is_same(&path, &output.bytes) =>
-                {
-                    return Ok(false)
-                }
-                Ok(_) => replace(&path, &output.bytes).map_err(|e| io_error("write", &path, e))?,
-            }
-            Ok(true)
-        })
-        .collect();
+                let stamp = fs::symlink_metadata(&path)
+                    .ok()
+                    .as_ref()
+                    .and_then(mtime)
+                    .unwrap_or(0);
+                Ok((
+                    !unchanged,
+                    format!("{hash:016x}\t{stamp}\t{}\n", output.path),
+                ))
+            })
+            .collect();
     let mut written = Written::default();
+    let mut lines = String::from(MANIFEST_HEADER);
     for result in results {
         match result {
-            Ok(true) => written.written += 1,
-            Ok(false) => written.unchanged += 1,
+            Ok((changed, line)) => {
+                if changed {
+                    written.written += 1;
+                } else {
+                    written.unchanged += 1;
+                }
+                lines.push_str(&line);
+            }
             Err(d) => errors.push(d),
         }
     }
-    if !out.join(MARKER).exists() {
-        if let Err(e) = fs::write(
-            out.join(MARKER),
-            "written by `site build`; files here are replaced on every build\n",
-        ) {
-            errors.push(io_error("write", &out.join(MARKER), e));
-        }
+    if let Err(e) = fs::write(out.join(MARKER), lines) {
+        errors.push(io_error("write", &out.join(MARKER), e));
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -165,6 +185,46 @@ pub fn write(out: &Path, outputs: &[Output]) -> Result<Written, Vec<Diagnostic>>
     let keep: HashSet<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
     written.removed = remove_stale(out, &keep).map_err(|e| vec![e])?;
     Ok(written)
+}
+
+const MANIFEST_HEADER: &str =
+    "# written by `site build`: files here are replaced on every build\n# hash\tmtime\tpath\n";
+
+/// The last build's record of each file it wrote.
+struct Manifest(std::collections::HashMap<String, Entry>);
+
+struct Entry {
+    hash: u64,
+    mtime: u128,
+}
+
+impl Manifest {
+    fn read(path: &Path) -> Self {
+        let text = fs::read_to_string(path).unwrap_or_default();
+        let entries = text
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|line| {
+                let mut parts = line.splitn(3, '\t');
+                let hash = u64::from_str_radix(parts.next()?, 16).ok()?;
+                let mtime = parts.next()?.parse().ok()?;
+                Some((parts.next()?.to_owned(), Entry { hash, mtime }))
+            })
+            .collect();
+        Self(entries)
+    }
+
+    fn get(&self, path: &str) -> Option<&Entry> {
+        self.0.get(path)
+    }
+}
+
+fn mtime(meta: &fs::Metadata) -> Option<u128> {
+    meta.modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_nanos())
 }
 
 fn is_same(path: &Path, bytes: &[u8]) -> bool {

@@ -55,7 +55,7 @@ pub fn load(templates: &[Source]) -> Result<Tera, Vec<Diagnostic>> {
     }
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
-    tera.add_raw_templates(templates.iter().map(|t| (t.rel.as_str(), t.text.as_str())))
+    tera.add_raw_templates(templates.iter().map(|t| (t.rel.as_str(), &*t.text)))
         .map_err(|e| vec![diagnostic(&e, templates, None)])?;
     Ok(tera)
 }
@@ -72,7 +72,7 @@ fn diagnostic(error: &tera::Error, templates: &[Source], page: Option<&str>) -> 
             let text = templates
                 .iter()
                 .find(|t| t.rel == name)
-                .map_or("", |t| t.text.as_str());
+                .map_or("", |t| &*t.text);
             let message = report.message().replace('\n', " ");
             let kind = if matches!(error.kind(), ErrorKind::SyntaxError(_)) {
                 "syntax error"
@@ -197,7 +197,7 @@ struct PageView<'a> {
     word_count: usize,
     reading_time: usize,
     references: Vec<ReferenceView>,
-    related: Vec<Card>,
+    related: Vec<&'a Card>,
     json_ld: String,
 }
 
@@ -210,7 +210,7 @@ struct SectionView<'a> {
     permalink: String,
     content: &'a str,
     breadcrumbs: Vec<Link>,
-    pages: Vec<Card>,
+    pages: Vec<&'a Card>,
 }
 
 /// A tag's text, for `tag.html` and `tags.html`.
@@ -228,8 +228,8 @@ struct TagView<'a> {
 
 /// One page of a paginated list.
 #[derive(Debug, Serialize)]
-struct Paginator {
-    pages: Vec<Card>,
+struct Paginator<'a> {
+    pages: Vec<&'a Card>,
     number: usize,
     total: usize,
     previous: Option<String>,
@@ -255,7 +255,7 @@ struct HomeContext<'a> {
     current_url: &'a str,
     home: SectionView<'a>,
     sections: Vec<SectionView<'a>>,
-    recent: Vec<Card>,
+    recent: Vec<&'a Card>,
     json_ld: String,
 }
 
@@ -270,7 +270,7 @@ struct SectionContext<'a> {
 struct TagContext<'a> {
     current_url: String,
     tag: TagView<'a>,
-    paginator: Paginator,
+    paginator: Paginator<'a>,
     json_ld: String,
 }
 
@@ -341,10 +341,12 @@ pub fn render_jobs(
     templates: &[Source],
     jobs: &[Job],
 ) -> Result<Vec<Output>, Vec<Diagnostic>> {
+    // Every list shows the same cards: make each page's once.
+    let cards: Vec<Card> = site.pages.par_iter().map(|p| card(site, p)).collect();
     let results: Vec<Result<Output, Diagnostic>> = jobs
         .par_iter()
         .map(|job| {
-            let (template, context, file) = job.context(site);
+            let (template, context, file) = job.context(site, &cards);
             let context = context.map_err(|e| diagnostic(&e, templates, Some(file)))?;
             let html = tera
                 .render(template, &context)
@@ -453,18 +455,18 @@ impl Job {
         }
     }
 
-    fn context<'a>(&self, site: &'a Site) -> Prepared<'a> {
+    fn context<'a>(&self, site: &'a Site, cards: &'a [Card]) -> Prepared<'a> {
         match self {
             Job::Home => {
-                let home = section_view(site, &site.home, 0);
+                let home = section_view(site, cards, &site.home, 0);
                 let context = HomeContext {
                     current_url: "/",
                     sections: site
                         .sections
                         .iter()
-                        .map(|s| section_view(site, s, 5))
+                        .map(|s| section_view(site, cards, s, 5))
                         .collect(),
-                    recent: site.pages.iter().take(10).map(|p| card(site, p)).collect(),
+                    recent: cards.iter().take(10).collect(),
                     json_ld: website_json_ld(site),
                     home,
                 };
@@ -476,7 +478,7 @@ impl Job {
             }
             Job::Section(s) => {
                 let section = &site.sections[*s];
-                let view = section_view(site, section, usize::MAX);
+                let view = section_view(site, cards, section, usize::MAX);
                 let context = SectionContext {
                     current_url: &section.url,
                     json_ld: collection_json_ld(
@@ -498,7 +500,7 @@ impl Job {
                 let page = &site.pages[*p];
                 let context = PageContext {
                     current_url: &page.url,
-                    page: page_view(site, *p),
+                    page: page_view(site, cards, *p),
                 };
                 (
                     "page.html",
@@ -508,7 +510,7 @@ impl Job {
             }
             Job::Tag(t, n) => {
                 let tag = &site.tags[*t];
-                let paginator = paginate(site, tag, *n);
+                let paginator = paginate(site, cards, tag, *n);
                 let current_url = paginator
                     .links
                     .get(n - 1)
@@ -628,7 +630,7 @@ fn tag_link(site: &Site, name: &str) -> Link {
     }
 }
 
-fn page_view(site: &Site, p: usize) -> PageView<'_> {
+fn page_view<'a>(site: &'a Site, cards: &'a [Card], p: usize) -> PageView<'a> {
     let page = &site.pages[p];
     let section = site.section_of(page).map(|s| Link {
         title: s.title.clone(),
@@ -643,10 +645,10 @@ fn page_view(site: &Site, p: usize) -> PageView<'_> {
         title: page.title.clone(),
         url: page.url.clone(),
     });
-    let related: Vec<Card> = site.related[p]
+    let related: Vec<&Card> = site.related[p]
         .iter()
         .take(related::LIMIT)
-        .map(|&q| card(site, &site.pages[q]))
+        .map(|&q| &cards[q])
         .collect();
     PageView {
         title: &page.title,
@@ -678,7 +680,12 @@ fn page_view(site: &Site, p: usize) -> PageView<'_> {
     }
 }
 
-fn section_view<'a>(site: &'a Site, section: &'a Section, limit: usize) -> SectionView<'a> {
+fn section_view<'a>(
+    site: &'a Site,
+    cards: &'a [Card],
+    section: &'a Section,
+    limit: usize,
+) -> SectionView<'a> {
     let mut breadcrumbs = vec![Link {
         title: "Home".into(),
         url: "/".into(),
@@ -700,7 +707,7 @@ fn section_view<'a>(site: &'a Site, section: &'a Section, limit: usize) -> Secti
             .pages
             .iter()
             .take(limit)
-            .map(|&p| card(site, &site.pages[p]))
+            .map(|&p| &cards[p])
             .collect(),
     }
 }
@@ -718,7 +725,7 @@ fn tag_view<'a>(site: &'a Site, tag: &'a Tag) -> TagView<'a> {
     }
 }
 
-fn paginate(site: &Site, tag: &Tag, number: usize) -> Paginator {
+fn paginate<'a>(site: &'a Site, cards: &'a [Card], tag: &Tag, number: usize) -> Paginator<'a> {
     let per = site.config.paginate_by;
     let total = tag.pages.len().div_ceil(per).max(1);
     let url = |n: usize| {
@@ -734,7 +741,7 @@ fn paginate(site: &Site, tag: &Tag, number: usize) -> Paginator {
             .iter()
             .skip((number - 1) * per)
             .take(per)
-            .map(|&p| card(site, &site.pages[p]))
+            .map(|&p| &cards[p])
             .collect(),
         number,
         total,
@@ -839,22 +846,10 @@ fn website_json_ld(site: &Site) -> String {
 /// A hash of everything job's context shows, so `serve` re-renders only the pages whose data
 /// changed. It must cover every field the job's context struct (above) serializes; the serve
 /// tests compare incremental rebuilds with full builds after each kind of edit to guard that.
-pub fn fingerprint(job: &Job, site: &Site) -> u64 {
+pub fn fingerprint(job: &Job, site: &Site, cards: &[u64]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    let card = |h: &mut std::collections::hash_map::DefaultHasher, p: usize| {
-        let page = &site.pages[p];
-        (
-            &page.title,
-            &page.description,
-            &page.url,
-            page.date,
-            page.reviewed,
-            page.reading_time(),
-        )
-            .hash(h);
-        site.section_of(page).map(|s| (&s.title, &s.url)).hash(h);
-    };
+    let card = |h: &mut std::collections::hash_map::DefaultHasher, p: usize| cards[p].hash(h);
     let section = |h: &mut std::collections::hash_map::DefaultHasher, s: &Section, limit: usize| {
         (&s.title, &s.description, &s.url, &s.name, s.body.hash).hash(h);
         for &p in s.pages.iter().take(limit) {
@@ -933,6 +928,30 @@ pub fn fingerprint(job: &Job, site: &Site) -> u64 {
         Job::NotFound | Job::Search => {}
     }
     h.finish()
+}
+
+/// A hash of each page's card (what lists show of it), computed once for all fingerprints.
+pub fn card_hashes(site: &Site) -> Vec<u64> {
+    use std::hash::{Hash, Hasher};
+    site.pages
+        .par_iter()
+        .map(|page| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (
+                &page.title,
+                &page.description,
+                &page.url,
+                page.date,
+                page.reviewed,
+                page.reading_time(),
+            )
+                .hash(&mut h);
+            site.section_of(page)
+                .map(|s| (&s.title, &s.url))
+                .hash(&mut h);
+            h.finish()
+        })
+        .collect()
 }
 
 /// The templates each template extends, includes or imports (by name), for deciding what a

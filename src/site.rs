@@ -28,7 +28,7 @@ pub struct Site {
     /// Tags, by name.
     pub tags: Vec<Tag>,
     /// For each page, its related pages (indices into `pages`), best first.
-    pub related: Vec<Vec<usize>>,
+    pub related: Arc<Vec<Vec<usize>>>,
 }
 
 /// Addresses the build writes besides pages, which links may point to.
@@ -48,6 +48,8 @@ pub const GENERATED: &[&str] = &[
 pub struct Cache {
     table: LinkTable,
     entries: HashMap<String, (Parsed, Arc<Rendered>)>,
+    /// The related lists, with a hash of everything they were computed from.
+    related: Option<(u64, Arc<Vec<Vec<usize>>>)>,
 }
 
 impl Site {
@@ -88,7 +90,7 @@ impl Site {
             .map(|source| {
                 let rel = source.rel.clone();
                 match cache.entries.get(&rel) {
-                    Some((parsed, _)) if parsed.source.text == source.text => {
+                    Some((parsed, _)) if same_text(&parsed.source.text, &source.text) => {
                         (rel, Ok(parsed.clone()))
                     }
                     _ => (rel, page::parse(source)),
@@ -124,7 +126,7 @@ impl Site {
             .map(|p| {
                 if reuse {
                     if let Some((old, body)) = cache.entries.get(&p.source.rel) {
-                        if old.source.text == p.source.text {
+                        if same_text(&old.source.text, &p.source.text) {
                             return Arc::clone(body);
                         }
                     }
@@ -140,7 +142,8 @@ impl Site {
             })
             .collect();
         clock.lap("markdown");
-        let next = Cache {
+        let mut next = Cache {
+            related: None,
             entries: parsed
                 .iter()
                 .zip(&rendered)
@@ -193,7 +196,14 @@ impl Site {
             }
         };
         clock.lap("model, tags, anchors");
-        let related = related::compute(&pages, &tags);
+        // Related lists depend on little (tags, titles, descriptions, headings, dates): an edit
+        // that changes none of it, like most body edits in `serve`, reuses the last ones.
+        let inputs = related::inputs_hash(&pages);
+        let related = match &cache.related {
+            Some((hash, related)) if *hash == inputs => Arc::clone(related),
+            _ => Arc::new(related::compute(&pages, &tags)),
+        };
+        next.related = Some((inputs, Arc::clone(&related)));
         clock.lap("related");
         (
             Some(Site {
@@ -214,6 +224,11 @@ impl Site {
         let name = page.section.as_deref()?;
         self.sections.iter().find(|s| s.name == name)
     }
+}
+
+/// Whether two texts are equal; the same shared text (the usual case in `serve`) without reading it.
+fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
+    Arc::ptr_eq(a, b) || a == b
 }
 
 /// Stands in for a home page that is missing or broken, so the rest of the site can be checked.

@@ -17,8 +17,8 @@ pub struct Source {
     pub path: String,
     /// Path relative to its folder (`alcohol/x.md` under `content/`).
     pub rel: String,
-    /// The text, without BOM, with `\n` line ends.
-    pub text: String,
+    /// The text, without BOM, with `\n` line ends (shared: rebuilds clone sources often).
+    pub text: std::sync::Arc<str>,
 }
 
 /// A file copied as is from `static/`.
@@ -95,7 +95,7 @@ pub fn load_one(root: &Path, path: &str) -> Result<Source, Diagnostic> {
     Ok(Source {
         path: path.to_owned(),
         rel,
-        text,
+        text: text.into(),
     })
 }
 
@@ -117,7 +117,11 @@ fn texts(
             continue;
         }
         match text(&path, bytes) {
-            Ok(text) => sources.push(Source { path, rel, text }),
+            Ok(text) => sources.push(Source {
+                path,
+                rel,
+                text: text.into(),
+            }),
             Err(d) => diagnostics.push(d),
         }
     }

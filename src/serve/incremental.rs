@@ -44,7 +44,7 @@ pub struct Rebuild {
 
 struct Last {
     fingerprints: HashMap<String, u64>,
-    templates: HashMap<String, String>,
+    templates: HashMap<String, Arc<str>>,
     shared: u64,
     files: Files,
 }
@@ -55,7 +55,7 @@ pub struct Session {
     inputs: Inputs,
     load_diagnostics: BTreeMap<String, Diagnostic>,
     cache: Cache,
-    tera: Option<(Tera, HashMap<String, String>)>,
+    tera: Option<(Tera, HashMap<String, Arc<str>>)>,
     last: Option<Last>,
 }
 
@@ -170,6 +170,7 @@ impl Session {
 
     /// Rebuilds what the changes since the last rebuild require.
     pub fn rebuild(&mut self) -> Result<Rebuild, Vec<Diagnostic>> {
+        let mut clock = crate::Stopwatch::new();
         let mut diagnostics: Vec<Diagnostic> = self.load_diagnostics.values().cloned().collect();
         let config = match self
             .inputs
@@ -191,7 +192,7 @@ impl Session {
                 None
             }
         };
-        let texts: HashMap<String, String> = self
+        let texts: HashMap<String, Arc<str>> = self
             .inputs
             .templates
             .iter()
@@ -210,6 +211,7 @@ impl Session {
                 }
             },
         };
+        clock.lap("serve: config, templates");
         let (static_outputs, assets) = asset::prepare(&self.inputs.statics);
         let files: Vec<String> = assets
             .keys()
@@ -245,6 +247,7 @@ impl Session {
         )?;
         let tera: &Tera = tera;
 
+        clock.lap("serve: assemble");
         let shared = shared_hash(&site, &assets);
         let changed_templates: BTreeSet<&str> = match &self.last {
             Some(last) => texts
@@ -265,11 +268,12 @@ impl Session {
             .into_iter()
             .filter(|j| render::wanted(j, tera))
             .collect();
+        let cards = render::card_hashes(&site);
         let mut fingerprints = HashMap::with_capacity(jobs.len());
         let mut todo = Vec::new();
         for job in &jobs {
             let path = job.path(&site);
-            let fp = render::fingerprint(job, &site);
+            let fp = render::fingerprint(job, &site, &cards);
             let same = self.last.as_ref().is_some_and(|last| {
                 last.shared == shared
                     && last.fingerprints.get(&path) == Some(&fp)
@@ -280,10 +284,13 @@ impl Session {
             }
             fingerprints.insert(path, fp);
         }
+        clock.lap("serve: fingerprints");
         let rendered = render::render_jobs(&site, tera, &self.inputs.templates, &todo)?;
 
+        clock.lap("serve: render");
         let mut outputs: Vec<Output> = static_outputs;
         outputs.extend(feeds::render(&site));
+        clock.lap("serve: feeds");
         let mut errors = publish::validate(&outputs);
         let mut files: Files = outputs
             .into_iter()
