@@ -60,6 +60,20 @@ impl Config {
             .strip_prefix('\u{feff}')
             .unwrap_or(text)
             .replace("\r\n", "\n");
+        let is_blank = text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
+        if is_blank {
+            return Err(vec![Diagnostic::error(
+                FILE,
+                "config",
+                "`site.yaml` is empty",
+            )
+            .at(1, 1)
+            .help(
+                "add at least `title: ...`, `base_url: ...` and `description: ...`",
+            )]);
+        }
         let (mut config, keys) = front_matter::parse::<Config>(FILE, &text, &text, 1)?;
         if let Some(url) = base_url {
             config.base_url = url.to_owned();

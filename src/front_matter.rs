@@ -123,10 +123,57 @@ pub fn parse<T: DeserializeOwned>(
         Err(error) => error,
     };
     let full = error.to_string();
-    let message = match full.rfind(" at line ") {
+    // serde_yaml appends (and sometimes embeds) " at line L column C[, while ...]": the
+    // diagnostic carries the position itself.
+    let message = match full.find(" at line ") {
         Some(at) => full[..at].to_owned(),
         None => full.clone(),
     };
+    if message.starts_with("invalid type: sequence, expected struct") {
+        let line = yaml
+            .lines()
+            .position(|l| l.trim_start().starts_with('-'))
+            .map_or(first_line, |i| i + first_line);
+        let (what, rule, second) = if file == crate::config::FILE {
+            ("`site.yaml`", "config", "base_url")
+        } else {
+            ("the front matter", "front-matter", "description")
+        };
+        return Err(vec![Diagnostic::error(
+            file,
+            rule,
+            format!("{what} is a list, not `key: value` lines"),
+        )
+        .at_in(text, line, 1)
+        .help(format!(
+            "remove the `- ` in front of each key: `title: ...`, `{second}: ...`, one per line"
+        ))]);
+    }
+    let duplicate = message
+        .strip_prefix("duplicate field `")
+        .and_then(|r| r.split('`').next())
+        .or_else(|| {
+            message
+                .strip_prefix("duplicate entry with key \"")
+                .and_then(|r| r.split('"').next())
+        });
+    if let Some(key) = duplicate {
+        let lines: Vec<usize> = yaml
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| top_level_key(l) == Some(key))
+            .map(|(i, _)| i + first_line)
+            .collect();
+        if let [first, second, ..] = lines.as_slice() {
+            return Err(vec![Diagnostic::error(
+                file,
+                "front-matter",
+                format!("the key `{key}` is given twice (first on line {first})"),
+            )
+            .at_in(text, *second, 1)
+            .help(format!("keep only one `{key}:` line"))]);
+        }
+    }
     let (mut line, mut column) = error
         .location()
         .map_or((first_line, 1), |l| (l.line() + first_line - 1, l.column()));
@@ -235,14 +282,15 @@ fn explain(
         }
         _ => format!("invalid YAML: {message}"),
     };
-    let help =
-        if message.contains("invalid type: sequence") || message.contains("expected a string") {
-            Some("quote text that contains `:` or starts with `[`, `{`, `*`, `&` or `#`".to_owned())
-        } else if message.contains("expected a sequence") {
-            Some("write a list as `[a, b]` or as lines starting with `- `".to_owned())
-        } else {
-            None
-        };
+    let help = if message.contains("is not a PubMed id") {
+        Some("write the PubMed id as a number, e.g. `pmid: 24825644`".to_owned())
+    } else if message.contains("invalid type: sequence") || message.contains("expected a string") {
+        Some("quote text that contains `:` or starts with `[`, `{`, `*`, `&` or `#`".to_owned())
+    } else if message.contains("expected a sequence") {
+        Some("write a list as `[a, b]` or as lines starting with `- `".to_owned())
+    } else {
+        None
+    };
     let d = Diagnostic::error(file, "front-matter", message).at_in(text, line, column);
     match help {
         Some(help) => d.help(help),
@@ -333,14 +381,46 @@ pub struct Reference {
     pub note: Option<String>,
 }
 
-/// A PubMed id, written as a number or a string.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
+/// A PubMed id, written as a number or a string of digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(untagged)]
 pub enum Pmid {
     /// `pmid: 24825644`
     Number(u64),
     /// `pmid: "24825644"`
     Text(String),
+}
+
+impl<'de> Deserialize<'de> for Pmid {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Pmid;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a PubMed id such as 24825644")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Pmid, E> {
+                Ok(Pmid::Number(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Pmid, E> {
+                u64::try_from(v)
+                    .map(Pmid::Number)
+                    .map_err(|_| E::custom(format!("`{v}` is not a PubMed id")))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Pmid, E> {
+                Err(E::custom(format!("`{v}` is not a PubMed id")))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Pmid, E> {
+                let v = v.trim();
+                if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+                    Ok(Pmid::Text(v.to_owned()))
+                } else {
+                    Err(E::custom(format!("`{v}` is not a PubMed id")))
+                }
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 impl Pmid {

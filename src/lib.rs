@@ -96,6 +96,7 @@ pub fn check(options: &Options) -> (Option<Site>, Vec<Diagnostic>) {
         config,
         inputs.content,
         &files,
+        &inputs.unreadable,
         options.drafts,
         &site::Cache::default(),
     );
@@ -139,7 +140,17 @@ pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
         .collect();
     clock.lap("config, templates, static");
     let site = match config {
-        Some(Ok(config)) => Site::assemble(config, inputs.content, &files, options.drafts),
+        Some(Ok(config)) => match Site::assemble_cached(
+            config,
+            inputs.content,
+            &files,
+            &inputs.unreadable,
+            options.drafts,
+            &site::Cache::default(),
+        ) {
+            (Some(site), found, _) if !found.iter().any(Diagnostic::is_error) => Ok(site),
+            (_, found, _) => Err(found),
+        },
         Some(Err(mut errors)) => Err(std::mem::take(&mut errors)),
         None => Err(Vec::new()),
     };

@@ -230,6 +230,33 @@ pub fn parse(source: Source) -> Result<Parsed, Vec<Diagnostic>> {
             (Front::Tag(front), keys)
         }
     };
+    let (title, description) = match &front {
+        Front::Article(a) => (&a.title, &a.description),
+        Front::Section(s) => (&s.title, &s.description),
+        Front::Tag(t) => (&t.title, &t.description),
+    };
+    let mut empty = Vec::new();
+    // A draft may be half-written; `check` still flags its description.
+    let is_draft = matches!(&front, Front::Article(a) if a.draft);
+    for (key, value, help) in [
+        ("title", title, "write the page's title after `title: `"),
+        (
+            "description",
+            description,
+            "write one or two sentences after `description: `",
+        ),
+    ] {
+        if value.trim().is_empty() && !(is_draft && key == "description") {
+            empty.push(
+                Diagnostic::error(&file, "front-matter", format!("`{key}` is empty"))
+                    .at_in(text, keys.line(key), 1)
+                    .help(help),
+            );
+        }
+    }
+    if !empty.is_empty() {
+        return Err(empty);
+    }
     let url = url(&file, text, &place, &front, &keys)?;
     let body_offset = split.body_offset;
     Ok(Parsed {
@@ -296,6 +323,15 @@ fn url(
                 }
                 None => slugify(stem),
             };
+            if slug.len() > 240 {
+                return Err(vec![Diagnostic::error(
+                    file,
+                    "slug",
+                    "the slug is longer than 240 bytes, too long for a file name",
+                )
+                .at_in(text, keys.line("slug"), 1)
+                .help("use a shorter `slug:` (or file name)")]);
+            }
             if slug.is_empty() {
                 return Err(vec![Diagnostic::error(
                     file,
@@ -313,12 +349,14 @@ fn url(
     }
 }
 
-/// Checks an alias and turns it into the output path of its redirect page.
-pub fn alias_path(alias: &str) -> Result<String, String> {
+/// Checks an alias and turns it into the output path of its redirect page; an error is the
+/// message and, when there is one, a hint.
+pub fn alias_path(alias: &str) -> Result<String, (String, Option<String>)> {
     let help = "write an alias as a site path such as `/old/path/`";
     if !alias.starts_with('/') || alias.starts_with("//") {
-        return Err(format!(
-            "alias `{alias}` must start with a single `/`; {help}"
+        return Err((
+            format!("alias `{alias}` must start with a single `/`; {help}"),
+            None,
         ));
     }
     let ok_chars = alias
@@ -330,7 +368,13 @@ pub fn alias_path(alias: &str) -> Result<String, String> {
             .iter()
             .any(|s| *s == ".." || *s == "." || s.is_empty())
     {
-        return Err(format!("alias `{alias}` is not a plain site path (no `..`, `.`, `//` or special characters); {help}"));
+        return Err((format!("alias `{alias}` is not a plain site path (no `..`, `.`, `//` or special characters); {help}"), None));
+    }
+    if segments.iter().any(|s| s.len() > 240) {
+        return Err((
+            format!("alias `{alias}` has a part longer than 240 bytes, too long for a file name"),
+            Some("shorten the alias".to_owned()),
+        ));
     }
     let rel = alias.trim_start_matches('/');
     Ok(if rel.ends_with(".html") {
@@ -476,5 +520,6 @@ mod tests {
         ] {
             assert!(alias_path(bad).is_err(), "{bad}");
         }
+        assert!(alias_path(&format!("/{}/", "a".repeat(300))).is_err());
     }
 }

@@ -100,11 +100,115 @@ fn diagnostic(error: &tera::Error, templates: &[Source], page: Option<&str>) -> 
             format!("the template `{name}` does not exist{context}"),
         )
         .help("check the name in `include` or `extends`"),
+        ErrorKind::CircularInclude { tpl, include_chain } => {
+            // Report at the `include` that closes the loop: the one in the last template before
+            // `tpl` comes round again.
+            let culprit = include_chain
+                .iter()
+                .rev()
+                .nth(1)
+                .map_or(tpl.as_str(), String::as_str);
+            let loop_text = include_chain
+                .iter()
+                .map(|t| format!("`{t}`"))
+                .collect::<Vec<_>>()
+                .join(" → ");
+            let d = Diagnostic::error(
+                format!("templates/{culprit}"),
+                "template",
+                format!("including `{tpl}` here makes a loop: {loop_text}"),
+            )
+            .help("remove one of the `include`s");
+            locate_name(d, templates, culprit, tpl)
+        }
+        ErrorKind::Msg(text) => located_message(text, templates, &context),
         other => Diagnostic::error(
             "templates",
             "template",
             format!("template error: {other}{context}"),
         ),
+    }
+}
+
+/// Points a diagnostic at the first place `name` is quoted in the template `file`.
+fn locate_name(d: Diagnostic, templates: &[Source], file: &str, name: &str) -> Diagnostic {
+    let Some(source) = templates.iter().find(|t| t.rel == file) else {
+        return d;
+    };
+    let at = ['"', '\'']
+        .iter()
+        .find_map(|q| source.text.find(&format!("{q}{name}{q}")));
+    match at {
+        Some(offset) => {
+            let (line, column) =
+                crate::diagnostic::LineIndex::new(&source.text).locate(&source.text, offset);
+            d.at_in(&source.text, line, column)
+        }
+        None => d,
+    }
+}
+
+/// Tera reports unknown filters, functions and templates as text with ` --> file:line:col`
+/// inside; turn that into a located diagnostic with a hint.
+fn located_message(text: &str, templates: &[Source], context: &str) -> Diagnostic {
+    let first = text
+        .lines()
+        .next()
+        .unwrap_or(text)
+        .trim()
+        .trim_start_matches("error: ")
+        .to_owned();
+    let position = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("--> "))
+        .and_then(|p| {
+            let mut parts = p.rsplitn(3, ':');
+            let column: usize = parts.next()?.trim().parse().ok()?;
+            let line: usize = parts.next()?.trim().parse().ok()?;
+            Some((parts.next()?.trim().to_owned(), line, column))
+        });
+    let name = first.split('`').nth(1).unwrap_or_default().to_owned();
+    let (message, help) = if first.starts_with("Unknown template") {
+        let file = position.as_ref().map_or("a template", |p| p.0.as_str());
+        (
+            format!("`{file}` includes `{name}`, which does not exist"),
+            format!("create `templates/{name}` or fix the `include` line"),
+        )
+    } else if first.starts_with("Unknown filter") {
+        (format!("unknown filter `{name}`"), "check the filter's name; the filters templates can use are listed in docs/templates.md".to_owned())
+    } else if first.starts_with("Unknown function") {
+        (
+            format!("unknown function `{name}`"),
+            "check the function's name; templates can use `range` and `throw`".to_owned(),
+        )
+    } else if first.starts_with("Unknown test") {
+        (
+            format!("unknown test `{name}`"),
+            "check the test's name (`defined`, `starting_with`, ...)".to_owned(),
+        )
+    } else {
+        (
+            format!("template error: {first}"),
+            "see the Tera 2 documentation for the syntax".to_owned(),
+        )
+    };
+    match position {
+        Some((file, line, column)) => {
+            let source = templates
+                .iter()
+                .find(|t| t.rel == file)
+                .map_or("", |t| &*t.text);
+            Diagnostic::error(
+                format!("templates/{file}"),
+                "template",
+                format!("{message}{context}"),
+            )
+            .at_in(source, line, column)
+            .help(help)
+        }
+        None => {
+            Diagnostic::error("templates", "template", format!("{message}{context}")).help(help)
+        }
     }
 }
 

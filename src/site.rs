@@ -63,7 +63,7 @@ impl Site {
         files: &[String],
         drafts: bool,
     ) -> Result<Site, Vec<Diagnostic>> {
-        match Self::assemble_cached(config, content, files, drafts, &Cache::default()) {
+        match Self::assemble_cached(config, content, files, &[], drafts, &Cache::default()) {
             (Some(site), diagnostics, _) if !diagnostics.iter().any(Diagnostic::is_error) => {
                 Ok(site)
             }
@@ -79,12 +79,14 @@ impl Site {
         config: Config,
         content: Vec<Source>,
         files: &[String],
+        unreadable: &[String],
         drafts: bool,
         cache: &Cache,
     ) -> (Option<Site>, Vec<Diagnostic>, Cache) {
         let mut clock = crate::Stopwatch::new();
         let mut errors = Vec::new();
         let mut table = LinkTable::default();
+        table.unavailable.extend(unreadable.iter().cloned());
         let results: Vec<(String, Result<Parsed, Vec<Diagnostic>>)> = content
             .into_par_iter()
             .map(|source| {
@@ -108,7 +110,7 @@ impl Site {
                 }
             }
         }
-        errors.extend(duplicate_urls(&parsed));
+        errors.extend(duplicate_urls(&parsed, files));
         clock.lap("front matter");
 
         table.files.extend(files.iter().cloned());
@@ -289,60 +291,107 @@ fn attach(sections: &mut [Section], pages: &[Page]) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// Two files (or aliases) that would be written at the same URL.
-fn duplicate_urls(parsed: &[Parsed]) -> Vec<Diagnostic> {
-    let mut seen: HashMap<String, &str> = HashMap::new();
-    for generated in ["/tags/", "/search/"] {
-        seen.insert(generated.to_owned(), "the generated pages");
+/// Who writes an output path.
+#[derive(Clone, Copy)]
+enum Owner<'a> {
+    Generated,
+    Static(&'a str),
+    Page(&'a str),
+}
+
+impl Owner<'_> {
+    fn describe(&self) -> String {
+        match self {
+            Owner::Generated => "the generated pages".to_owned(),
+            Owner::Static(f) => format!("the static file `static/{f}`"),
+            Owner::Page(f) => quote(f),
+        }
+    }
+}
+
+/// What the site generates besides pages, as output paths.
+const GENERATED_OUTPUTS: &[&str] = &[
+    "tags/index.html",
+    "search/index.html",
+    "404.html",
+    "atom.xml",
+    "sitemap.xml",
+    "robots.txt",
+    "search-index.json",
+];
+
+/// The first owner of `out`, of a folder above it, or of a file below it (a file and a folder
+/// cannot share a name).
+fn owner_of<'a>(taken: &HashMap<String, Owner<'a>>, out: &str) -> Option<Owner<'a>> {
+    if let Some(owner) = taken.get(out) {
+        return Some(*owner);
+    }
+    out.match_indices('/')
+        .find_map(|(i, _)| taken.get(&out[..i]).copied())
+}
+
+/// Two files, an alias, a static file or a generated file that would be written at the same path.
+fn duplicate_urls(parsed: &[Parsed], files: &[String]) -> Vec<Diagnostic> {
+    let mut taken: HashMap<String, Owner<'_>> = HashMap::new();
+    for out in GENERATED_OUTPUTS {
+        taken.insert((*out).to_owned(), Owner::Generated);
+    }
+    for file in files {
+        taken.entry(file.clone()).or_insert(Owner::Static(file));
     }
     let mut errors = Vec::new();
     let mut sorted: Vec<&Parsed> = parsed.iter().collect();
     sorted.sort_by(|a, b| a.source.path.cmp(&b.source.path));
-    for p in sorted {
+    // Pages first, so a clash with an alias is reported at the alias.
+    for p in &sorted {
         let file = p.source.path.as_str();
-        if let Some(other) = seen.insert(p.url.clone(), file) {
-            errors.push(
-                Diagnostic::error(
-                    file,
-                    "duplicate-url",
-                    format!(
-                        "`{file}` and {} would both be written at `{}`",
-                        quote(other),
-                        p.url
-                    ),
-                )
-                .help("set a different `slug:` in one of them"),
-            );
+        let out = format!("{}index.html", p.url.trim_start_matches('/'));
+        match owner_of(&taken, &out) {
+            None => {
+                taken.insert(out, Owner::Page(file));
+            }
+            Some(Owner::Static(f)) => errors.push(
+                Diagnostic::error(format!("static/{f}"), "duplicate-url", format!("the static file `static/{f}` and `{file}` would both be written at `{out}`"))
+                    .help("move or rename the static file, or change the page's slug"),
+            ),
+            Some(other) => errors.push(
+                Diagnostic::error(file, "duplicate-url", format!("`{file}` and {} would both be written at `{}`", other.describe(), p.url))
+                    .help("set a different `slug:` in one of them"),
+            ),
         }
+    }
+    for p in &sorted {
+        let file = p.source.path.as_str();
         let Front::Article(front) = &p.front else {
             continue;
         };
+        let line = p.keys.line("aliases");
         for alias in &front.aliases {
-            let line = p.keys.line("aliases");
             match page::alias_path(alias) {
-                Err(why) => errors.push(Diagnostic::error(file, "alias", why).at_in(
-                    &p.source.text,
-                    line,
-                    1,
-                )),
-                Ok(_) => {
-                    let url = if alias.ends_with(".html") || alias.ends_with('/') {
-                        alias.clone()
-                    } else {
-                        format!("{alias}/")
-                    };
-                    if let Some(other) = seen.insert(url.clone(), file) {
-                        errors.push(
-                            Diagnostic::error(
-                                file,
-                                "duplicate-url",
-                                format!("alias `{alias}` is also the address of {}", quote(other)),
-                            )
-                            .at_in(&p.source.text, line, 1)
-                            .help("remove the alias or change the other page's slug"),
-                        );
-                    }
+                Err((why, help)) => {
+                    let d = Diagnostic::error(file, "alias", why).at_in(&p.source.text, line, 1);
+                    errors.push(match help {
+                        Some(help) => d.help(help),
+                        None => d,
+                    });
                 }
+                Ok(out) => match owner_of(&taken, &out) {
+                    None => {
+                        taken.insert(out, Owner::Page(file));
+                    }
+                    Some(other) => errors.push(
+                        Diagnostic::error(
+                            file,
+                            "duplicate-url",
+                            format!(
+                                "alias `{alias}` is also the address of {}",
+                                other.describe()
+                            ),
+                        )
+                        .at_in(&p.source.text, line, 1)
+                        .help("remove the alias or change the other page's slug"),
+                    ),
+                },
             }
         }
     }

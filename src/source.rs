@@ -41,6 +41,9 @@ pub struct Inputs {
     pub templates: Vec<Source>,
     /// Files under `static/`, sorted by path.
     pub statics: Vec<StaticFile>,
+    /// Markdown files under `content/` that could not be read (paths under `content/`), so
+    /// links to them are not reported as broken on top of the read error.
+    pub unreadable: Vec<String>,
 }
 
 /// Reads the whole site at `root`; problems come back as diagnostics next to what was read.
@@ -62,7 +65,7 @@ pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
             None
         }
     };
-    let (content, mut found) = texts(root, "content", |rel| {
+    let (content, unreadable, mut found) = texts(root, "content", |rel| {
         if rel.ends_with(".md") {
             Ok(())
         } else {
@@ -70,7 +73,7 @@ pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
         }
     });
     diagnostics.append(&mut found);
-    let (templates, mut found) = texts(root, "templates", |_| Ok(()));
+    let (templates, _, mut found) = texts(root, "templates", |_| Ok(()));
     diagnostics.append(&mut found);
     let (statics, mut found) = files(root, "static");
     diagnostics.append(&mut found);
@@ -82,6 +85,7 @@ pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
             .into_iter()
             .map(|(rel, bytes)| StaticFile { rel, bytes })
             .collect(),
+        unreadable,
     };
     (inputs, diagnostics)
 }
@@ -103,9 +107,10 @@ fn texts(
     root: &Path,
     folder: &str,
     accept: impl Fn(&str) -> Result<(), &'static str>,
-) -> (Vec<Source>, Vec<Diagnostic>) {
+) -> (Vec<Source>, Vec<String>, Vec<Diagnostic>) {
     let (files, mut diagnostics) = files(root, folder);
     let mut sources = Vec::new();
+    let mut unreadable = Vec::new();
     for (rel, bytes) in files {
         let path = format!("{folder}/{rel}");
         if let Err(why) = accept(&rel) {
@@ -122,10 +127,13 @@ fn texts(
                 rel,
                 text: text.into(),
             }),
-            Err(d) => diagnostics.push(d),
+            Err(d) => {
+                unreadable.push(rel);
+                diagnostics.push(d);
+            }
         }
     }
-    (sources, diagnostics)
+    (sources, unreadable, diagnostics)
 }
 
 /// Every regular file under `root/folder`, read in parallel, sorted by relative path.

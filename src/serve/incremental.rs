@@ -129,15 +129,27 @@ impl Session {
                         return false;
                     }
                     list.retain(|s| s.rel != inner);
+                    if folder == "content" {
+                        self.inputs.unreadable.retain(|r| r != inner);
+                    }
                     return true;
                 }
                 if folder == "content" && !rel.ends_with(".md") {
                     return true;
                 }
+                let is_content = folder == "content";
                 match source::load_one(root, rel) {
-                    Ok(source) => upsert(list, source),
+                    Ok(source) => {
+                        upsert(list, source);
+                        if is_content {
+                            self.inputs.unreadable.retain(|r| r != inner);
+                        }
+                    }
                     Err(d) => {
                         list.retain(|s| s.rel != inner);
+                        if is_content && !self.inputs.unreadable.iter().any(|r| r == inner) {
+                            self.inputs.unreadable.push(inner.to_owned());
+                        }
                         self.load_diagnostics.insert(rel.to_owned(), d);
                     }
                 }
@@ -226,6 +238,7 @@ impl Session {
             config,
             self.inputs.content.clone(),
             &files,
+            &self.inputs.unreadable,
             self.options.drafts,
             &self.cache,
         );
