@@ -11,10 +11,25 @@ use std::fmt::Write as _;
 
 /// Every machine-read output of the site.
 pub fn render(site: &Site) -> Vec<Output> {
-    let mut outputs = vec![atom(site), sitemap(site), robots(site), search_index(site)];
+    render_cached(site, &mut SearchCache::default())
+}
+
+/// [`render`], reusing the search entries of pages whose searchable data did not change
+/// (what `serve` does on every edit).
+pub fn render_cached(site: &Site, cache: &mut SearchCache) -> Vec<Output> {
+    let mut outputs = vec![
+        atom(site),
+        sitemap(site),
+        robots(site),
+        search_index(site, cache),
+    ];
     outputs.extend(aliases(site));
     outputs
 }
+
+/// Each page's search entry as JSON, with a hash of what it was made from, by URL.
+#[derive(Debug, Clone, Default)]
+pub struct SearchCache(std::collections::HashMap<String, (u64, std::sync::Arc<str>)>);
 
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -193,28 +208,49 @@ struct Entry<'a> {
 /// Words of body text kept per page: enough to match on, small enough for a phone.
 const BODY_WORDS: usize = 200;
 
-fn search_index(site: &Site) -> Output {
-    let entries: Vec<Entry<'_>> = site
+fn search_index(site: &Site, cache: &mut SearchCache) -> Output {
+    use rayon::prelude::*;
+    use std::hash::{Hash, Hasher};
+    let tag_titles = |page: &crate::page::Page| -> Vec<&str> {
+        page.tags
+            .iter()
+            .filter_map(|t| site.tags.iter().find(|x| &x.text.name == t))
+            .map(|t| t.text.title.as_str())
+            .collect()
+    };
+    let entries: Vec<(String, u64, std::sync::Arc<str>)> = site
         .pages
-        .iter()
+        .par_iter()
         .map(|page| {
+            let section = site.section_of(page).map_or("", |s| s.title.as_str());
+            let tags = tag_titles(page);
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (
+                &page.title,
+                &page.description,
+                section,
+                &tags,
+                page.body.hash,
+            )
+                .hash(&mut h);
+            let hash = h.finish();
+            if let Some((old, json)) = cache.0.get(&page.url) {
+                if *old == hash {
+                    return (page.url.clone(), hash, std::sync::Arc::clone(json));
+                }
+            }
             let mut keys: Vec<&str> = page
                 .body
                 .headings
                 .iter()
                 .map(|h| h.title.as_str())
                 .collect();
-            keys.extend(
-                page.tags
-                    .iter()
-                    .filter_map(|t| site.tags.iter().find(|x| &x.text.name == t))
-                    .map(|t| t.text.title.as_str()),
-            );
-            Entry {
+            keys.extend(tags);
+            let entry = Entry {
                 t: &page.title,
                 u: &page.url,
                 d: &page.description,
-                s: site.section_of(page).map_or("", |s| s.title.as_str()),
+                s: section,
                 k: keys.join(" · "),
                 b: page
                     .body
@@ -223,10 +259,25 @@ fn search_index(site: &Site) -> Output {
                     .take(BODY_WORDS)
                     .collect::<Vec<_>>()
                     .join(" "),
-            }
+            };
+            let json: std::sync::Arc<str> =
+                serde_json::to_string(&entry).unwrap_or_default().into();
+            (page.url.clone(), hash, json)
         })
         .collect();
-    let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into());
+    let mut json = String::with_capacity(entries.iter().map(|e| e.2.len() + 1).sum::<usize>() + 2);
+    json.push('[');
+    for (i, (_, _, entry)) in entries.iter().enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push_str(entry);
+    }
+    json.push(']');
+    cache.0 = entries
+        .into_iter()
+        .map(|(url, hash, entry)| (url, (hash, entry)))
+        .collect();
     Output {
         path: "search-index.json".into(),
         bytes: json.into_bytes(),

@@ -58,7 +58,7 @@ pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
 
 /// Where each top-level key of a front-matter block is, as file lines.
 #[derive(Debug, Clone, Default)]
-pub struct KeyLines(HashMap<String, usize>);
+pub struct KeyLines(std::sync::Arc<HashMap<String, usize>>);
 
 impl KeyLines {
     fn scan(yaml: &str, first_line: usize) -> Self {
@@ -68,7 +68,7 @@ impl KeyLines {
                 lines.entry(key.to_owned()).or_insert(index + first_line);
             }
         }
-        Self(lines)
+        Self(std::sync::Arc::new(lines))
     }
 
     /// The file line of `key`, or line 1 (the opening `---`) when it is absent.

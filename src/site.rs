@@ -47,7 +47,7 @@ pub const GENERATED: &[&str] = &[
 #[derive(Debug, Clone, Default)]
 pub struct Cache {
     table: LinkTable,
-    entries: HashMap<String, (Parsed, Arc<Rendered>)>,
+    entries: HashMap<String, (Arc<Parsed>, Arc<Rendered>)>,
     /// The related lists, with a hash of everything they were computed from.
     related: Option<(u64, Arc<Vec<Vec<usize>>>)>,
 }
@@ -87,19 +87,19 @@ impl Site {
         let mut errors = Vec::new();
         let mut table = LinkTable::default();
         table.unavailable.extend(unreadable.iter().cloned());
-        let results: Vec<(String, Result<Parsed, Vec<Diagnostic>>)> = content
+        let results: Vec<(String, Result<Arc<Parsed>, Vec<Diagnostic>>)> = content
             .into_par_iter()
             .map(|source| {
                 let rel = source.rel.clone();
                 match cache.entries.get(&rel) {
                     Some((parsed, _)) if same_text(&parsed.source.text, &source.text) => {
-                        (rel, Ok(parsed.clone()))
+                        (rel, Ok(Arc::clone(parsed)))
                     }
-                    _ => (rel, page::parse(source)),
+                    _ => (rel, page::parse(source).map(Arc::new)),
                 }
             })
             .collect();
-        let mut parsed: Vec<Parsed> = Vec::new();
+        let mut parsed: Vec<Arc<Parsed>> = Vec::new();
         for (rel, result) in results {
             match result {
                 Ok(p) if p.is_draft() && !drafts => {}
@@ -149,7 +149,7 @@ impl Site {
             entries: parsed
                 .iter()
                 .zip(&rendered)
-                .map(|(p, r)| (p.source.rel.clone(), (p.clone(), Arc::clone(r))))
+                .map(|(p, r)| (p.source.rel.clone(), (Arc::clone(p), Arc::clone(r))))
                 .collect(),
             table,
         };
@@ -331,7 +331,7 @@ fn owner_of<'a>(taken: &HashMap<String, Owner<'a>>, out: &str) -> Option<Owner<'
 }
 
 /// Two files, an alias, a static file or a generated file that would be written at the same path.
-fn duplicate_urls(parsed: &[Parsed], files: &[String]) -> Vec<Diagnostic> {
+fn duplicate_urls(parsed: &[Arc<Parsed>], files: &[String]) -> Vec<Diagnostic> {
     let mut taken: HashMap<String, Owner<'_>> = HashMap::new();
     for out in GENERATED_OUTPUTS {
         taken.insert((*out).to_owned(), Owner::Generated);
@@ -340,7 +340,7 @@ fn duplicate_urls(parsed: &[Parsed], files: &[String]) -> Vec<Diagnostic> {
         taken.entry(file.clone()).or_insert(Owner::Static(file));
     }
     let mut errors = Vec::new();
-    let mut sorted: Vec<&Parsed> = parsed.iter().collect();
+    let mut sorted: Vec<&Parsed> = parsed.iter().map(|p| &**p).collect();
     sorted.sort_by(|a, b| a.source.path.cmp(&b.source.path));
     // Pages first, so a clash with an alias is reported at the alias.
     for p in &sorted {

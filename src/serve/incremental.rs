@@ -55,6 +55,7 @@ pub struct Session {
     inputs: Inputs,
     load_diagnostics: BTreeMap<String, Diagnostic>,
     cache: Cache,
+    search: feeds::SearchCache,
     tera: Option<(Tera, HashMap<String, Arc<str>>)>,
     last: Option<Last>,
 }
@@ -72,6 +73,7 @@ impl Session {
             options,
             inputs,
             cache: Cache::default(),
+            search: feeds::SearchCache::default(),
             tera: None,
             last: None,
         }
@@ -302,7 +304,7 @@ impl Session {
 
         clock.lap("serve: render");
         let mut outputs: Vec<Output> = static_outputs;
-        outputs.extend(feeds::render(&site));
+        outputs.extend(feeds::render_cached(&site, &mut self.search));
         clock.lap("serve: feeds");
         let mut errors = publish::validate(&outputs);
         let mut files: Files = outputs
