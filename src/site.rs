@@ -42,6 +42,9 @@ pub const GENERATED: &[&str] = &[
     "search-index.json",
 ];
 
+/// One file's parse, shared with the cache, or its errors.
+type ParseResult = Result<Arc<Parsed>, Vec<Diagnostic>>;
+
 /// What one assembly keeps so the next can skip unchanged files: each file's parsed front
 /// matter and rendered body, valid while the link table (every page's URL) stays the same.
 #[derive(Debug, Clone, Default)]
@@ -87,7 +90,7 @@ impl Site {
         let mut errors = Vec::new();
         let mut table = LinkTable::default();
         table.unavailable.extend(unreadable.iter().cloned());
-        let results: Vec<(String, Result<Arc<Parsed>, Vec<Diagnostic>>)> = content
+        let results: Vec<(String, ParseResult)> = content
             .into_par_iter()
             .map(|source| {
                 let rel = source.rel.clone();
