@@ -107,6 +107,9 @@ pub fn parse<T: DeserializeOwned>(
     first_line: usize,
 ) -> Result<(T, KeyLines), Vec<Diagnostic>> {
     let keys = KeyLines::scan(yaml, first_line);
+    if let Some(d) = too_deep(file, text, yaml, first_line) {
+        return Err(vec![d]);
+    }
     if yaml.trim().is_empty() {
         return Err(vec![Diagnostic::error(
             file,
@@ -199,6 +202,38 @@ pub fn parse<T: DeserializeOwned>(
         }
     }
     Err(vec![explain(file, text, &keys, &message, line, column)])
+}
+
+/// Front matter never needs more than a few levels; the YAML parser's time grows with the
+/// square of the nesting depth, so a deeply nested block is refused before it is parsed.
+const MAX_DEPTH: usize = 32;
+
+fn too_deep(file: &str, text: &str, yaml: &str, first_line: usize) -> Option<Diagnostic> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for (index, line) in yaml.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        for (column, c) in line.char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') => break,
+                (None, '[' | '{') => depth += 1,
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if depth + indent / 2 > MAX_DEPTH {
+                return Some(
+                    Diagnostic::error(file, "front-matter", format!("the front matter nests more than {MAX_DEPTH} levels deep"))
+                        .at_in(text, index + first_line, column + 1)
+                        .help("front matter holds flat keys and short lists; move long content to the body"),
+                );
+            }
+        }
+        quote = None;
+    }
+    None
 }
 
 /// The allowed keys listed in serde's "unknown field `x`, expected one of `a`, `b`" message.

@@ -9,7 +9,6 @@ use crate::diagnostic::Diagnostic;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashSet};
 use std::fs;
-use std::io::Write as _;
 use std::path::{Component, Path};
 use walkdir::WalkDir;
 
@@ -125,66 +124,172 @@ pub fn write(out: &Path, outputs: &[Output]) -> Result<Written, Vec<Diagnostic>>
     // What the last build wrote (hash, length, mtime per file): a file whose entry matches both
     // the new bytes and the file on disk is left alone without being read.
     let manifest = Manifest::read(&out.join(MARKER));
-    let results: Vec<Result<(bool, String), Diagnostic>> =
-        outputs
-            .par_iter()
-            .map(|output| {
-                let path = out.join(&output.path);
-                let hash = crate::asset::content_hash(&output.bytes);
-                let meta = fs::symlink_metadata(&path).ok();
-                let unchanged = match &meta {
-                    Some(meta) if meta.is_file() && meta.len() == output.bytes.len() as u64 => {
-                        match manifest.get(&output.path) {
-                            Some(entry) => entry.hash == hash && Some(entry.mtime) == mtime(meta),
-                            None => is_same(&path, &output.bytes),
-                        }
-                    }
-                    _ => false,
-                };
-                if !unchanged {
-                    match meta {
-                        // A new file: nobody can be reading it yet, so write it in place.
-                        None => fs::write(&path, &output.bytes)
-                            .map_err(|e| io_error("write", &path, e))?,
-                        Some(_) => replace(&path, &output.bytes)
-                            .map_err(|e| io_error("write", &path, e))?,
+    // Phase 1, in parallel: find what changed and write its new bytes beside the old file.
+    let steps: Vec<Result<Step<'_>, Diagnostic>> = outputs
+        .par_iter()
+        .map(|output| {
+            let path = out.join(&output.path);
+            let hash = crate::asset::content_hash(&output.bytes);
+            let meta = fs::symlink_metadata(&path).ok();
+            let unchanged = match &meta {
+                Some(meta) if meta.is_file() && meta.len() == output.bytes.len() as u64 => {
+                    match manifest.get(&output.path) {
+                        Some(entry) => entry.hash == hash && Some(entry.mtime) == mtime(meta),
+                        None => is_same(&path, &output.bytes),
                     }
                 }
-                let stamp = fs::symlink_metadata(&path)
-                    .ok()
-                    .as_ref()
-                    .and_then(mtime)
-                    .unwrap_or(0);
-                Ok((
-                    !unchanged,
-                    format!("{hash:016x}\t{stamp}\t{}\n", output.path),
-                ))
-            })
-            .collect();
-    let mut written = Written::default();
-    let mut lines = String::from(MANIFEST_HEADER);
-    for result in results {
-        match result {
-            Ok((changed, line)) => {
-                if changed {
-                    written.written += 1;
-                } else {
-                    written.unchanged += 1;
-                }
-                lines.push_str(&line);
+                _ => false,
+            };
+            if unchanged {
+                let stamp = meta.as_ref().and_then(mtime).unwrap_or(0);
+                return Ok(Step::Unchanged(format!(
+                    "{hash:016x}\t{stamp}\t{}\n",
+                    output.path
+                )));
             }
+            let staged = sibling(&path, ".site-tmp");
+            fs::write(&staged, &output.bytes).map_err(|e| {
+                let _ = fs::remove_file(&staged);
+                io_error("write", &path, e)
+            })?;
+            Ok(Step::Staged {
+                rel: &output.path,
+                path,
+                staged,
+                existed: meta.is_some(),
+                hash,
+            })
+        })
+        .collect();
+    let mut unchanged_lines = Vec::new();
+    let mut staged = Vec::new();
+    for step in steps {
+        match step {
+            Ok(Step::Unchanged(line)) => unchanged_lines.push(line),
+            Ok(step @ Step::Staged { .. }) => staged.push(step),
             Err(d) => errors.push(d),
+        }
+    }
+    if !errors.is_empty() {
+        discard(&staged);
+        return Err(errors);
+    }
+    // Phase 2: swap the new files in, keeping each old one until every swap has worked, so a
+    // failure (a full disk, a locked file) puts the previous site back as it was.
+    let mut done: Vec<&Step<'_>> = Vec::new();
+    for step in &staged {
+        let Step::Staged {
+            path,
+            staged: new,
+            existed,
+            ..
+        } = step
+        else {
+            continue;
+        };
+        let swapped = (|| {
+            if *existed {
+                fs::rename(path, sibling(path, ".site-old"))?;
+            }
+            fs::rename(new, path).inspect_err(|_| {
+                if *existed {
+                    let _ = fs::rename(sibling(path, ".site-old"), path);
+                }
+            })
+        })();
+        if let Err(e) = swapped {
+            errors.push(io_error("replace", path, e));
+            roll_back(&done);
+            discard(&staged);
+            return Err(errors);
+        }
+        done.push(step);
+    }
+    // Phase 3: the new site is in place; drop the old files and record what was written.
+    let mut written = Written {
+        written: staged.len(),
+        unchanged: unchanged_lines.len(),
+        removed: 0,
+    };
+    let mut lines = String::from(MANIFEST_HEADER);
+    for line in &unchanged_lines {
+        lines.push_str(line);
+    }
+    for step in &staged {
+        if let Step::Staged {
+            rel,
+            path,
+            existed,
+            hash,
+            ..
+        } = step
+        {
+            if *existed {
+                let old = sibling(path, ".site-old");
+                let _ = if old.is_dir() {
+                    fs::remove_dir_all(&old)
+                } else {
+                    fs::remove_file(&old)
+                };
+            }
+            let stamp = fs::symlink_metadata(path)
+                .ok()
+                .as_ref()
+                .and_then(mtime)
+                .unwrap_or(0);
+            lines.push_str(&format!("{hash:016x}\t{stamp}\t{rel}\n"));
         }
     }
     if let Err(e) = fs::write(out.join(MARKER), lines) {
         errors.push(io_error("write", &out.join(MARKER), e));
-    }
-    if !errors.is_empty() {
         return Err(errors);
     }
     let keep: HashSet<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
     written.removed = remove_stale(out, &keep).map_err(|e| vec![e])?;
     Ok(written)
+}
+
+/// What publishing does with one output.
+enum Step<'a> {
+    /// Already on disk as it should be; its manifest line.
+    Unchanged(String),
+    /// New bytes written beside the file, waiting to be swapped in.
+    Staged {
+        rel: &'a str,
+        path: std::path::PathBuf,
+        staged: std::path::PathBuf,
+        existed: bool,
+        hash: u64,
+    },
+}
+
+fn sibling(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    name.into()
+}
+
+/// Removes staged files that were never swapped in.
+fn discard(staged: &[Step<'_>]) {
+    for step in staged {
+        if let Step::Staged { staged, .. } = step {
+            let _ = fs::remove_file(staged);
+        }
+    }
+}
+
+/// Puts back the old files of the swaps already done (newest first).
+fn roll_back(done: &[&Step<'_>]) {
+    for step in done.iter().rev() {
+        if let Step::Staged { path, existed, .. } = step {
+            if *existed {
+                let _ = fs::remove_file(path);
+                let _ = fs::rename(sibling(path, ".site-old"), path);
+            } else {
+                let _ = fs::remove_file(path);
+            }
+        }
+    }
 }
 
 const MANIFEST_HEADER: &str =
@@ -229,26 +334,6 @@ fn mtime(meta: &fs::Metadata) -> Option<u128> {
 
 fn is_same(path: &Path, bytes: &[u8]) -> bool {
     fs::read(path).is_ok_and(|old| old == bytes)
-}
-
-/// Writes through a temporary sibling and renames it into place.
-fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".site-tmp");
-    let tmp = Path::new(&tmp);
-    let result = (|| {
-        let mut file = fs::File::create(tmp)?;
-        file.write_all(bytes)?;
-        drop(file);
-        if path.is_dir() {
-            fs::remove_dir_all(path)?;
-        }
-        fs::rename(tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(tmp);
-    }
-    result
 }
 
 fn remove_stale(out: &Path, keep: &HashSet<&str>) -> Result<usize, Diagnostic> {

@@ -861,9 +861,15 @@ fn paginate<'a>(site: &'a Site, cards: &'a [Card], tag: &Tag, number: usize) -> 
     }
 }
 
-/// JSON for a `<script type="application/ld+json">` block; `</` is escaped so it cannot close it.
+/// JSON for a `<script type="application/ld+json">` block.
 fn json_ld(value: &serde_json::Value) -> String {
-    value.to_string().replace("</", "<\\/")
+    // `<`, `>` and `&` as JSON escapes: nothing in the data can close the `<script>` or open a
+    // comment inside it, and the JSON means the same.
+    value
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 fn page_json_ld(site: &Site, page: &Page, breadcrumbs: &[Link]) -> String {
