@@ -255,14 +255,23 @@ struct Row {
 }
 
 /// Generates corpora of each size, measures, prints the table.
-pub fn run(sizes: &[usize], runs: usize, keep: Option<PathBuf>) -> Result<(), String> {
+pub fn run(
+    sizes: &[usize],
+    runs: usize,
+    keep: Option<PathBuf>,
+    with_hugo: bool,
+) -> Result<(), String> {
     let me = std::env::current_exe().map_err(|e| e.to_string())?;
-    let hugo = Command::new("hugo")
-        .arg("version")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    let hugo = if with_hugo {
+        Command::new("hugo")
+            .arg("version")
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    } else {
+        None
+    };
     let work = tempfile_dir(keep)?;
     let mut rows = Vec::new();
     let mut peak = Vec::new();

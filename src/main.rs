@@ -76,6 +76,9 @@ enum Command {
         /// Where to keep the generated corpora (default: a temporary folder).
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Skip the Hugo comparison even when `hugo` is installed.
+        #[arg(long)]
+        no_hugo: bool,
     },
     /// Create a new article or tag page from the schema.
     New {
@@ -152,15 +155,18 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Bench { pages, runs, dir } => {
-            match naltrexone_site::bench::run(&pages, runs.max(1), dir) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    ExitCode::FAILURE
-                }
+        Command::Bench {
+            pages,
+            runs,
+            dir,
+            no_hugo,
+        } => match naltrexone_site::bench::run(&pages, runs.max(1), dir, !no_hugo) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::FAILURE
             }
-        }
+        },
         Command::New { what } => {
             let made = match what {
                 New::Article {

@@ -147,7 +147,14 @@ pub fn write(out: &Path, outputs: &[Output]) -> Result<Written, Vec<Diagnostic>>
                     output.path
                 )));
             }
-            let staged = sibling(&path, ".site-tmp");
+            // A new file goes straight to its place (removing it undoes it); a file that
+            // exists gets its new bytes beside it, swapped in once everything is written.
+            let existed = meta.is_some();
+            let staged = if existed {
+                sibling(&path, ".site-tmp")
+            } else {
+                path.clone()
+            };
             fs::write(&staged, &output.bytes).map_err(|e| {
                 let _ = fs::remove_file(&staged);
                 io_error("write", &path, e)
@@ -156,7 +163,7 @@ pub fn write(out: &Path, outputs: &[Output]) -> Result<Written, Vec<Diagnostic>>
                 rel: &output.path,
                 path,
                 staged,
-                existed: meta.is_some(),
+                existed,
                 hash,
             })
         })
@@ -187,6 +194,10 @@ pub fn write(out: &Path, outputs: &[Output]) -> Result<Written, Vec<Diagnostic>>
         else {
             continue;
         };
+        if !existed {
+            done.push(step);
+            continue;
+        }
         let swapped = (|| {
             if *existed {
                 fs::rename(path, sibling(path, ".site-old"))?;
