@@ -33,7 +33,7 @@ pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
         } else {
             "the file does not start with front matter".to_owned()
         };
-        return Err(Diagnostic::error(file, "front-matter", message)
+        return Err(Diagnostic::error(file, rule_for(file), message)
             .at_in(text, 1, 1)
             .help("start the file with a `---` line, then `title: ...`, `description: ...` and the other keys, then a closing `---` line"));
     }
@@ -50,7 +50,7 @@ pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
         offset += line.len();
     }
     Err(
-        Diagnostic::error(file, "front-matter", "the front matter is never closed")
+        Diagnostic::error(file, rule_for(file), "the front matter is never closed")
             .at_in(text, 1, 1)
             .help("add a line with just `---` after the last front-matter key"),
     )
@@ -113,7 +113,7 @@ pub fn parse<T: DeserializeOwned>(
     if yaml.trim().is_empty() {
         return Err(vec![Diagnostic::error(
             file,
-            "front-matter",
+            rule_for(file),
             "the front matter is empty",
         )
         .at_in(text, first_line.saturating_sub(1).max(1), 1)
@@ -170,7 +170,7 @@ pub fn parse<T: DeserializeOwned>(
         if let [first, second, ..] = lines.as_slice() {
             return Err(vec![Diagnostic::error(
                 file,
-                "front-matter",
+                rule_for(file),
                 format!("the key `{key}` is given twice (first on line {first})"),
             )
             .at_in(text, *second, 1)
@@ -204,6 +204,15 @@ pub fn parse<T: DeserializeOwned>(
     Err(vec![explain(file, text, &keys, &message, line, column)])
 }
 
+/// The rule id of a YAML problem: `config` in `site.yaml`, `front-matter` elsewhere.
+fn rule_for(file: &str) -> &'static str {
+    if file == crate::config::FILE {
+        "config"
+    } else {
+        "front-matter"
+    }
+}
+
 /// Front matter never needs more than a few levels; the YAML parser's time grows with the
 /// square of the nesting depth, so a deeply nested block is refused before it is parsed.
 const MAX_DEPTH: usize = 32;
@@ -225,7 +234,7 @@ fn too_deep(file: &str, text: &str, yaml: &str, first_line: usize) -> Option<Dia
             }
             if depth + indent / 2 > MAX_DEPTH {
                 return Some(
-                    Diagnostic::error(file, "front-matter", format!("the front matter nests more than {MAX_DEPTH} levels deep"))
+                    Diagnostic::error(file, rule_for(file), format!("the front matter nests more than {MAX_DEPTH} levels deep"))
                         .at_in(text, index + first_line, column + 1)
                         .help("front matter holds flat keys and short lists; move long content to the body"),
                 );
@@ -263,7 +272,7 @@ fn unknown_keys(
             if allowed.iter().any(|a| a == key) {
                 return None;
             }
-            let mut d = Diagnostic::error(file, "front-matter", format!("unknown key `{key}`"))
+            let mut d = Diagnostic::error(file, rule_for(file), format!("unknown key `{key}`"))
                 .at_in(text, index + first_line, 1);
             let suggestion = closest(key, allowed.iter().map(String::as_str));
             d = match suggestion {
@@ -296,7 +305,7 @@ fn explain(
         let key = rest.trim_end_matches('`');
         return Diagnostic::error(
             file,
-            "front-matter",
+            rule_for(file),
             format!("missing required key `{key}`"),
         )
         .at_in(text, 1, 1)
@@ -304,7 +313,7 @@ fn explain(
     }
     let source_line = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
     if source_line.contains('\t') || message.contains("cannot start any token") {
-        return Diagnostic::error(file, "front-matter", format!("invalid YAML: {message}"))
+        return Diagnostic::error(file, rule_for(file), format!("invalid YAML: {message}"))
             .at_in(text, line, column)
             .help("YAML does not allow tabs for indentation; indent with spaces");
     }
@@ -317,16 +326,28 @@ fn explain(
         }
         _ => format!("invalid YAML: {message}"),
     };
+    let message = message
+        .replace("expected i64", "expected a whole number")
+        .replace("expected i32", "expected a whole number")
+        .replace("expected u32", "expected a whole number")
+        .replace("expected usize", "expected a whole number")
+        .replace("expected f64", "expected a number");
     let help = if message.contains("is not a PubMed id") {
         Some("write the PubMed id as a number, e.g. `pmid: 24825644`".to_owned())
     } else if message.contains("invalid type: sequence") || message.contains("expected a string") {
         Some("quote text that contains `:` or starts with `[`, `{`, `*`, `&` or `#`".to_owned())
+    } else if message.contains("expected a boolean") {
+        Some("write `true` or `false`".to_owned())
+    } else if message.contains("expected a whole number") {
+        Some("write a number without quotes, e.g. `weight: 2`".to_owned())
+    } else if message.contains("missing field `title`") {
+        Some("every reference needs a `title:` line".to_owned())
     } else if message.contains("expected a sequence") {
         Some("write a list as `[a, b]` or as lines starting with `- `".to_owned())
     } else {
         None
     };
-    let d = Diagnostic::error(file, "front-matter", message).at_in(text, line, column);
+    let d = Diagnostic::error(file, rule_for(file), message).at_in(text, line, column);
     match help {
         Some(help) => d.help(help),
         None => d,

@@ -56,6 +56,8 @@ impl LinkTable {
             return Resolution::External;
         }
         let (path, anchor) = match dest.split_once('#') {
+            // `page.md#` points at the page itself.
+            Some((path, "")) => (path, None),
             Some((path, anchor)) => (path, Some(anchor.to_owned())),
             None => (dest, None),
         };

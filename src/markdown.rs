@@ -240,7 +240,11 @@ pub fn render(body: &str, at: &Location<'_>, links: &LinkTable) -> Rendered {
                             message.replace("link to", "image"),
                         )
                         .at_in(at.text, line, column)
-                        .help(help),
+                        .help(if dest_url.ends_with(".md") {
+                            help
+                        } else {
+                            "put the image under `static/` (e.g. `static/images/x.png`) and write its path from there: `/images/x.png`".to_owned()
+                        }),
                     );
                 }
                 if let Some(link) = link.as_mut() {

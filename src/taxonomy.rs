@@ -49,9 +49,14 @@ pub fn assemble(texts: Vec<TagText>, pages: &[Page]) -> (Vec<Tag>, Vec<Diagnosti
             match index.get(name) {
                 Some(&t) => tags[t].pages.push(p),
                 None => {
-                    let help = match closest(name, index.keys().map(String::as_str)) {
+                    let lower = name.to_lowercase();
+                    let help = if lower != *name && index.contains_key(&lower) {
+                        format!("tags are lower-case: write `{lower}`")
+                    } else {
+                        match closest(name, index.keys().map(String::as_str)) {
                         Some(s) => format!("did you mean `{s}`? Otherwise create `content/tags/{name}.md` with `title`, `description` and an intro"),
                         None => format!("create `content/tags/{name}.md` with `title`, `description` and an intro"),
+                    }
                     };
                     diagnostics.push(
                         Diagnostic::error(
