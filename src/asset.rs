@@ -24,6 +24,17 @@ pub fn prepare(files: &[StaticFile]) -> (Vec<Output>, BTreeMap<String, String>) 
     (outputs, assets)
 }
 
+/// The addresses links may point to among the static files: each as written (`style.css`) and
+/// as published (`style.1a2b3c4d.css`).
+pub fn link_targets(assets: &BTreeMap<String, String>) -> Vec<String> {
+    assets
+        .keys()
+        .map(String::as_str)
+        .chain(assets.values().map(|url| url.trim_start_matches('/')))
+        .map(str::to_owned)
+        .collect()
+}
+
 /// FNV-1a: stable across runs, platforms and compiler versions, unlike std's hasher.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {

@@ -66,41 +66,72 @@ pub struct Built {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Everything `site check` finds: build errors, warnings and the content rules, together.
-///
-/// Files that fail to parse are left out of the model, and the rules run on the rest, so one
-/// run reports every problem. The model comes back for `--report` when there is one.
-pub fn check(options: &Options) -> (Option<Site>, Vec<Diagnostic>) {
-    let (inputs, mut diagnostics) = source::load(&options.root);
+/// What `build` and `check` both start from: every input read and the model assembled, with
+/// every problem found so far.
+struct Assembled {
+    inputs: source::Inputs,
+    diagnostics: Vec<Diagnostic>,
+    site: Option<Site>,
+    tera: Result<tera::Tera, Vec<Diagnostic>>,
+    statics: Vec<Output>,
+    assets: std::collections::BTreeMap<String, String>,
+}
+
+fn assemble(options: &Options, clock: &mut Stopwatch) -> Assembled {
+    let (mut inputs, mut diagnostics) = source::load(&options.root);
+    clock.lap("load");
     let config = inputs
         .config
         .as_deref()
         .map(|text| Config::parse(text, options.base_url.as_deref()));
     let tera = render::load(&inputs.templates);
-    let (mut outputs, assets) = asset::prepare(&inputs.statics);
-    let files: Vec<String> = assets
-        .keys()
-        .map(String::as_str)
-        .chain(assets.values().map(|u| &u[1..]))
-        .map(str::to_owned)
-        .collect();
-    let config = match config {
-        Some(Ok(config)) => config,
+    let (statics, assets) = asset::prepare(&inputs.statics);
+    let files = asset::link_targets(&assets);
+    clock.lap("config, templates, static");
+    let site = match config {
+        Some(Ok(config)) => {
+            let content = std::mem::take(&mut inputs.content);
+            let (site, mut found, _) = Site::assemble_cached(
+                config,
+                content,
+                &files,
+                &inputs.unreadable,
+                options.drafts,
+                &site::Cache::default(),
+            );
+            diagnostics.append(&mut found);
+            site
+        }
         Some(Err(mut errors)) => {
             diagnostics.append(&mut errors);
-            return (None, diagnostics);
+            None
         }
-        None => return (None, diagnostics),
+        None => None,
     };
-    let (site, mut found, _) = Site::assemble_cached(
-        config,
-        inputs.content,
-        &files,
-        &inputs.unreadable,
-        options.drafts,
-        &site::Cache::default(),
-    );
-    diagnostics.append(&mut found);
+    clock.lap("parse, markdown, assemble");
+    Assembled {
+        inputs,
+        diagnostics,
+        site,
+        tera,
+        statics,
+        assets,
+    }
+}
+
+/// Everything `site check` finds: build errors, warnings and the content rules, together.
+///
+/// Files that fail to parse are left out of the model, and the rules run on the rest, so one
+/// run reports every problem. The model comes back for `--report` when there is one.
+pub fn check(options: &Options) -> (Option<Site>, Vec<Diagnostic>) {
+    let Assembled {
+        inputs,
+        mut diagnostics,
+        site,
+        tera,
+        statics: mut outputs,
+        assets,
+    } = assemble(options, &mut Stopwatch::new());
     let Some(site) = site else {
         return (None, diagnostics);
     };
@@ -124,45 +155,21 @@ pub fn check(options: &Options) -> (Option<Site>, Vec<Diagnostic>) {
 /// Loads, assembles and renders the whole site; writes nothing.
 pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
     let mut clock = Stopwatch::new();
-    let (inputs, mut diagnostics) = source::load(&options.root);
-    clock.lap("load");
-    let config = inputs
-        .config
-        .as_deref()
-        .map(|text| Config::parse(text, options.base_url.as_deref()));
-    let tera = render::load(&inputs.templates);
-    let (mut outputs, assets) = asset::prepare(&inputs.statics);
-    let files: Vec<String> = assets
-        .keys()
-        .map(String::as_str)
-        .chain(assets.values().map(|u| &u[1..]))
-        .map(str::to_owned)
-        .collect();
-    clock.lap("config, templates, static");
-    let site = match config {
-        Some(Ok(config)) => match Site::assemble_cached(
-            config,
-            inputs.content,
-            &files,
-            &inputs.unreadable,
-            options.drafts,
-            &site::Cache::default(),
-        ) {
-            (Some(site), found, _) if !found.iter().any(Diagnostic::is_error) => Ok(site),
-            (_, found, _) => Err(found),
-        },
-        Some(Err(mut errors)) => Err(std::mem::take(&mut errors)),
-        None => Err(Vec::new()),
-    };
+    let Assembled {
+        inputs,
+        mut diagnostics,
+        site,
+        tera,
+        statics: mut outputs,
+        assets,
+    } = assemble(options, &mut clock);
     let (site, mut tera) = match (site, tera) {
-        (Ok(site), Ok(tera)) => (site, tera),
-        (site, tera) => {
-            diagnostics.extend(site.err().unwrap_or_default());
+        (Some(site), Ok(tera)) if !diagnostics.iter().any(Diagnostic::is_error) => (site, tera),
+        (_, tera) => {
             diagnostics.extend(tera.err().unwrap_or_default());
             return Err(diagnostics);
         }
     };
-    clock.lap("parse, markdown, assemble");
     let pages = render::render(&site, &mut tera, &inputs.templates, &assets, options.serve);
     clock.lap("templates");
     outputs.extend(pages.map_err(|mut errors| {

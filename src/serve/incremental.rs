@@ -227,12 +227,7 @@ impl Session {
         };
         clock.lap("serve: config, templates");
         let (static_outputs, assets) = asset::prepare(&self.inputs.statics);
-        let files: Vec<String> = assets
-            .keys()
-            .map(String::as_str)
-            .chain(assets.values().map(|u| &u[1..]))
-            .map(str::to_owned)
-            .collect();
+        let files = asset::link_targets(&assets);
         let Some(config) = config else {
             return Err(diagnostics);
         };
