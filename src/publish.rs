@@ -358,14 +358,7 @@ fn remove_stale(out: &Path, keep: &HashSet<&str>) -> Result<usize, Diagnostic> {
                 format!("cannot read the output folder: {e}"),
             )
         })?;
-        let rel = entry
-            .path()
-            .strip_prefix(out)
-            .unwrap_or(entry.path())
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
+        let rel = crate::source::relative(out, entry.path());
         if entry.file_type().is_dir() {
             folders.push(entry.into_path());
         } else if rel != MARKER && !keep.contains(rel.as_str()) {

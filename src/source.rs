@@ -199,7 +199,8 @@ fn files(root: &Path, folder: &str) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>)
     (files, diagnostics)
 }
 
-fn relative(base: &Path, path: &Path) -> String {
+/// `path` relative to `base`, with `/` separators on every platform.
+pub fn relative(base: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(base).unwrap_or(path);
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())

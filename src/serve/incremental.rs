@@ -84,12 +84,7 @@ impl Session {
     pub fn changed(&mut self, paths: &[std::path::PathBuf]) {
         let root = self.options.root.clone();
         for path in paths {
-            let rel = path.strip_prefix(&root).unwrap_or(path);
-            let rel = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
+            let rel = source::relative(&root, path);
             if !self.reload_one(&rel) {
                 let (inputs, diagnostics) = source::load(&root);
                 self.inputs = inputs;
