@@ -445,8 +445,7 @@ pub fn render_jobs(
     templates: &[Source],
     jobs: &[Job],
 ) -> Result<Vec<Output>, Vec<Diagnostic>> {
-    // Every list shows the same cards: make each page's once.
-    let cards: Vec<Card> = site.pages.par_iter().map(|p| card(site, p)).collect();
+    let cards = Cards::new(site);
     let results: Vec<Result<Output, Diagnostic>> = jobs
         .par_iter()
         .map(|job| {
@@ -559,7 +558,7 @@ impl Job {
         }
     }
 
-    fn context<'a>(&self, site: &'a Site, cards: &'a [Card]) -> Prepared<'a> {
+    fn context<'a>(&self, site: &'a Site, cards: &'a Cards<'_>) -> Prepared<'a> {
         match self {
             Job::Home => {
                 let home = section_view(site, cards, &site.home, 0);
@@ -570,7 +569,9 @@ impl Job {
                         .iter()
                         .map(|s| section_view(site, cards, s, 5))
                         .collect(),
-                    recent: cards.iter().take(10).collect(),
+                    recent: (0..site.pages.len().min(10))
+                        .map(|p| cards.get(p))
+                        .collect(),
                     json_ld: website_json_ld(site),
                     home,
                 };
@@ -691,6 +692,28 @@ fn permalink(site: &Site, url: &str) -> String {
     format!("{}{url}", site.config.base_url)
 }
 
+/// Every list shows the same cards: each page's is made once, when a page first needs it (a
+/// `serve` rebuild that renders one page makes a handful, not one per article).
+pub struct Cards<'s> {
+    site: &'s Site,
+    cells: Vec<std::sync::OnceLock<Card>>,
+}
+
+impl<'s> Cards<'s> {
+    fn new(site: &'s Site) -> Self {
+        Self {
+            site,
+            cells: (0..site.pages.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
+        }
+    }
+
+    fn get(&self, p: usize) -> &Card {
+        self.cells[p].get_or_init(|| card(self.site, &self.site.pages[p]))
+    }
+}
+
 fn card(site: &Site, page: &Page) -> Card {
     Card {
         title: page.title.clone(),
@@ -734,7 +757,7 @@ fn tag_link(site: &Site, name: &str) -> Link {
     }
 }
 
-fn page_view<'a>(site: &'a Site, cards: &'a [Card], p: usize) -> PageView<'a> {
+fn page_view<'a>(site: &'a Site, cards: &'a Cards<'_>, p: usize) -> PageView<'a> {
     let page = &site.pages[p];
     let section = site.section_of(page).map(|s| Link {
         title: s.title.clone(),
@@ -752,7 +775,7 @@ fn page_view<'a>(site: &'a Site, cards: &'a [Card], p: usize) -> PageView<'a> {
     let related: Vec<&Card> = site.related[p]
         .iter()
         .take(related::LIMIT)
-        .map(|&q| &cards[q])
+        .map(|&q| cards.get(q))
         .collect();
     PageView {
         title: &page.title,
@@ -786,7 +809,7 @@ fn page_view<'a>(site: &'a Site, cards: &'a [Card], p: usize) -> PageView<'a> {
 
 fn section_view<'a>(
     site: &'a Site,
-    cards: &'a [Card],
+    cards: &'a Cards<'_>,
     section: &'a Section,
     limit: usize,
 ) -> SectionView<'a> {
@@ -811,7 +834,7 @@ fn section_view<'a>(
             .pages
             .iter()
             .take(limit)
-            .map(|&p| &cards[p])
+            .map(|&p| cards.get(p))
             .collect(),
     }
 }
@@ -829,7 +852,7 @@ fn tag_view<'a>(site: &'a Site, tag: &'a Tag) -> TagView<'a> {
     }
 }
 
-fn paginate<'a>(site: &'a Site, cards: &'a [Card], tag: &Tag, number: usize) -> Paginator<'a> {
+fn paginate<'a>(site: &'a Site, cards: &'a Cards<'_>, tag: &Tag, number: usize) -> Paginator<'a> {
     let per = site.config.paginate_by;
     let total = tag.pages.len().div_ceil(per).max(1);
     let url = |n: usize| {
@@ -845,7 +868,7 @@ fn paginate<'a>(site: &'a Site, cards: &'a [Card], tag: &Tag, number: usize) -> 
             .iter()
             .skip((number - 1) * per)
             .take(per)
-            .map(|&p| &cards[p])
+            .map(|&p| cards.get(p))
             .collect(),
         number,
         total,
