@@ -12,7 +12,7 @@ mod common;
 use common::{copy_dir, fixtures, snapshot, text, TODAY};
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
@@ -123,6 +123,20 @@ fn site_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = snapshot(dir);
     files.remove(".site-build");
     files
+}
+
+/// Builds the base site, then renames its article (so the next build changes several pages);
+/// returns the output folder and its files before that next build.
+fn build_then_rename_article(root: &Path) -> (std::path::PathBuf, BTreeMap<String, Vec<u8>>) {
+    build_ok(root, &[]);
+    let out = root.join("public");
+    let before = site_files(&out);
+    let article_path = root.join("content/care/article.md");
+    let changed = fs::read_to_string(&article_path)
+        .expect("read")
+        .replace("title: A valid article", "title: A renamed valid article");
+    write(&article_path, changed);
+    (out, before)
 }
 
 /// Fails with the names of the files that differ (not their bytes).
@@ -428,14 +442,7 @@ fn a_read_only_output_folder_fails_clearly_and_keeps_the_old_site() {
     use std::os::unix::fs::PermissionsExt;
     let dir = base();
     let root = dir.path();
-    build_ok(root, &[]);
-    let out = root.join("public");
-    let before = site_files(&out);
-    let article_path = root.join("content/care/article.md");
-    let changed = fs::read_to_string(&article_path)
-        .expect("read")
-        .replace("title: A valid article", "title: A renamed valid article");
-    write(&article_path, changed);
+    let (out, before) = build_then_rename_article(root);
     let set_mode = |mode: u32| {
         fs::set_permissions(&out, fs::Permissions::from_mode(mode)).expect("chmod");
     };
@@ -482,14 +489,7 @@ impl Drop for Immutable<'_> {
 fn a_write_failing_midway_keeps_the_old_site() {
     let dir = base();
     let root = dir.path();
-    build_ok(root, &[]);
-    let out = root.join("public");
-    let before = site_files(&out);
-    let article_path = root.join("content/care/article.md");
-    let changed = fs::read_to_string(&article_path)
-        .expect("read")
-        .replace("title: A valid article", "title: A renamed valid article");
-    write(&article_path, changed);
+    let (out, before) = build_then_rename_article(root);
     let locked = out.join("atom.xml");
     let made = Command::new("chattr")
         .arg("+i")
@@ -610,14 +610,7 @@ fn serve(root: &Path) -> Server {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("free port");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_site"))
-        .current_dir(root)
-        .args(["serve", "--port", &port.to_string()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start site serve");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let (child, mut lines) = common::spawn_serve(root, port);
     let line = lines.next().and_then(Result::ok).unwrap_or_default();
     // The port may move if another process took it in between: read it from the message.
     let port = line

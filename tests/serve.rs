@@ -3,10 +3,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 struct Server {
@@ -33,15 +33,7 @@ fn start() -> Server {
     let dir = tempfile::tempdir().expect("tempdir");
     common::copy_dir(&common::fixtures().join("sites/features"), dir.path());
     let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_site"))
-        .current_dir(dir.path())
-        .args(["serve", "--port", &port.to_string()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start site serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
+    let (child, mut lines) = common::spawn_serve(dir.path(), port);
     let line = lines.next().and_then(Result::ok).unwrap_or_default();
     assert!(
         line.contains(&format!("serving http://127.0.0.1:{port}/")),
@@ -216,14 +208,7 @@ fn a_taken_port_moves_to_the_next_free_one() {
     let port = taken.local_addr().expect("addr").port();
     let dir = tempfile::tempdir().expect("tempdir");
     common::copy_dir(&common::fixtures().join("sites/features"), dir.path());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_site"))
-        .current_dir(dir.path())
-        .args(["serve", "--port", &port.to_string()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let (mut child, mut lines) = common::spawn_serve(dir.path(), port);
     let first = lines.next().and_then(Result::ok).unwrap_or_default();
     let second = lines.next().and_then(Result::ok).unwrap_or_default();
     let _ = child.kill();

@@ -5,8 +5,9 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::{BufRead, BufReader, Lines};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
 
 /// The fixed day tests measure review ages from, so goldens never depend on the clock.
 pub const TODAY: &str = "2026-11-27";
@@ -70,4 +71,18 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 /// Whether goldens should be rewritten instead of compared.
 pub fn bless() -> bool {
     std::env::var_os("BLESS").is_some()
+}
+
+/// Starts `site serve --port PORT` in `dir`; returns the child and its stdout lines (the first
+/// says where it serves). Stderr is discarded.
+pub fn spawn_serve(dir: &Path, port: u16) -> (Child, Lines<BufReader<ChildStdout>>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_site"))
+        .current_dir(dir)
+        .args(["serve", "--port", &port.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start site serve");
+    let stdout = child.stdout.take().expect("stdout");
+    (child, BufReader::new(stdout).lines())
 }
