@@ -214,7 +214,7 @@ fn search_index(site: &Site, cache: &mut SearchCache) -> Output {
     let tag_titles = |page: &crate::page::Page| -> Vec<&str> {
         page.tags
             .iter()
-            .filter_map(|t| site.tags.iter().find(|x| &x.text.name == t))
+            .filter_map(|t| site.tag(t))
             .map(|t| t.text.title.as_str())
             .collect()
     };

@@ -747,9 +747,7 @@ fn references(refs: &[Reference]) -> Vec<ReferenceView> {
 
 fn tag_link(site: &Site, name: &str) -> Link {
     let title = site
-        .tags
-        .iter()
-        .find(|t| t.text.name == name)
+        .tag(name)
         .map_or_else(|| name.to_owned(), |t| t.text.title.clone());
     Link {
         title,

@@ -224,6 +224,14 @@ impl Site {
         )
     }
 
+    /// The tag called `name` (tags are sorted by name).
+    pub fn tag(&self, name: &str) -> Option<&Tag> {
+        self.tags
+            .binary_search_by(|t| t.text.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.tags[i])
+    }
+
     /// The section a page belongs to.
     pub fn section_of(&self, page: &Page) -> Option<&Section> {
         let name = page.section.as_deref()?;
