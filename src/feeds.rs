@@ -7,7 +7,9 @@ use crate::page;
 use crate::publish::Output;
 use crate::site::Site;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 /// Every machine-read output of the site.
 pub fn render(site: &Site) -> Vec<Output> {
@@ -27,9 +29,31 @@ pub fn render_cached(site: &Site, cache: &mut SearchCache) -> Vec<Output> {
     outputs
 }
 
-/// Each page's search entry as JSON, with a hash of what it was made from, by URL.
+/// [`render_cached`] after only the bodies of `pages` (indices) changed: the outputs that show
+/// bodies, the feed and the search index. The sitemap, robots.txt and redirects show front
+/// matter only, so the caller keeps its last ones.
+pub fn render_bodies(site: &Site, pages: &[usize], cache: &mut SearchCache) -> Vec<Output> {
+    let index = if cache.entries.len() == site.pages.len() {
+        for &p in pages {
+            if let Some(page) = site.pages.get(p) {
+                let hash = entry_hash(site, page);
+                cache.entries[p] = (hash, entry_json(site, page));
+            }
+        }
+        join_entries(&cache.entries)
+    } else {
+        search_index(site, cache)
+    };
+    vec![atom(site), index]
+}
+
+/// Each page's search entry as JSON, with a hash of what it was made from, in page order; and
+/// where each URL's entry is.
 #[derive(Debug, Clone, Default)]
-pub struct SearchCache(std::collections::HashMap<String, (u64, std::sync::Arc<str>)>);
+pub struct SearchCache {
+    entries: Vec<(u64, Arc<str>)>,
+    by_url: HashMap<String, usize>,
+}
 
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -210,74 +234,93 @@ const BODY_WORDS: usize = 200;
 
 fn search_index(site: &Site, cache: &mut SearchCache) -> Output {
     use rayon::prelude::*;
-    use std::hash::{Hash, Hasher};
-    let tag_titles = |page: &crate::page::Page| -> Vec<&str> {
-        page.tags
-            .iter()
-            .filter_map(|t| site.tag(t))
-            .map(|t| t.text.title.as_str())
-            .collect()
-    };
-    let entries: Vec<(String, u64, std::sync::Arc<str>)> = site
+    let entries: Vec<(u64, Arc<str>)> = site
         .pages
         .par_iter()
         .map(|page| {
-            let section = site.section_of(page).map_or("", |s| s.title.as_str());
-            let tags = tag_titles(page);
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            (
-                &page.title,
-                &page.description,
-                section,
-                &tags,
-                page.body.hash,
-            )
-                .hash(&mut h);
-            let hash = h.finish();
-            if let Some((old, json)) = cache.0.get(&page.url) {
-                if *old == hash {
-                    return (page.url.clone(), hash, std::sync::Arc::clone(json));
-                }
+            let hash = entry_hash(site, page);
+            match cache
+                .by_url
+                .get(&page.url)
+                .and_then(|&i| cache.entries.get(i))
+            {
+                Some((old, json)) if *old == hash => (hash, Arc::clone(json)),
+                _ => (hash, entry_json(site, page)),
             }
-            let mut keys: Vec<&str> = page
-                .body
-                .headings
-                .iter()
-                .map(|h| h.title.as_str())
-                .collect();
-            keys.extend(tags);
-            let entry = Entry {
-                t: &page.title,
-                u: &page.url,
-                d: &page.description,
-                s: section,
-                k: keys.join(" · "),
-                b: page
-                    .body
-                    .prose
-                    .split_whitespace()
-                    .take(BODY_WORDS)
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            };
-            let json: std::sync::Arc<str> =
-                serde_json::to_string(&entry).unwrap_or_default().into();
-            (page.url.clone(), hash, json)
         })
         .collect();
-    let mut json = String::with_capacity(entries.iter().map(|e| e.2.len() + 1).sum::<usize>() + 2);
+    cache.by_url = site
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(i, page)| (page.url.clone(), i))
+        .collect();
+    cache.entries = entries;
+    join_entries(&cache.entries)
+}
+
+/// The titles of a page's tags.
+fn tag_titles<'s>(site: &'s Site, page: &'s page::Page) -> Vec<&'s str> {
+    page.tags
+        .iter()
+        .filter_map(|t| site.tag(t))
+        .map(|t| t.text.title.as_str())
+        .collect()
+}
+
+/// A hash of everything a page's search entry is made from.
+fn entry_hash(site: &Site, page: &page::Page) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let section = site.section_of(page).map_or("", |s| s.title.as_str());
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (
+        &page.title,
+        &page.description,
+        section,
+        tag_titles(site, page),
+        page.body.hash,
+    )
+        .hash(&mut h);
+    h.finish()
+}
+
+/// A page's search entry.
+fn entry_json(site: &Site, page: &page::Page) -> Arc<str> {
+    let mut keys: Vec<&str> = page
+        .body
+        .headings
+        .iter()
+        .map(|h| h.title.as_str())
+        .collect();
+    keys.extend(tag_titles(site, page));
+    let entry = Entry {
+        t: &page.title,
+        u: &page.url,
+        d: &page.description,
+        s: site.section_of(page).map_or("", |s| s.title.as_str()),
+        k: keys.join(" · "),
+        b: page
+            .body
+            .prose
+            .split_whitespace()
+            .take(BODY_WORDS)
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    serde_json::to_string(&entry).unwrap_or_default().into()
+}
+
+/// The search index: every entry, in page order, as one JSON array.
+fn join_entries(entries: &[(u64, Arc<str>)]) -> Output {
+    let mut json = String::with_capacity(entries.iter().map(|e| e.1.len() + 1).sum::<usize>() + 2);
     json.push('[');
-    for (i, (_, _, entry)) in entries.iter().enumerate() {
+    for (i, (_, entry)) in entries.iter().enumerate() {
         if i > 0 {
             json.push(',');
         }
         json.push_str(entry);
     }
     json.push(']');
-    cache.0 = entries
-        .into_iter()
-        .map(|(url, hash, entry)| (url, (hash, entry)))
-        .collect();
     Output {
         path: "search-index.json".into(),
         bytes: json.into_bytes(),

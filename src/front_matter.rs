@@ -355,7 +355,7 @@ fn explain(
 }
 
 /// What an article's front matter says.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArticleFront {
     /// Page title.
@@ -392,7 +392,7 @@ pub struct ArticleFront {
 }
 
 /// What a section's (or the home page's) `_index.md` says.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SectionFront {
     /// Section title.
@@ -405,7 +405,7 @@ pub struct SectionFront {
 }
 
 /// What a tag's page `content/tags/<tag>.md` says.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TagFront {
     /// Tag title.

@@ -172,7 +172,7 @@ pub struct Parsed {
 }
 
 /// Front matter of any kind of file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Front {
     /// An article's.
     Article(Box<ArticleFront>),

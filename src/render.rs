@@ -977,17 +977,101 @@ fn website_json_ld(site: &Site) -> String {
 /// A hash of everything job's context shows, so `serve` re-renders only the pages whose data
 /// changed. It must cover every field the job's context struct (above) serializes; the serve
 /// tests compare incremental rebuilds with full builds after each kind of edit to guard that.
-pub fn fingerprint(job: &Job, site: &Site, cards: &[u64]) -> u64 {
+///
+/// The pages whose cards the job shows are pushed onto `reads`, so a rebuild that changes one
+/// card knows which jobs to look at again.
+pub fn fingerprint(job: &Job, site: &Site, cards: &[u64], reads: &mut Vec<usize>) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    let card = |h: &mut std::collections::hash_map::DefaultHasher, p: usize| cards[p].hash(h);
-    let section = |h: &mut std::collections::hash_map::DefaultHasher, s: &Section, limit: usize| {
-        (&s.title, &s.description, &s.url, &s.name, s.body.hash).hash(h);
-        for &p in s.pages.iter().take(limit) {
-            card(h, p);
-        }
+    let mut print = Print {
+        h: std::collections::hash_map::DefaultHasher::new(),
+        cards,
+        reads,
     };
-    let tag = |h: &mut std::collections::hash_map::DefaultHasher, t: &Tag| {
+    std::mem::discriminant(job).hash(&mut print.h);
+    match job {
+        Job::Home => {
+            print.section(&site.home, 0);
+            for s in &site.sections {
+                print.section(s, 5);
+            }
+            for p in 0..site.pages.len().min(10) {
+                print.card(p);
+            }
+        }
+        Job::Section(s) => print.section(&site.sections[*s], usize::MAX),
+        Job::Page(p) => {
+            let page = &site.pages[*p];
+            let h = &mut print.h;
+            (
+                &page.title,
+                &page.description,
+                &page.url,
+                page.date,
+                page.updated,
+                page.reviewed,
+            )
+                .hash(h);
+            (
+                &page.reviewed_by,
+                page.medical,
+                page.draft,
+                page.body.hash,
+                page.body.word_count,
+                &page.references,
+            )
+                .hash(h);
+            for name in &page.tags {
+                tag_link(site, name).title.hash(h);
+                name.hash(h);
+            }
+            site.section_of(page).map(|s| (&s.title, &s.url)).hash(h);
+            for &q in site.related[*p].iter().take(related::LIMIT) {
+                print.card(q);
+            }
+        }
+        Job::Tag(t, n) => {
+            let t_ref = &site.tags[*t];
+            print.tag(t_ref);
+            n.hash(&mut print.h);
+            let per = site.config.paginate_by;
+            for &p in t_ref.pages.iter().skip((n - 1) * per).take(per) {
+                print.card(p);
+            }
+        }
+        Job::Tags => {
+            for t in &site.tags {
+                print.tag(t);
+            }
+        }
+        Job::NotFound | Job::Search => {}
+    }
+    print.h.finish()
+}
+
+/// A fingerprint being made, and the cards it read.
+struct Print<'a> {
+    h: std::collections::hash_map::DefaultHasher,
+    cards: &'a [u64],
+    reads: &'a mut Vec<usize>,
+}
+
+impl Print<'_> {
+    fn card(&mut self, p: usize) {
+        use std::hash::Hash;
+        self.cards[p].hash(&mut self.h);
+        self.reads.push(p);
+    }
+
+    fn section(&mut self, s: &Section, limit: usize) {
+        use std::hash::Hash;
+        (&s.title, &s.description, &s.url, &s.name, s.body.hash).hash(&mut self.h);
+        for &p in s.pages.iter().take(limit) {
+            self.card(p);
+        }
+    }
+
+    fn tag(&mut self, t: &Tag) {
+        use std::hash::Hash;
         (
             &t.text.name,
             &t.text.title,
@@ -997,92 +1081,36 @@ pub fn fingerprint(job: &Job, site: &Site, cards: &[u64]) -> u64 {
             t.pages.len(),
             &t.text.references,
         )
-            .hash(h);
-    };
-    std::mem::discriminant(job).hash(&mut h);
-    match job {
-        Job::Home => {
-            section(&mut h, &site.home, 0);
-            for s in &site.sections {
-                section(&mut h, s, 5);
-            }
-            for p in 0..site.pages.len().min(10) {
-                card(&mut h, p);
-            }
-        }
-        Job::Section(s) => section(&mut h, &site.sections[*s], usize::MAX),
-        Job::Page(p) => {
-            let page = &site.pages[*p];
-            (
-                &page.title,
-                &page.description,
-                &page.url,
-                page.date,
-                page.updated,
-                page.reviewed,
-            )
-                .hash(&mut h);
-            (
-                &page.reviewed_by,
-                page.medical,
-                page.draft,
-                page.body.hash,
-                page.body.word_count,
-                &page.references,
-            )
-                .hash(&mut h);
-            for name in &page.tags {
-                tag_link(site, name).title.hash(&mut h);
-                name.hash(&mut h);
-            }
-            site.section_of(page)
-                .map(|s| (&s.title, &s.url))
-                .hash(&mut h);
-            for &q in site.related[*p].iter().take(related::LIMIT) {
-                card(&mut h, q);
-            }
-        }
-        Job::Tag(t, n) => {
-            let t_ref = &site.tags[*t];
-            tag(&mut h, t_ref);
-            n.hash(&mut h);
-            let per = site.config.paginate_by;
-            for &p in t_ref.pages.iter().skip((n - 1) * per).take(per) {
-                card(&mut h, p);
-            }
-        }
-        Job::Tags => {
-            for t in &site.tags {
-                tag(&mut h, t);
-            }
-        }
-        Job::NotFound | Job::Search => {}
+            .hash(&mut self.h);
     }
-    h.finish()
 }
 
 /// A hash of each page's card (what lists show of it), computed once for all fingerprints.
 pub fn card_hashes(site: &Site) -> Vec<u64> {
-    use std::hash::{Hash, Hasher};
-    site.pages
-        .par_iter()
-        .map(|page| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            (
-                &page.title,
-                &page.description,
-                &page.url,
-                page.date,
-                page.reviewed,
-                page.reading_time(),
-            )
-                .hash(&mut h);
-            site.section_of(page)
-                .map(|s| (&s.title, &s.url))
-                .hash(&mut h);
-            h.finish()
-        })
+    (0..site.pages.len())
+        .into_par_iter()
+        .map(|p| card_hash(site, p))
         .collect()
+}
+
+/// A hash of one page's card.
+pub fn card_hash(site: &Site, p: usize) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let page = &site.pages[p];
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (
+        &page.title,
+        &page.description,
+        &page.url,
+        page.date,
+        page.reviewed,
+        page.reading_time(),
+    )
+        .hash(&mut h);
+    site.section_of(page)
+        .map(|s| (&s.title, &s.url))
+        .hash(&mut h);
+    h.finish()
 }
 
 /// The templates each template extends, includes or imports (by name), for deciding what a

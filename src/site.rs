@@ -237,6 +237,105 @@ impl Site {
         let name = page.section.as_deref()?;
         self.sections.iter().find(|s| s.name == name)
     }
+
+    /// Applies edits that change nothing but the bodies of existing articles, in place: the
+    /// fast path of `serve`, for the edit an author makes most.
+    ///
+    /// `changed` are the sources that changed since `cache` was made (the cache this site was
+    /// assembled with). A body changes only that page's body-derived data (HTML, summary,
+    /// headings, anchors, word count), so the rest of the model stands; the checks that read
+    /// bodies run again (the new bodies' links, every anchor reference) and the related lists
+    /// are recomputed only if some heading changed.
+    ///
+    /// Returns `None`, having changed nothing, when an edit is more than that (front matter,
+    /// a section or tag page, a file that does not parse): the caller assembles the whole site
+    /// instead. Returns the errors, having changed nothing, when the new bodies are wrong.
+    pub fn patch_bodies(
+        &mut self,
+        changed: &[Source],
+        cache: &mut Cache,
+    ) -> Option<Result<Patched, Vec<Diagnostic>>> {
+        let mut edits = Vec::new();
+        for source in changed {
+            let (old, _) = cache.entries.get(&source.rel)?;
+            if same_text(&old.source.text, &source.text) {
+                continue;
+            }
+            let index = self.pages.iter().position(|p| p.rel == source.rel)?;
+            let parsed = page::parse(source.clone()).ok()?;
+            let Front::Article(front) = &parsed.front else {
+                return None;
+            };
+            if parsed.front != old.front || parsed.url != old.url || parsed.place != old.place {
+                return None;
+            }
+            let front = front.clone();
+            edits.push((index, Arc::new(parsed), front));
+        }
+        let bodies: Vec<Arc<Rendered>> = edits
+            .par_iter()
+            .map(|(_, p, _)| {
+                let at = Location {
+                    file: &p.source.path,
+                    rel: &p.source.rel,
+                    text: &p.source.text,
+                    body_offset: p.body_offset,
+                    reference_count: p.reference_count(),
+                };
+                Arc::new(markdown::render(p.body(), &at, &cache.table))
+            })
+            .collect();
+        let mut old_pages = Vec::with_capacity(edits.len());
+        for ((index, parsed, front), body) in edits.iter().zip(&bodies) {
+            let page = page::article(parsed, front, Arc::clone(body));
+            old_pages.push(std::mem::replace(&mut self.pages[*index], page));
+        }
+        let mut errors: Vec<Diagnostic> = bodies
+            .iter()
+            .flat_map(|b| b.diagnostics.iter().cloned())
+            .collect();
+        errors.extend(check_anchors(
+            &self.pages,
+            &self.sections,
+            Some(&self.home),
+            &self.tags,
+        ));
+        if !errors.is_empty() {
+            for ((index, _, _), old) in edits.iter().zip(old_pages) {
+                self.pages[*index] = old;
+            }
+            return Some(Err(errors));
+        }
+        let headings =
+            |p: &Page| -> Vec<String> { p.body.headings.iter().map(|h| h.title.clone()).collect() };
+        let related = edits
+            .iter()
+            .zip(&old_pages)
+            .any(|((index, _, _), old)| headings(old) != headings(&self.pages[*index]));
+        if related {
+            let inputs = related::inputs_hash(&self.pages);
+            self.related = Arc::new(related::compute(&self.pages, &self.tags));
+            cache.related = Some((inputs, Arc::clone(&self.related)));
+        }
+        for ((index, parsed, _), body) in edits.iter().zip(bodies) {
+            cache
+                .entries
+                .insert(self.pages[*index].rel.clone(), (Arc::clone(parsed), body));
+        }
+        Some(Ok(Patched {
+            pages: edits.into_iter().map(|(index, _, _)| index).collect(),
+            related,
+        }))
+    }
+}
+
+/// What [`Site::patch_bodies`] changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Patched {
+    /// The articles whose bodies changed, as indices into `pages`.
+    pub pages: Vec<usize>,
+    /// Whether the related lists were computed again (a heading changed).
+    pub related: bool,
 }
 
 /// Whether two texts are equal; the same shared text (the usual case in `serve`) without reading it.
@@ -423,19 +522,21 @@ fn check_anchors(
     home: Option<&Section>,
     tags: &[Tag],
 ) -> Vec<Diagnostic> {
+    let bodies = pages
+        .iter()
+        .map(|p| (p.rel.as_str(), &*p.body))
+        .chain(
+            sections
+                .iter()
+                .chain(home)
+                .map(|s| (s.rel.as_str(), &*s.body)),
+        )
+        .chain(tags.iter().map(|t| (t.text.rel.as_str(), &*t.text.body)));
     let mut anchors: HashMap<&str, &HashSet<String>> = HashMap::new();
     let mut refs = Vec::new();
-    for page in pages {
-        anchors.insert(&page.rel, &page.body.anchors);
-        refs.extend(page.body.anchor_refs.iter().cloned());
+    for (rel, body) in bodies {
+        anchors.insert(rel, &body.anchors);
+        refs.push(&body.anchor_refs);
     }
-    for section in sections.iter().chain(home) {
-        anchors.insert(&section.rel, &section.body.anchors);
-        refs.extend(section.body.anchor_refs.iter().cloned());
-    }
-    for tag in tags {
-        anchors.insert(&tag.text.rel, &tag.text.body.anchors);
-        refs.extend(tag.text.body.anchor_refs.iter().cloned());
-    }
-    links::check_anchors(&refs, &anchors)
+    links::check_anchors(refs.into_iter().flatten(), &anchors)
 }

@@ -36,13 +36,27 @@ fn edit(root: &Path, rel: &str, from: &str, to: &str) -> PathBuf {
     path
 }
 
-/// Rebuilds after `paths` changed; checks the result against a full build; returns what was
-/// re-rendered.
-fn rebuild(session: &mut Session, root: &Path, paths: &[PathBuf]) -> Vec<String> {
+/// Which way a rebuild went: patching the last model (only article bodies changed) or
+/// assembling the whole site again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Way {
+    Patch,
+    Assemble,
+}
+
+/// Rebuilds after `paths` changed; checks that it went `way` and that the result is the same
+/// as a full build's; returns what was re-rendered.
+fn rebuild(session: &mut Session, root: &Path, paths: &[PathBuf], way: Way) -> Vec<String> {
     session.changed(paths);
     let rebuild = session
         .rebuild()
         .unwrap_or_else(|d| panic!("rebuild failed: {d:?}"));
+    let went = if rebuild.patched {
+        Way::Patch
+    } else {
+        Way::Assemble
+    };
+    assert_eq!(went, way, "the way the rebuild went");
     let full = naltrexone_site::build(&options(root)).expect("full build");
     let full: Vec<(String, Vec<u8>)> = full
         .outputs
@@ -52,7 +66,7 @@ fn rebuild(session: &mut Session, root: &Path, paths: &[PathBuf]) -> Vec<String>
     let incremental: Vec<(String, Vec<u8>)> = rebuild
         .files
         .iter()
-        .map(|(p, b)| (p.clone(), b.to_vec()))
+        .map(|(p, b)| (p.to_string(), b.to_vec()))
         .collect();
     let names = |v: &[(String, Vec<u8>)]| v.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
     assert_eq!(
@@ -76,7 +90,7 @@ fn a_body_edit_re_renders_only_that_page() {
         "Yes. Back to",
     );
     assert_eq!(
-        rebuild(&mut session, tmp.path(), &[path]),
+        rebuild(&mut session, tmp.path(), &[path], Way::Patch),
         ["guide/other/index.html"]
     );
 }
@@ -85,7 +99,7 @@ fn a_body_edit_re_renders_only_that_page() {
 fn an_unchanged_save_re_renders_nothing() {
     let (tmp, mut session) = setup();
     let path = edit(tmp.path(), "content/guide/other.md", "Back", "Back");
-    assert!(rebuild(&mut session, tmp.path(), &[path]).is_empty());
+    assert!(rebuild(&mut session, tmp.path(), &[path], Way::Patch).is_empty());
 }
 
 #[test]
@@ -97,7 +111,7 @@ fn a_title_edit_re_renders_every_list_that_shows_it() {
         "title: The other guide",
         "title: The renamed guide",
     );
-    let rendered = rebuild(&mut session, tmp.path(), &[path]);
+    let rendered = rebuild(&mut session, tmp.path(), &[path], Way::Assemble);
     assert_eq!(
         rendered,
         [
@@ -123,7 +137,7 @@ fn a_tag_change_moves_the_page_between_tag_pages() {
         "tags: [alpha, beta]",
         "tags: [beta, rare]",
     );
-    let rendered = rebuild(&mut session, tmp.path(), &[path]);
+    let rendered = rebuild(&mut session, tmp.path(), &[path], Way::Assemble);
     for expected in [
         "guide/other/index.html",
         "tags/alpha/index.html",
@@ -142,11 +156,16 @@ fn adding_and_removing_an_article_updates_links_and_lists() {
     let (tmp, mut session) = setup();
     let new = tmp.path().join("content/news/third.md");
     fs::write(&new, "---\ntitle: Third news item\ndescription: A third news item added while serving, to test that a new file appears.\ndate: 2026-05-15\nreviewed: 2026-05-15\ntags: [rare]\nreferences:\n  - title: x\n    url: https://example.org/x\n---\nLinks to [the other guide](../guide/other.md).\n").expect("write");
-    let rendered = rebuild(&mut session, tmp.path(), std::slice::from_ref(&new));
+    let rendered = rebuild(
+        &mut session,
+        tmp.path(),
+        std::slice::from_ref(&new),
+        Way::Assemble,
+    );
     assert!(rendered.iter().any(|r| r == "news/third/index.html"));
     assert!(rendered.iter().any(|r| r == "tags/rare/index.html"));
     fs::remove_file(&new).expect("remove");
-    let rendered = rebuild(&mut session, tmp.path(), &[new]);
+    let rendered = rebuild(&mut session, tmp.path(), &[new], Way::Assemble);
     assert!(!rendered.iter().any(|r| r == "news/third/index.html"));
 }
 
@@ -160,7 +179,7 @@ fn a_template_edit_re_renders_what_uses_it() {
         "<h1>All tags</h1>",
     );
     assert_eq!(
-        rebuild(&mut session, tmp.path(), &[path]),
+        rebuild(&mut session, tmp.path(), &[path], Way::Assemble),
         ["tags/index.html"]
     );
     let path = edit(
@@ -169,7 +188,7 @@ fn a_template_edit_re_renders_what_uses_it() {
         " min",
         " minutes",
     );
-    let rendered = rebuild(&mut session, tmp.path(), &[path]);
+    let rendered = rebuild(&mut session, tmp.path(), &[path], Way::Assemble);
     assert!(
         rendered.iter().any(|r| r == "index.html")
             && rendered.iter().any(|r| r == "guide/everything/index.html")
@@ -186,7 +205,7 @@ fn a_template_edit_re_renders_what_uses_it() {
 fn config_and_stylesheet_edits_re_render_everything() {
     let (tmp, mut session) = setup();
     let path = edit(tmp.path(), "static/css/style.css", "system-ui", "serif");
-    let all = rebuild(&mut session, tmp.path(), &[path]).len();
+    let all = rebuild(&mut session, tmp.path(), &[path], Way::Assemble).len();
     assert!(all >= 15, "{all}");
     let path = edit(
         tmp.path(),
@@ -194,7 +213,10 @@ fn config_and_stylesheet_edits_re_render_everything() {
         "title: Feature Test Site",
         "title: Renamed Site",
     );
-    assert_eq!(rebuild(&mut session, tmp.path(), &[path]).len(), all);
+    assert_eq!(
+        rebuild(&mut session, tmp.path(), &[path], Way::Assemble).len(),
+        all
+    );
 }
 
 #[test]
@@ -221,7 +243,173 @@ fn a_bad_edit_fails_and_the_fix_recovers() {
         "title: The other guide",
     );
     assert!(
-        rebuild(&mut session, tmp.path(), &[path]).is_empty(),
+        rebuild(&mut session, tmp.path(), &[path], Way::Assemble).is_empty(),
         "back to the last good state"
     );
+}
+
+#[test]
+fn a_body_edit_that_changes_the_reading_time_re_renders_every_list_that_shows_it() {
+    let (tmp, mut session) = setup();
+    let words = "More words for a longer read. ".repeat(60);
+    let path = edit(
+        tmp.path(),
+        "content/guide/other.md",
+        "Back to",
+        &format!("{words}\n\nBack to"),
+    );
+    let rendered = rebuild(&mut session, tmp.path(), &[path], Way::Patch);
+    assert_eq!(
+        rendered,
+        [
+            "guide/everything/index.html",
+            "guide/index.html",
+            "guide/other/index.html",
+            "index.html",
+            "news/draft/index.html",
+            "news/first/index.html",
+            "news/second/index.html",
+            "tags/alpha/page/2/index.html",
+            "tags/beta/index.html",
+        ]
+    );
+}
+
+#[test]
+fn a_heading_edit_recomputes_related_lists() {
+    let (tmp, mut session) = setup();
+    let path = edit(
+        tmp.path(),
+        "content/guide/other.md",
+        "Back to",
+        "## Tables and footnotes and alerts\n\nBack to",
+    );
+    let rendered = rebuild(&mut session, tmp.path(), &[path], Way::Patch);
+    assert!(rendered.iter().any(|r| r == "guide/other/index.html"));
+}
+
+#[test]
+fn several_body_edits_at_once_are_patched_together() {
+    let (tmp, mut session) = setup();
+    let one = edit(
+        tmp.path(),
+        "content/guide/other.md",
+        "Back to",
+        "So, back to",
+    );
+    let two = edit(
+        tmp.path(),
+        "content/news/second.md",
+        "\n---\n",
+        "\n---\nNew first line.\n\n",
+    );
+    let rendered = rebuild(&mut session, tmp.path(), &[one, two], Way::Patch);
+    assert_eq!(
+        rendered,
+        ["guide/other/index.html", "news/second/index.html"]
+    );
+}
+
+#[test]
+fn a_body_edit_that_breaks_a_link_fails_and_the_fix_recovers() {
+    let (tmp, mut session) = setup();
+    let path = edit(
+        tmp.path(),
+        "content/guide/other.md",
+        "(everything.md)",
+        "(everythin.md)",
+    );
+    session.changed(std::slice::from_ref(&path));
+    let errors = session.rebuild().expect_err("broken link");
+    assert!(
+        errors
+            .iter()
+            .any(|d| d.file == "content/guide/other.md" && d.line == Some(11)),
+        "{errors:?}"
+    );
+    // Another page's edit meanwhile is patched in, and the broken link is still reported.
+    let other = edit(
+        tmp.path(),
+        "content/news/second.md",
+        "\n---\n",
+        "\n---\nMeanwhile.\n\n",
+    );
+    session.changed(std::slice::from_ref(&other));
+    assert!(session.rebuild().is_err(), "still broken");
+    edit(
+        tmp.path(),
+        "content/guide/other.md",
+        "(everythin.md)",
+        "(everything.md)",
+    );
+    assert_eq!(
+        rebuild(&mut session, tmp.path(), &[path], Way::Patch),
+        ["news/second/index.html"]
+    );
+}
+
+#[test]
+fn removing_an_anchor_another_page_links_to_fails_and_the_fix_recovers() {
+    let (tmp, mut session) = setup();
+    let path = edit(
+        tmp.path(),
+        "content/news/first.md",
+        "## Why {#why}",
+        "## Why not",
+    );
+    session.changed(std::slice::from_ref(&path));
+    let errors = session.rebuild().expect_err("broken anchor");
+    assert!(
+        errors
+            .iter()
+            .any(|d| d.file == "content/guide/everything.md" && d.rule == "broken-anchor"),
+        "{errors:?}"
+    );
+    edit(
+        tmp.path(),
+        "content/news/first.md",
+        "## Why not",
+        "## Why {#why}",
+    );
+    assert!(rebuild(&mut session, tmp.path(), &[path], Way::Patch).is_empty());
+}
+
+#[test]
+fn after_a_failed_assembly_the_next_edit_assembles_and_then_patches_again() {
+    let (tmp, mut session) = setup();
+    let path = edit(
+        tmp.path(),
+        "content/guide/other.md",
+        "date: 2026-02-01",
+        "date: 2026-02-31",
+    );
+    session.changed(std::slice::from_ref(&path));
+    assert!(session.rebuild().is_err(), "no 31 February");
+    edit(
+        tmp.path(),
+        "content/guide/other.md",
+        "date: 2026-02-31",
+        "date: 2026-02-01",
+    );
+    edit(
+        tmp.path(),
+        "content/guide/other.md",
+        "Back to",
+        "Then back to",
+    );
+    let rendered = rebuild(
+        &mut session,
+        tmp.path(),
+        std::slice::from_ref(&path),
+        Way::Assemble,
+    );
+    assert_eq!(rendered, ["guide/other/index.html"]);
+    edit(
+        tmp.path(),
+        "content/guide/other.md",
+        "Then back to",
+        "Back to",
+    );
+    let rendered = rebuild(&mut session, tmp.path(), &[path], Way::Patch);
+    assert_eq!(rendered, ["guide/other/index.html"]);
 }

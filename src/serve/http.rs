@@ -76,7 +76,7 @@ async fn page(
         Found::File(key) => {
             let bytes = snapshot
                 .files
-                .get(&key)
+                .get(key.as_str())
                 .map(|b| b.as_slice())
                 .unwrap_or_default();
             respond(StatusCode::OK, &key, bytes, &snapshot)
@@ -164,16 +164,16 @@ pub fn resolve(path: &str, files: &Files) -> Found {
     let joined = segments.join("/");
     if last.is_empty() {
         let key = format!("{joined}index.html");
-        return if files.contains_key(&key) {
+        return if files.contains_key(key.as_str()) {
             Found::File(key)
         } else {
             Found::Nothing
         };
     }
-    if files.contains_key(&joined) {
+    if files.contains_key(joined.as_str()) {
         return Found::File(joined);
     }
-    if files.contains_key(&format!("{joined}/index.html")) {
+    if files.contains_key(format!("{joined}/index.html").as_str()) {
         return Found::Redirect(format!("{decoded}/"));
     }
     Found::Nothing
@@ -234,7 +234,7 @@ mod tests {
     fn files() -> Files {
         ["index.html", "a/index.html", "style.css"]
             .iter()
-            .map(|k| ((*k).to_owned(), Arc::new(Vec::new())))
+            .map(|k| (Arc::from(*k), Arc::new(Vec::new())))
             .collect()
     }
 

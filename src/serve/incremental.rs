@@ -1,18 +1,31 @@
 //! Incremental rebuilds for `site serve`: the one place that decides what an edit re-renders.
 //!
-//! The rules, in order:
+//! There are two ways, chosen by what changed since the last good build:
+//!
+//! **Patch** (only the text of existing articles changed, and their front matter parses to the
+//! same values): the last model is kept and each edited page's body is rendered again and put
+//! in place (`Site::patch_bodies`). Body links and every anchor reference are checked again;
+//! related lists are recomputed only when a heading changed. The edited pages are re-rendered,
+//! and so are the pages that show one of their cards when the card changed (reading time);
+//! each fingerprint records which cards it read, so that set is known without a scan. The feed
+//! and search index are redone from cached entries; the sitemap, robots.txt and redirects show
+//! only front matter and are kept.
+//!
+//! **Assemble** (anything else: front matter, a section or tag page, a file added or removed,
+//! a template, a static file, the configuration):
 //! 1. Reading: only the changed files are read again (a folder event reloads everything).
 //! 2. Parsing and Markdown: a file whose text did not change reuses its parsed front matter and
 //!    rendered body; all bodies are re-rendered only when some page's URL set changed (links
 //!    resolve to URLs). See `site::Cache`.
-//! 3. Assembly (sorting, tags, related lists, link checks) always runs over the whole site:
-//!    it is cheap and is what makes cross-page effects right.
+//! 3. Assembly (sorting, tags, related lists, link checks) runs over the whole site.
 //! 4. Rendering: a page is re-rendered when the fingerprint of the data its template shows
 //!    changed (`render::fingerprint`), when a template it uses (through `extends`, `include`
 //!    or `import`) changed, or when the shared data (config, navigation, assets) changed.
-//! 5. Feeds, sitemap, search index and static files are regenerated every time.
+//! 5. Feeds, sitemap, search index and static files are regenerated.
 //!
-//! A failed rebuild keeps the last good outputs; the next good one is compared with that.
+//! A failed rebuild keeps the last good outputs, and the next rebuild is measured against
+//! them: a failed patch changes nothing, and after a failed assembly the next rebuild
+//! assembles. `tests/incremental.rs` compares every kind of edit with a full build.
 
 use crate::asset;
 use crate::config::Config;
@@ -28,25 +41,38 @@ use std::path::Path;
 use std::sync::Arc;
 use tera::Tera;
 
-/// Every file of the site, shared cheaply between rebuilds and the server.
-pub type Files = BTreeMap<String, Arc<Vec<u8>>>;
+/// Every file of the site by output path, shared cheaply between rebuilds and the server.
+pub type Files = BTreeMap<Arc<str>, Arc<Vec<u8>>>;
 
 /// What one rebuild produced.
 #[derive(Debug, Clone)]
 pub struct Rebuild {
     /// Every file of the site.
-    pub files: Files,
+    pub files: Arc<Files>,
     /// Output paths of the pages rendered through templates this time, sorted.
     pub rendered: Vec<String>,
     /// Warnings (errors fail the rebuild instead).
     pub warnings: Vec<Diagnostic>,
+    /// Whether only article bodies had changed, so the last model was patched instead of
+    /// assembled again.
+    pub patched: bool,
 }
 
+/// The last good build: its model, what each page showed, and every file.
 struct Last {
-    fingerprints: HashMap<String, u64>,
+    site: Site,
+    /// Every page rendered through a template, and each one's output path and fingerprint.
+    jobs: Vec<Job>,
+    paths: Vec<Arc<str>>,
+    fingerprints: Vec<u64>,
+    /// For each article, the index of its own job, and of the jobs that show its card.
+    page_jobs: Vec<usize>,
+    readers: Vec<Vec<usize>>,
+    /// Each article's card hash.
+    cards: Vec<u64>,
     templates: HashMap<String, Arc<str>>,
     shared: u64,
-    files: Files,
+    files: Arc<Files>,
 }
 
 /// A serve session: the inputs as last read, the caches, and the last good build.
@@ -58,6 +84,13 @@ pub struct Session {
     search: feeds::SearchCache,
     tera: Option<(Tera, HashMap<String, Arc<str>>)>,
     last: Option<Last>,
+    /// Content files (under `content/`) whose text was read again since the last good build.
+    dirty: BTreeSet<String>,
+    /// Whether anything but content text changed since the last good build: a file added or
+    /// removed, a template, a static file, the configuration.
+    structural: bool,
+    /// Whether `cache` and `last` describe the same build, so a body edit can patch it.
+    patchable: bool,
 }
 
 impl Session {
@@ -76,6 +109,9 @@ impl Session {
             search: feeds::SearchCache::default(),
             tera: None,
             last: None,
+            dirty: BTreeSet::new(),
+            structural: true,
+            patchable: false,
         }
     }
 
@@ -86,6 +122,7 @@ impl Session {
         for path in paths {
             let rel = source::relative(&root, path);
             if !self.reload_one(&rel) {
+                self.structural = true;
                 let (inputs, diagnostics) = source::load(&root);
                 self.inputs = inputs;
                 self.load_diagnostics = keyed(diagnostics);
@@ -94,7 +131,8 @@ impl Session {
         }
     }
 
-    /// Reloads one file; false when it takes a full reload to be sure.
+    /// Reloads one file; false when it takes a full reload to be sure. Notes whether the change
+    /// was only a content file's text (`dirty`) or more (`structural`).
     fn reload_one(&mut self, rel: &str) -> bool {
         let root = &self.options.root;
         let full = root.join(rel);
@@ -106,6 +144,10 @@ impl Session {
             return true;
         }
         self.load_diagnostics.remove(rel);
+        let is_text_edit = rel.starts_with("content/") && rel.ends_with(".md") && full.is_file();
+        if !is_text_edit {
+            self.structural = true;
+        }
         if rel == crate::config::FILE {
             self.inputs.config = std::fs::read_to_string(&full).ok();
             return true;
@@ -137,12 +179,17 @@ impl Session {
                 let is_content = folder == "content";
                 match source::load_one(root, rel) {
                     Ok(source) => {
-                        upsert(list, source);
                         if is_content {
+                            if list.binary_search_by(|s| s.rel.cmp(&source.rel)).is_err() {
+                                self.structural = true;
+                            }
+                            self.dirty.insert(source.rel.clone());
                             self.inputs.unreadable.retain(|r| r != inner);
                         }
+                        upsert(list, source);
                     }
                     Err(d) => {
+                        self.structural = true;
                         list.retain(|s| s.rel != inner);
                         if is_content && !self.inputs.unreadable.iter().any(|r| r == inner) {
                             self.inputs.unreadable.push(inner.to_owned());
@@ -177,8 +224,134 @@ impl Session {
         }
     }
 
-    /// Rebuilds what the changes since the last rebuild require.
+    /// Rebuilds what the changes since the last good build require: patches the last model
+    /// when only article bodies changed, assembles the whole site otherwise.
     pub fn rebuild(&mut self) -> Result<Rebuild, Vec<Diagnostic>> {
+        let result = match self.patch() {
+            Some(result) => result,
+            None => self.assemble(),
+        };
+        if result.is_ok() {
+            self.dirty.clear();
+            self.structural = false;
+        }
+        result
+    }
+
+    /// The fast path: `None` when the changes are more than article bodies.
+    fn patch(&mut self) -> Option<Result<Rebuild, Vec<Diagnostic>>> {
+        let mut clock = crate::Stopwatch::new();
+        if self.structural
+            || !self.patchable
+            || self.load_diagnostics.values().any(Diagnostic::is_error)
+        {
+            return None;
+        }
+        let Session {
+            inputs,
+            load_diagnostics,
+            cache,
+            search,
+            tera,
+            last,
+            dirty,
+            patchable,
+            ..
+        } = self;
+        let last = last.as_mut()?;
+        let (tera, _) = tera.as_ref()?;
+        let mut changed = Vec::with_capacity(dirty.len());
+        for rel in dirty.iter() {
+            let i = inputs
+                .content
+                .binary_search_by(|s| s.rel.as_str().cmp(rel))
+                .ok()?;
+            changed.push(inputs.content[i].clone());
+        }
+        let warnings: Vec<Diagnostic> = load_diagnostics.values().cloned().collect();
+        let patched = match last.site.patch_bodies(&changed, cache)? {
+            Ok(patched) => patched,
+            Err(mut errors) => {
+                errors.extend(warnings);
+                return Some(Err(errors));
+            }
+        };
+        clock.lap("serve: patch bodies");
+        let site = &last.site;
+        let mut cards = last.cards.clone();
+        let (look, fresh) = if patched.related {
+            // Related lists changed: any page may show other cards now.
+            cards = render::card_hashes(site);
+            let fresh = fingerprint_all(site, &last.jobs, &cards);
+            ((0..last.jobs.len()).collect(), Some(fresh))
+        } else {
+            let mut look = BTreeSet::new();
+            for &p in &patched.pages {
+                look.insert(last.page_jobs[p]);
+                let card = render::card_hash(site, p);
+                if card != cards[p] {
+                    cards[p] = card;
+                    look.extend(last.readers[p].iter().copied());
+                }
+            }
+            (look.into_iter().collect::<Vec<usize>>(), None)
+        };
+        let fingerprints: Vec<(usize, u64)> = match &fresh {
+            Some((prints, _)) => prints.iter().copied().enumerate().collect(),
+            None => look
+                .iter()
+                .map(|&j| {
+                    let print = render::fingerprint(&last.jobs[j], site, &cards, &mut Vec::new());
+                    (j, print)
+                })
+                .collect(),
+        };
+        let todo: Vec<Job> = fingerprints
+            .iter()
+            .filter(|(j, print)| last.fingerprints[*j] != *print)
+            .map(|(j, _)| last.jobs[*j].clone())
+            .collect();
+        clock.lap("serve: fingerprints");
+        let rendered = match render::render_jobs(site, tera, &inputs.templates, &todo) {
+            Ok(rendered) => rendered,
+            Err(errors) => {
+                // The model is patched but its pages are not: assemble it all next time.
+                *patchable = false;
+                return Some(Err(errors));
+            }
+        };
+        clock.lap("serve: render");
+        let feeds = feeds::render_bodies(site, &patched.pages, search);
+        clock.lap("serve: feeds");
+        for (j, print) in fingerprints {
+            last.fingerprints[j] = print;
+        }
+        if let Some((_, readers)) = fresh {
+            last.readers = readers;
+        }
+        last.cards = cards;
+        let files = Arc::make_mut(&mut last.files);
+        let mut names = Vec::with_capacity(rendered.len());
+        for output in rendered.into_iter().chain(feeds) {
+            if output.path.ends_with(".html") {
+                names.push(output.path.clone());
+            }
+            files.insert(output.path.into(), Arc::new(output.bytes));
+        }
+        names.sort();
+        clock.lap("serve: files");
+        Some(Ok(Rebuild {
+            files: Arc::clone(&last.files),
+            rendered: names,
+            warnings,
+            patched: true,
+        }))
+    }
+
+    /// The whole path: assembles the site again (reusing what the cache holds for unchanged
+    /// files) and re-renders the pages whose fingerprints changed.
+    fn assemble(&mut self) -> Result<Rebuild, Vec<Diagnostic>> {
+        self.patchable = false;
         let mut clock = crate::Stopwatch::new();
         let mut diagnostics: Vec<Diagnostic> = self.load_diagnostics.values().cloned().collect();
         let config = match self
@@ -273,22 +446,32 @@ impl Session {
             .into_iter()
             .filter(|j| render::wanted(j, tera))
             .collect();
+        let paths: Vec<Arc<str>> = jobs.iter().map(|j| j.path(&site).into()).collect();
         let cards = render::card_hashes(&site);
-        let mut fingerprints = HashMap::with_capacity(jobs.len());
-        let mut todo = Vec::new();
-        for job in &jobs {
-            let path = job.path(&site);
-            let fp = render::fingerprint(job, &site, &cards);
-            let same = self.last.as_ref().is_some_and(|last| {
-                last.shared == shared
-                    && last.fingerprints.get(&path) == Some(&fp)
-                    && last.files.contains_key(&path)
-            });
-            if !same || affected.contains(render::template_of(job)) {
-                todo.push(job.clone());
-            }
-            fingerprints.insert(path, fp);
-        }
+        let (fingerprints, readers) = fingerprint_all(&site, &jobs, &cards);
+        let before: HashMap<&str, u64> = match &self.last {
+            Some(last) if last.shared == shared => last
+                .paths
+                .iter()
+                .map(|p| &**p)
+                .zip(last.fingerprints.iter().copied())
+                .collect(),
+            _ => HashMap::new(),
+        };
+        let todo: Vec<Job> = jobs
+            .iter()
+            .zip(&paths)
+            .zip(&fingerprints)
+            .filter(|((job, path), print)| {
+                before.get(&***path) != Some(*print)
+                    || affected.contains(render::template_of(job))
+                    || !self
+                        .last
+                        .as_ref()
+                        .is_some_and(|last| last.files.contains_key(&***path))
+            })
+            .map(|((job, _), _)| job.clone())
+            .collect();
         clock.lap("serve: fingerprints");
         let rendered = render::render_jobs(&site, tera, &self.inputs.templates, &todo)?;
 
@@ -299,13 +482,13 @@ impl Session {
         let mut errors = publish::validate(&outputs);
         let mut files: Files = outputs
             .into_iter()
-            .map(|o| (o.path, Arc::new(o.bytes)))
+            .map(|o| (o.path.into(), Arc::new(o.bytes)))
             .collect();
         let mut names: Vec<String> = Vec::with_capacity(rendered.len());
         for output in rendered {
             names.push(output.path.clone());
             if files
-                .insert(output.path.clone(), Arc::new(output.bytes))
+                .insert(output.path.as_str().into(), Arc::new(output.bytes))
                 .is_some()
             {
                 errors.push(Diagnostic::error(
@@ -316,10 +499,10 @@ impl Session {
             }
         }
         if let Some(last) = &self.last {
-            for path in fingerprints.keys() {
+            for path in &paths {
                 if !files.contains_key(path) {
                     if let Some(bytes) = last.files.get(path) {
-                        files.insert(path.clone(), Arc::clone(bytes));
+                        files.insert(Arc::clone(path), Arc::clone(bytes));
                     }
                 }
             }
@@ -328,18 +511,56 @@ impl Session {
             return Err(errors);
         }
         names.sort();
+        let mut page_jobs = vec![0; site.pages.len()];
+        for (j, job) in jobs.iter().enumerate() {
+            if let Job::Page(p) = job {
+                page_jobs[*p] = j;
+            }
+        }
+        let files = Arc::new(files);
         self.last = Some(Last {
+            site,
+            jobs,
+            paths,
             fingerprints,
+            page_jobs,
+            readers,
+            cards,
             templates: texts,
             shared,
-            files: files.clone(),
+            files: Arc::clone(&files),
         });
+        self.patchable = true;
+        clock.lap("serve: files");
         Ok(Rebuild {
             files,
             rendered: names,
             warnings: diagnostics,
+            patched: false,
         })
     }
+}
+
+/// Every job's fingerprint, and for each article the jobs that show its card.
+fn fingerprint_all(site: &Site, jobs: &[Job], cards: &[u64]) -> (Vec<u64>, Vec<Vec<usize>>) {
+    use rayon::prelude::*;
+    let prints: Vec<(u64, Vec<usize>)> = jobs
+        .par_iter()
+        .map(|job| {
+            let mut reads = Vec::new();
+            let print = render::fingerprint(job, site, cards, &mut reads);
+            (print, reads)
+        })
+        .collect();
+    let mut readers = vec![Vec::new(); site.pages.len()];
+    let mut fingerprints = Vec::with_capacity(prints.len());
+    for (j, (print, reads)) in prints.into_iter().enumerate() {
+        fingerprints.push(print);
+        for p in reads {
+            readers[p].push(j);
+        }
+    }
+    (fingerprints, readers)
 }
 
 fn keyed(diagnostics: Vec<Diagnostic>) -> BTreeMap<String, Diagnostic> {

@@ -56,7 +56,7 @@ pub fn run(options: Options, serve: ServeOptions) -> Result<(), String> {
             let pages = rebuild.rendered.len();
             (
                 Snapshot {
-                    files: Arc::new(rebuild.files),
+                    files: rebuild.files,
                     error: None,
                     version: 1,
                 },
@@ -183,7 +183,7 @@ fn watch_files(
                 Ok(rebuild) => {
                     let version = sender.borrow().version + 1;
                     let _ = sender.send(Arc::new(Snapshot {
-                        files: Arc::new(rebuild.files),
+                        files: rebuild.files,
                         error: None,
                         version,
                     }));
