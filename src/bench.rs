@@ -122,6 +122,11 @@ fn article_path(i: usize) -> String {
 
 /// Writes a synthetic site of `n` articles into `root` (our format).
 pub fn generate(root: &Path, n: usize) -> std::io::Result<()> {
+    generate_with(root, n, TAGS)
+}
+
+/// [`generate`] with `tags` tags instead of the usual 40.
+pub fn generate_with(root: &Path, n: usize, tags: usize) -> std::io::Result<()> {
     let content = root.join("content");
     fs::create_dir_all(content.join("tags"))?;
     fs::write(root.join("site.yaml"), "title: Bench Site\nbase_url: https://bench.example.org\ndescription: A synthetic site for measuring build speed; every byte is generated.\npaginate_by: 20\n")?;
@@ -130,17 +135,17 @@ pub fn generate(root: &Path, n: usize) -> std::io::Result<()> {
         fs::create_dir_all(content.join(format!("s{s}")))?;
         fs::write(content.join(format!("s{s}/_index.md")), format!("---\ntitle: Section {s}\ndescription: Section {s} of the generated benchmark site, holding a tenth of the articles.\nweight: {s}\n---\nIntro.\n"))?;
     }
-    for t in 0..TAGS {
+    for t in 0..tags {
         fs::write(content.join(format!("tags/tag-{t}.md")), format!("---\ntitle: Tag {t}\ndescription: Tag {t} of the generated benchmark site; its page lists every article with it.\n---\nArticles about topic {t}.\n"))?;
     }
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     for i in 0..n {
         let mut text = String::with_capacity(8_000);
         let ntags = 2 + rng.below(4);
-        let mut tags: Vec<usize> = (0..ntags).map(|_| rng.below(TAGS)).collect();
-        tags.sort_unstable();
-        tags.dedup();
-        let tags = tags
+        let mut chosen: Vec<usize> = (0..ntags).map(|_| rng.below(tags)).collect();
+        chosen.sort_unstable();
+        chosen.dedup();
+        let chosen = chosen
             .iter()
             .map(|t| format!("tag-{t}"))
             .collect::<Vec<_>>()
@@ -148,7 +153,7 @@ pub fn generate(root: &Path, n: usize) -> std::io::Result<()> {
         let day = Date::from_days(19_000 + (i % 1_500) as i64);
         let _ = write!(
             text,
-            "---\ntitle: Generated article number {i}\ndescription: Generated article {i} of the benchmark corpus, about one thousand words long.\ndate: {day}\nreviewed: {day}\ntags: [{tags}]\nreferences:\n  - title: \"A source\"\n    url: https://example.org/source/{i}\n---\n"
+            "---\ntitle: Generated article number {i}\ndescription: Generated article {i} of the benchmark corpus, about one thousand words long.\ndate: {day}\nreviewed: {day}\ntags: [{chosen}]\nreferences:\n  - title: \"A source\"\n    url: https://example.org/source/{i}\n---\n"
         );
         for h in 0..6 {
             let _ = write!(text, "\n## Part {h} of article {i}\n\n");

@@ -19,13 +19,12 @@ pub fn render(site: &Site) -> Vec<Output> {
 /// [`render`], reusing the search entries of pages whose searchable data did not change
 /// (what `serve` does on every edit).
 pub fn render_cached(site: &Site, cache: &mut SearchCache) -> Vec<Output> {
-    let mut outputs = vec![
-        atom(site),
-        sitemap(site),
-        robots(site),
-        search_index(site, cache),
-    ];
-    outputs.extend(aliases(site));
+    let ((atom, sitemap), (index, aliases)) = rayon::join(
+        || (atom(site), sitemap(site)),
+        || (search_index(site, cache), aliases(site)),
+    );
+    let mut outputs = vec![atom, sitemap, robots(site), index];
+    outputs.extend(aliases);
     outputs
 }
 

@@ -518,7 +518,7 @@ impl Session {
             }
         }
         let files = Arc::new(files);
-        self.last = Some(Last {
+        let old = self.last.replace(Last {
             site,
             jobs,
             paths,
@@ -530,6 +530,11 @@ impl Session {
             shared,
             files: Arc::clone(&files),
         });
+        // Freeing the last model (every page, body and file) takes milliseconds on a large
+        // site: the reply does not need to wait for it.
+        if let Some(old) = old {
+            std::thread::spawn(move || drop(old));
+        }
         self.patchable = true;
         clock.lap("serve: files");
         Ok(Rebuild {
