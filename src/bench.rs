@@ -18,6 +18,9 @@ use std::time::{Duration, Instant};
 
 const SECTIONS: usize = 10;
 const TAGS: usize = 40;
+/// The version of the corpus the generators write: change it whenever they change, so corpora
+/// kept with `--dir` are made again.
+const GENERATOR: u32 = 1;
 const WORDS: &[&str] = &[
     "naltrexone",
     "alcohol",
@@ -280,15 +283,20 @@ pub fn run(
     let work = tempfile_dir(keep)?;
     let mut rows = Vec::new();
     let mut peak = Vec::new();
+    let mut colds: Vec<(usize, Duration)> = Vec::new();
+    // Every build writes into a folder of its own, and all of them are removed only at the end:
+    // ext4 allocates inodes slowly for a few minutes after thousands were freed, so deleting
+    // the last run's output before the next would measure the file system's recovery instead
+    // of the build (both for us and for Hugo).
+    let outputs = work.join(format!("outputs-{}", std::process::id()));
     for &n in sizes {
         let root = work.join(format!("site-{n}"));
-        let _ = fs::remove_dir_all(&root);
-        generate(&root, n).map_err(|e| format!("cannot generate the corpus: {e}"))?;
-        let out = root.join("public");
+        corpus(&root, &format!("site {n}"), |root| generate(root, n))
+            .map_err(|e| format!("cannot generate the corpus: {e}"))?;
         let mut cold = Vec::new();
         let mut warm = Vec::new();
-        for _ in 0..runs {
-            let _ = fs::remove_dir_all(&out);
+        for k in 0..runs {
+            let out = outputs.join(format!("site-{n}-{k}"));
             let mut c = Command::new(&me);
             c.args(["--root"])
                 .arg(&root)
@@ -306,20 +314,25 @@ pub fn run(
         let hugo_cold = match &hugo {
             Some(_) => {
                 let hroot = work.join(format!("hugo-{n}"));
-                let _ = fs::remove_dir_all(&hroot);
-                generate_hugo(&root, &hroot)
-                    .map_err(|e| format!("cannot generate the Hugo corpus: {e}"))?;
+                corpus(&hroot, &format!("hugo {n}"), |hroot| {
+                    generate_hugo(&root, hroot)
+                })
+                .map_err(|e| format!("cannot generate the Hugo corpus: {e}"))?;
                 let mut times = Vec::new();
-                for _ in 0..runs {
-                    let _ = fs::remove_dir_all(hroot.join("public"));
+                for k in 0..runs {
                     let mut c = Command::new("hugo");
-                    c.arg("--quiet").arg("--source").arg(&hroot);
+                    c.arg("--quiet")
+                        .arg("--source")
+                        .arg(&hroot)
+                        .arg("--destination")
+                        .arg(outputs.join(format!("hugo-{n}-{k}")));
                     times.push(timed(c)?);
                 }
                 Some(median(times))
             }
             None => None,
         };
+        colds.push((n, median(cold.clone())));
         rows.push(Row {
             what: format!("cold build, {n} articles"),
             ours: median(cold),
@@ -340,31 +353,43 @@ pub fn run(
         session
             .rebuild()
             .map_err(|d| format!("serve build failed: {d:?}"))?;
-        let mut edits = Vec::new();
         let file = root.join("content").join(article_path(n / 2));
         let original = fs::read_to_string(&file).map_err(|e| e.to_string())?;
-        for k in 0..runs.max(3) {
-            fs::write(
-                &file,
-                format!("{original}\nAn edited sentence number {k}.\n"),
-            )
-            .map_err(|e| e.to_string())?;
-            let start = Instant::now();
-            session.changed(std::slice::from_ref(&file));
-            let rebuild = session
-                .rebuild()
-                .map_err(|d| format!("edit rebuild failed: {d:?}"))?;
-            edits.push(start.elapsed());
-            if rebuild.rendered.is_empty() {
-                return Err("the edit re-rendered nothing".into());
+        // A body edit (the common one, which patches the model) and a title edit (front
+        // matter: the whole site is assembled again, lists and related articles change).
+        let edits: [(&str, &dyn Fn(usize) -> String); 2] = [
+            ("body", &|k| {
+                format!("{original}\nAn edited sentence number {k}.\n")
+            }),
+            ("title", &|k| {
+                original.replacen(
+                    "title: Generated",
+                    &format!("title: Edited {k} Generated"),
+                    1,
+                )
+            }),
+        ];
+        for (kind, edited) in edits {
+            let mut times = Vec::new();
+            for k in 0..runs.max(3) {
+                fs::write(&file, edited(k)).map_err(|e| e.to_string())?;
+                let start = Instant::now();
+                session.changed(std::slice::from_ref(&file));
+                let rebuild = session
+                    .rebuild()
+                    .map_err(|d| format!("edit rebuild failed: {d:?}"))?;
+                times.push(start.elapsed());
+                if rebuild.rendered.is_empty() {
+                    return Err("the edit re-rendered nothing".into());
+                }
             }
+            rows.push(Row {
+                what: format!("one-article {kind} edit in serve, {n} articles"),
+                ours: median(times),
+                hugo: None,
+            });
         }
-        fs::write(&file, original).map_err(|e| e.to_string())?;
-        rows.push(Row {
-            what: format!("one-article edit in serve, {n} articles"),
-            ours: median(edits),
-            hugo: None,
-        });
+        fs::write(&file, &original).map_err(|e| e.to_string())?;
     }
     println!(
         "{:<44} {:>10} {:>10} {:>7}",
@@ -387,6 +412,14 @@ pub fn run(
             ratio
         );
     }
+    for pair in colds.windows(2) {
+        let ((a, ta), (b, tb)) = (pair[0], pair[1]);
+        println!(
+            "cold build growth from {a} to {b} articles: {:.1}x (linear: {:.1}x)",
+            tb.as_secs_f64() / ta.as_secs_f64().max(1e-9),
+            b as f64 / a.max(1) as f64
+        );
+    }
     for (n, mb) in peak {
         if let Some(mb) = mb {
             println!("peak RSS of any build process so far (after {n} articles): {mb:.0} MB");
@@ -398,7 +431,26 @@ pub fn run(
         println!("hugo: not on the PATH (apt-get install hugo) - no comparison");
     }
     println!("runs per figure: {runs}; corpora in {}", work.display());
+    let _ = fs::remove_dir_all(&outputs);
     Ok(())
+}
+
+/// Makes the corpus `what` in `root` with `make`, unless the one there was made by this same
+/// generator; reusing it keeps the benchmark from deleting thousands of files before it times
+/// anything.
+fn corpus(
+    root: &Path,
+    what: &str,
+    make: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let stamp = root.join(".bench-corpus");
+    let want = format!("{what}, generator {GENERATOR}\n");
+    if fs::read_to_string(&stamp).is_ok_and(|have| have == want) {
+        return Ok(());
+    }
+    let _ = fs::remove_dir_all(root);
+    make(root)?;
+    fs::write(stamp, want)
 }
 
 fn tempfile_dir(keep: Option<PathBuf>) -> Result<PathBuf, String> {

@@ -36,9 +36,9 @@ enum Command {
         /// Override `base_url` from site.yaml.
         #[arg(long)]
         base_url: Option<String>,
-        /// Output folder (relative to the current folder).
-        #[arg(long, short, default_value = "public")]
-        output: PathBuf,
+        /// Output folder, relative to the current folder [default: public/ in the site's folder]
+        #[arg(long, short)]
+        output: Option<PathBuf>,
     },
     /// Check content and output without writing anything; exit 1 on any error.
     Check {
@@ -136,7 +136,16 @@ fn main() -> ExitCode {
             drafts,
             base_url,
             output,
-        } => build(&options(drafts, base_url), &output),
+        } => build(
+            &options(drafts, base_url),
+            &output.unwrap_or_else(|| {
+                if cli.root == std::path::Path::new(".") {
+                    PathBuf::from("public")
+                } else {
+                    cli.root.join("public")
+                }
+            }),
+        ),
         Command::Check {
             format,
             strict,

@@ -81,6 +81,9 @@ pub fn write(out: &Path, outputs: &[Output]) -> Result<Written, Vec<Diagnostic>>
     if !errors.is_empty() {
         return Err(errors);
     }
+    // Writing into a folder that is missing or empty (a cold build) needs no look at what is
+    // there: nothing to compare, nothing stale.
+    let mut fresh = true;
     if out.exists() {
         if !out.is_dir() {
             return Err(vec![Diagnostic::error(
@@ -94,6 +97,7 @@ pub fn write(out: &Path, outputs: &[Output]) -> Result<Written, Vec<Diagnostic>>
             .map_err(|e| vec![io_error("read", out, e)])?
             .next()
             .is_some();
+        fresh = !has_files;
         if has_files && !out.join(MARKER).exists() {
             return Err(vec![Diagnostic::error(&shown, "io", format!("`{shown}` is not empty and was not written by `site`; refusing to replace its files"))
                 .help("empty it, or pass another folder with `--output`")]);
@@ -130,7 +134,11 @@ pub fn write(out: &Path, outputs: &[Output]) -> Result<Written, Vec<Diagnostic>>
         .map(|output| {
             let path = out.join(&output.path);
             let hash = crate::asset::content_hash(&output.bytes);
-            let meta = fs::symlink_metadata(&path).ok();
+            let meta = if fresh {
+                None
+            } else {
+                fs::symlink_metadata(&path).ok()
+            };
             let unchanged = match &meta {
                 Some(meta) if meta.is_file() && meta.len() == output.bytes.len() as u64 => {
                     match manifest.get(&output.path) {
@@ -155,7 +163,8 @@ pub fn write(out: &Path, outputs: &[Output]) -> Result<Written, Vec<Diagnostic>>
             } else {
                 path.clone()
             };
-            fs::write(&staged, &output.bytes).map_err(|e| {
+            // The modification time for the manifest comes from the open file (a rename keeps it).
+            let stamp = write_file(&staged, &output.bytes).map_err(|e| {
                 let _ = fs::remove_file(&staged);
                 io_error("write", &path, e)
             })?;
@@ -165,6 +174,7 @@ pub fn write(out: &Path, outputs: &[Output]) -> Result<Written, Vec<Diagnostic>>
                 staged,
                 existed,
                 hash,
+                stamp,
             })
         })
         .collect();
@@ -232,6 +242,7 @@ pub fn write(out: &Path, outputs: &[Output]) -> Result<Written, Vec<Diagnostic>>
             path,
             existed,
             hash,
+            stamp,
             ..
         } = step
         {
@@ -243,11 +254,7 @@ pub fn write(out: &Path, outputs: &[Output]) -> Result<Written, Vec<Diagnostic>>
                     fs::remove_file(&old)
                 };
             }
-            let stamp = fs::symlink_metadata(path)
-                .ok()
-                .as_ref()
-                .and_then(mtime)
-                .unwrap_or(0);
+            let stamp = stamp.unwrap_or(0);
             lines.push_str(&format!("{hash:016x}\t{stamp}\t{rel}\n"));
         }
     }
@@ -255,8 +262,10 @@ pub fn write(out: &Path, outputs: &[Output]) -> Result<Written, Vec<Diagnostic>>
         errors.push(io_error("write", &out.join(MARKER), e));
         return Err(errors);
     }
-    let keep: HashSet<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
-    written.removed = remove_stale(out, &keep).map_err(|e| vec![e])?;
+    if !fresh {
+        let keep: HashSet<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
+        written.removed = remove_stale(out, &keep, &folders).map_err(|e| vec![e])?;
+    }
     Ok(written)
 }
 
@@ -271,6 +280,8 @@ enum Step<'a> {
         staged: std::path::PathBuf,
         existed: bool,
         hash: u64,
+        /// Its modification time once written.
+        stamp: Option<u128>,
     },
 }
 
@@ -343,11 +354,22 @@ fn mtime(meta: &fs::Metadata) -> Option<u128> {
         .map(|d| d.as_nanos())
 }
 
+/// Writes `bytes` to a new file at `path`; returns its modification time.
+fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<Option<u128>> {
+    use std::io::Write;
+    let mut file = fs::File::create(path)?;
+    file.write_all(bytes)?;
+    Ok(file.metadata().ok().as_ref().and_then(mtime))
+}
+
 fn is_same(path: &Path, bytes: &[u8]) -> bool {
     fs::read(path).is_ok_and(|old| old == bytes)
 }
 
-fn remove_stale(out: &Path, keep: &HashSet<&str>) -> Result<usize, Diagnostic> {
+/// Removes every file under `out` that is not in `keep` (nor the manifest), then every folder
+/// left empty; `kept` are the folders that hold outputs, which are left alone.
+fn remove_stale(out: &Path, keep: &HashSet<&str>, kept: &[&Path]) -> Result<usize, Diagnostic> {
+    let kept: HashSet<&Path> = kept.iter().copied().collect();
     let mut removed = 0;
     let mut folders = Vec::new();
     for entry in WalkDir::new(out).min_depth(1).contents_first(true) {
@@ -360,7 +382,9 @@ fn remove_stale(out: &Path, keep: &HashSet<&str>) -> Result<usize, Diagnostic> {
         })?;
         let rel = crate::source::relative(out, entry.path());
         if entry.file_type().is_dir() {
-            folders.push(entry.into_path());
+            if !kept.contains(Path::new(&rel)) {
+                folders.push(entry.into_path());
+            }
         } else if rel != MARKER && !keep.contains(rel.as_str()) {
             fs::remove_file(entry.path()).map_err(|e| {
                 Diagnostic::error(
