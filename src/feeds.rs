@@ -28,22 +28,30 @@ pub fn render_cached(site: &Site, cache: &mut SearchCache) -> Vec<Output> {
     outputs
 }
 
-/// [`render_cached`] after only the bodies of `pages` (indices) changed: the outputs that show
-/// bodies, the feed and the search index. The sitemap, robots.txt and redirects show front
-/// matter only, so the caller keeps its last ones.
-pub fn render_bodies(site: &Site, pages: &[usize], cache: &mut SearchCache) -> Vec<Output> {
-    let index = if cache.entries.len() == site.pages.len() {
-        for &p in pages {
-            if let Some(page) = site.pages.get(p) {
-                let hash = entry_hash(site, page);
-                cache.entries[p] = (hash, entry_json(site, page));
-            }
-        }
-        join_entries(&cache.entries)
-    } else {
-        search_index(site, cache)
-    };
-    vec![atom(site), index]
+/// [`render_cached`] after only the articles at `pages` (indices) changed, keeping their
+/// URLs, tags and places: every output but robots.txt, with only their search entries made
+/// again.
+pub fn render_patch(site: &Site, pages: &[usize], cache: &mut SearchCache) -> Vec<Output> {
+    let ((atom, sitemap), (index, aliases)) = rayon::join(
+        || (atom(site), sitemap(site)),
+        || {
+            let index = if cache.entries.len() == site.pages.len() {
+                for &p in pages {
+                    if let Some(page) = site.pages.get(p) {
+                        let hash = entry_hash(site, page);
+                        cache.entries[p] = (hash, entry_json(site, page));
+                    }
+                }
+                join_entries(&cache.entries)
+            } else {
+                search_index(site, cache)
+            };
+            (index, aliases(site))
+        },
+    );
+    let mut outputs = vec![atom, sitemap, index];
+    outputs.extend(aliases);
+    outputs
 }
 
 /// Each page's search entry as JSON, with a hash of what it was made from, in page order; and

@@ -97,7 +97,7 @@ fn assemble(options: &Options, clock: &mut Stopwatch) -> Assembled {
                 &files,
                 &inputs.unreadable,
                 options.drafts,
-                &site::Cache::default(),
+                site::Cache::default(),
             );
             diagnostics.append(&mut found);
             site

@@ -8,7 +8,8 @@ use crate::page::Page;
 use crate::taxonomy::Tag;
 use rayon::prelude::*;
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 /// How many related articles a page lists.
 pub const LIMIT: usize = 5;
@@ -88,29 +89,47 @@ fn each_word(text: &str, mut f: impl FnMut(&str) -> bool) {
     }
 }
 
-/// A hash of everything [`compute`] reads, in page order: tags with their page counts, and each
-/// page's tags, title, description, headings, date and URL.
+/// A hash of everything [`compute`] reads: the number of pages, and each page's place in the
+/// order, tags, title, description, headings, date and URL. It is a sum of one hash per page,
+/// so an edit can update it with [`page_hash`] without reading the other pages.
 pub fn inputs_hash(pages: &[Page]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     pages.len().hash(&mut h);
-    for page in pages {
-        (
-            &page.tags,
-            &page.title,
-            &page.description,
-            page.date,
-            &page.url,
-        )
-            .hash(&mut h);
-        for heading in &page.body.headings {
-            heading.title.hash(&mut h);
-        }
+    pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, page)| page_hash(i, page))
+        .reduce(|| 0, u64::wrapping_add)
+        .wrapping_add(h.finish())
+}
+
+/// One page's part of [`inputs_hash`].
+pub fn page_hash(i: usize, page: &Page) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (
+        i,
+        &page.tags,
+        &page.title,
+        &page.description,
+        page.date,
+        &page.url,
+    )
+        .hash(&mut h);
+    for heading in &page.body.headings {
+        heading.title.hash(&mut h);
     }
     h.finish()
 }
 
 /// For each page (by index), the indices of its related pages, best first.
+pub fn compute(pages: &[Page], tags: &[Tag]) -> Vec<Vec<usize>> {
+    Index::build(pages, tags, false).lists.as_ref().clone()
+}
+
+/// The related lists, with what they were computed from, so that an edit which keeps every
+/// page's tags redoes only the lists it can change ([`Index::update`]).
 ///
 /// The tag score of a candidate is the sum of the weights of the tags it shares, added in the
 /// order of the page's tags (by tag index). Most of the best candidates share two tags or more,
@@ -118,148 +137,414 @@ pub fn inputs_hash(pages: &[Page]) -> u64 {
 /// five (a page sharing a single tag might still reach them) is every page of every tag scored.
 /// Both ways give the same lists; the first touches a few hundred pages instead of thousands on
 /// a large site with broad tags.
-pub fn compute(pages: &[Page], tags: &[Tag]) -> Vec<Vec<usize>> {
-    compute_with(pages, tags, true).0
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    /// For each page, its related pages, best first.
+    pub lists: Arc<Vec<Vec<usize>>>,
+    weights: Vec<f64>,
+    /// Each page's tags, as sorted tag indices (the taxonomy has dropped repeats).
+    page_tags: Vec<Vec<usize>>,
+    /// Pages by pair of tags they both have.
+    pairs: HashMap<(usize, usize), Vec<usize>>,
+    /// Each page's word counts ([`terms`]), how many pages use each word, and which.
+    terms: Vec<Vec<(Box<str>, u32)>>,
+    df: FnvMap<Box<str>, u32>,
+    by_term: FnvMap<Box<str>, Vec<usize>>,
+    /// Each page's keywords (sorted), and the pages by keyword.
+    keywords: Vec<Vec<Box<str>>>,
+    by_keyword: FnvMap<Box<str>, Vec<usize>>,
+    /// The candidates each list was chosen from, and the reverse: whose lists considered a page.
+    considers: Vec<Vec<usize>>,
+    considered_by: Vec<Vec<usize>>,
+    /// Whether a page's candidates came partly from shared keywords (too few shared tags).
+    by_words: Vec<bool>,
+    /// Pages whose list the tag-pair shortcut settled (for tests).
+    settled: usize,
+    /// Whether it was built to be updated.
+    updatable: bool,
 }
 
-/// [`compute`], with or without the tag-pair shortcut (without, for testing that it changes
-/// nothing); also says for how many pages the shortcut settled the list.
-fn compute_with(pages: &[Page], tags: &[Tag], pairs_first: bool) -> (Vec<Vec<usize>>, usize) {
-    let n = pages.len();
-    if n < 2 {
-        return (vec![Vec::new(); n], 0);
-    }
-    let settled_count = std::sync::atomic::AtomicUsize::new(0);
-    let weights: Vec<f64> = tags
-        .iter()
-        .map(|tag| (1.0 + n as f64 / tag.pages.len().max(1) as f64).ln())
-        .collect();
-    // Each page's tags, as sorted tag indices (the taxonomy has dropped repeats).
-    let mut page_tags: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (t, tag) in tags.iter().enumerate() {
-        for &p in &tag.pages {
-            if let Some(list) = page_tags.get_mut(p) {
-                list.push(t);
-            }
+/// Per-thread scratch space: a dense score and tag mask per page, and the pages touched.
+struct Scratch {
+    scores: Vec<f64>,
+    shares: Vec<u64>,
+    touched: Vec<usize>,
+}
+
+impl Scratch {
+    fn new(n: usize) -> Self {
+        Self {
+            scores: vec![0.0; n],
+            shares: vec![0; n],
+            touched: Vec::new(),
         }
     }
-    let mut pairs: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
-    for (p, mine) in page_tags.iter().enumerate() {
-        for (i, &a) in mine.iter().enumerate() {
-            for &b in &mine[i + 1..] {
-                pairs.entry((a, b)).or_default().push(p);
-            }
-        }
+}
+
+/// One page's list.
+struct Chosen {
+    list: Vec<usize>,
+    candidates: Vec<usize>,
+    by_words: bool,
+    settled: bool,
+}
+
+impl Index {
+    /// Computes every list; with `updatable`, also what [`Index::update`] needs (which pages use
+    /// each word, whose lists considered each page), which a one-off build can skip.
+    pub fn build(pages: &[Page], tags: &[Tag], updatable: bool) -> Self {
+        Self::build_with(pages, tags, updatable, true)
     }
-    let by_weight = |a: &(usize, f64), b: &(usize, f64)| b.1.total_cmp(&a.1);
-    let keywords = keywords(pages);
-    let mut by_keyword: FnvMap<&str, Vec<usize>> = FnvMap::default();
-    for (p, words) in keywords.iter().enumerate() {
-        for w in words {
-            by_keyword.entry(&**w).or_default().push(p);
-        }
-    }
-    let lists = (0..n)
-        .into_par_iter()
-        .map_init(
-            // Per-thread scratch: a dense score per page and the pages touched, reset after use.
-            || (vec![0.0f64; n], vec![0u64; n], Vec::<usize>::new()),
-            |(scores, shares, touched), p| {
-                let mine = &page_tags[p];
-                let mut candidates: Vec<(usize, f64)> = Vec::new();
-                let mut settled = false;
-                if pairs_first && (2..=64).contains(&mine.len()) {
-                    // Bit i of `shares[q]`: q has p's i-th tag. Every tag of a page sharing two
-                    // or more turns up in some pair, so the bits are exact for those pages.
-                    for (i, &a) in mine.iter().enumerate() {
-                        for (j, &b) in mine.iter().enumerate().skip(i + 1) {
-                            for &q in pairs.get(&(a, b)).into_iter().flatten() {
-                                if q != p {
-                                    if shares[q] == 0 {
-                                        touched.push(q);
-                                    }
-                                    shares[q] |= (1 << i) | (1 << j);
-                                }
-                            }
-                        }
-                    }
-                    for &q in touched.iter() {
-                        // The weights of the shared tags, added in p's order as the scan does.
-                        let mut bits = std::mem::take(&mut shares[q]);
-                        let mut score = 0.0;
-                        while bits != 0 {
-                            score += weights[mine[bits.trailing_zeros() as usize]];
-                            bits &= bits - 1;
-                        }
-                        candidates.push((q, score));
-                    }
-                    touched.clear();
-                    if candidates.len() >= LIMIT {
-                        // A page sharing one tag scores at most the heaviest of them.
-                        let single = mine.iter().map(|&t| weights[t]).fold(0.0, f64::max);
-                        candidates.select_nth_unstable_by(LIMIT - 1, by_weight);
-                        settled = candidates[LIMIT - 1].1 > single;
-                    }
+
+    fn build_with(pages: &[Page], tags: &[Tag], updatable: bool, pairs_first: bool) -> Self {
+        let n = pages.len();
+        let weights: Vec<f64> = tags
+            .iter()
+            .map(|tag| (1.0 + n as f64 / tag.pages.len().max(1) as f64).ln())
+            .collect();
+        let mut page_tags: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (t, tag) in tags.iter().enumerate() {
+            for &p in &tag.pages {
+                if let Some(list) = page_tags.get_mut(p) {
+                    list.push(t);
                 }
-                if settled {
-                    settled_count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        let mut pairs: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+        for (p, mine) in page_tags.iter().enumerate() {
+            for (i, &a) in mine.iter().enumerate() {
+                for &b in &mine[i + 1..] {
+                    pairs.entry((a, b)).or_default().push(p);
+                }
+            }
+        }
+        let terms: Vec<Vec<(Box<str>, u32)>> = pages.par_iter().map(terms).collect();
+        let mut df: FnvMap<Box<str>, u32> = FnvMap::default();
+        let mut by_term: FnvMap<Box<str>, Vec<usize>> = FnvMap::default();
+        for (p, words) in terms.iter().enumerate() {
+            for (word, _) in words {
+                if let Some(count) = df.get_mut(word) {
+                    *count += 1;
                 } else {
-                    for &t in mine {
-                        let w = weights[t];
-                        for &q in &tags[t].pages {
-                            if q != p {
-                                if scores[q] == 0.0 {
-                                    touched.push(q);
-                                }
-                                scores[q] += w;
-                            }
+                    df.insert(word.clone(), 1);
+                }
+                if !updatable {
+                } else if let Some(list) = by_term.get_mut(word) {
+                    list.push(p);
+                } else {
+                    by_term.insert(word.clone(), vec![p]);
+                }
+            }
+        }
+        let keywords: Vec<Vec<Box<str>>> = terms
+            .par_iter()
+            .map(|words| select_keywords(words, &df, n))
+            .collect();
+        let mut by_keyword: FnvMap<Box<str>, Vec<usize>> = FnvMap::default();
+        for (p, words) in keywords.iter().enumerate() {
+            for w in words {
+                if let Some(list) = by_keyword.get_mut(w) {
+                    list.push(p);
+                } else {
+                    by_keyword.insert(w.clone(), vec![p]);
+                }
+            }
+        }
+        let mut index = Index {
+            lists: Arc::default(),
+            weights,
+            page_tags,
+            pairs,
+            terms,
+            df,
+            by_term,
+            keywords,
+            by_keyword,
+            considers: Vec::new(),
+            considered_by: Vec::new(),
+            by_words: Vec::new(),
+            settled: 0,
+            updatable,
+        };
+        let chosen: Vec<Chosen> = (0..n)
+            .into_par_iter()
+            .map_init(
+                || Scratch::new(n),
+                |scratch, p| index.choose(pages, tags, p, scratch, pairs_first),
+            )
+            .collect();
+        let mut lists = Vec::with_capacity(n);
+        if updatable {
+            index.considered_by = vec![Vec::new(); n];
+        }
+        for (p, c) in chosen.into_iter().enumerate() {
+            index.settled += usize::from(c.settled);
+            lists.push(c.list);
+            if updatable {
+                for &q in &c.candidates {
+                    index.considered_by[q].push(p);
+                }
+                index.considers.push(c.candidates);
+                index.by_words.push(c.by_words);
+            }
+        }
+        index.lists = Arc::new(lists);
+        index
+    }
+
+    /// Takes in edits to the pages at `changed` that kept every page's tags, URL and place in
+    /// the order (titles, descriptions, dates, headings may change), and redoes the lists they
+    /// can change: those of the edited pages, of pages whose keywords moved (a word's page
+    /// count changed), and of every page whose list considered one of those. Returns false,
+    /// having changed nothing, when the edit is more than that; build again then.
+    pub fn update(&mut self, pages: &[Page], tags: &[Tag], changed: &[usize]) -> bool {
+        let n = pages.len();
+        if !self.updatable || n != self.terms.len() || changed.iter().any(|&p| p >= n) {
+            return false;
+        }
+        for &p in changed {
+            let mine: Vec<usize> = pages[p]
+                .tags
+                .iter()
+                .filter_map(|name| {
+                    tags.binary_search_by(|t| t.text.name.as_str().cmp(name))
+                        .ok()
+                })
+                .collect::<BTreeSet<usize>>()
+                .into_iter()
+                .collect();
+            if mine != self.page_tags[p] {
+                return false;
+            }
+        }
+        // Words whose page counts changed, and the pages that use them.
+        let mut moved_words: BTreeSet<Box<str>> = BTreeSet::new();
+        for &p in changed {
+            let new = terms(&pages[p]);
+            let old = std::mem::replace(&mut self.terms[p], new);
+            let old_words: BTreeSet<&str> = old.iter().map(|(w, _)| &**w).collect();
+            let new_words: BTreeSet<&str> = self.terms[p].iter().map(|(w, _)| &**w).collect();
+            for &gone in old_words.difference(&new_words) {
+                if let Some(count) = self.df.get_mut(gone) {
+                    *count -= 1;
+                    if *count == 0 {
+                        self.df.remove(gone);
+                    }
+                }
+                if let Some(list) = self.by_term.get_mut(gone) {
+                    list.retain(|&q| q != p);
+                    if list.is_empty() {
+                        self.by_term.remove(gone);
+                    }
+                }
+                moved_words.insert(gone.into());
+            }
+            for &came in new_words.difference(&old_words) {
+                *self.df.entry(came.into()).or_default() += 1;
+                let list = self.by_term.entry(came.into()).or_default();
+                if let Err(at) = list.binary_search(&p) {
+                    list.insert(at, p);
+                }
+                moved_words.insert(came.into());
+            }
+        }
+        let mut rekey: BTreeSet<usize> = changed.iter().copied().collect();
+        for word in &moved_words {
+            rekey.extend(self.by_term.get(word).into_iter().flatten().copied());
+        }
+        // Pages whose keywords changed.
+        let mut rekeyed = Vec::new();
+        for p in rekey {
+            let new = select_keywords(&self.terms[p], &self.df, n);
+            if new != self.keywords[p] {
+                let old = std::mem::replace(&mut self.keywords[p], new);
+                for w in &old {
+                    if let Some(list) = self.by_keyword.get_mut(w) {
+                        list.retain(|&q| q != p);
+                        if list.is_empty() {
+                            self.by_keyword.remove(w);
                         }
                     }
-                    candidates = touched.iter().map(|&q| (q, scores[q])).collect();
-                    for &q in touched.iter() {
-                        scores[q] = 0.0;
+                }
+                for w in &self.keywords[p] {
+                    let list = self.by_keyword.entry(w.clone()).or_default();
+                    if let Err(at) = list.binary_search(&p) {
+                        list.insert(at, p);
                     }
-                    touched.clear();
                 }
-                if candidates.len() < LIMIT {
-                    let have: HashSet<usize> = candidates.iter().map(|c| c.0).collect();
-                    let mut extra: Vec<usize> = keywords[p]
-                        .iter()
-                        .filter_map(|w| by_keyword.get(&**w))
-                        .flatten()
-                        .copied()
-                        .filter(|&q| q != p && !have.contains(&q))
-                        .collect();
-                    extra.sort_unstable();
-                    extra.dedup();
-                    candidates.extend(extra.into_iter().map(|q| (q, 0.0)));
+                rekeyed.push((p, old));
+            }
+        }
+        // Lists to redo: the edited pages', the rekeyed pages', those that considered either,
+        // and those that take candidates from shared words with a rekeyed page.
+        let mut redo: BTreeSet<usize> = changed.iter().copied().collect();
+        for &p in changed {
+            redo.extend(self.considered_by[p].iter().copied());
+        }
+        for (p, old) in &rekeyed {
+            redo.insert(*p);
+            redo.extend(self.considered_by[*p].iter().copied());
+            for w in old.iter().chain(&self.keywords[*p]) {
+                for &q in self.by_keyword.get(w).into_iter().flatten() {
+                    if self.by_words[q] {
+                        redo.insert(q);
+                    }
                 }
-                // Only the best few matter: find the fifth-best tag score, then compare text
-                // only for the candidates that reach it (ties at the cutoff included).
-                if candidates.len() > LIMIT {
-                    candidates.select_nth_unstable_by(LIMIT - 1, by_weight);
-                    let cutoff = candidates[LIMIT - 1].1;
-                    candidates.retain(|c| c.1 >= cutoff);
+            }
+        }
+        let redo: Vec<usize> = redo.into_iter().collect();
+        let chosen: Vec<Chosen> = redo
+            .par_iter()
+            .map_init(
+                || Scratch::new(n),
+                |scratch, &p| self.choose(pages, tags, p, scratch, true),
+            )
+            .collect();
+        let lists = Arc::make_mut(&mut self.lists);
+        for (&p, c) in redo.iter().zip(chosen) {
+            for &q in &self.considers[p] {
+                if let Some(at) = self.considered_by[q].iter().position(|&x| x == p) {
+                    self.considered_by[q].swap_remove(at);
                 }
-                let mut scored: Vec<(usize, f64, usize)> = candidates
-                    .into_iter()
-                    .map(|(q, s)| (q, s, shared(&keywords[p], &keywords[q])))
-                    .collect();
-                let order = |a: &(usize, f64, usize), b: &(usize, f64, usize)| {
-                    b.1.total_cmp(&a.1)
-                        .then(b.2.cmp(&a.2))
-                        .then_with(|| tie(&pages[a.0], &pages[b.0]))
-                };
-                if scored.len() > LIMIT {
-                    scored.select_nth_unstable_by(LIMIT - 1, order);
-                    scored.truncate(LIMIT);
+            }
+            for &q in &c.candidates {
+                self.considered_by[q].push(p);
+            }
+            lists[p] = c.list;
+            self.considers[p] = c.candidates;
+            self.by_words[p] = c.by_words;
+        }
+        true
+    }
+
+    /// Chooses page `p`'s list.
+    fn choose(
+        &self,
+        pages: &[Page],
+        tags: &[Tag],
+        p: usize,
+        scratch: &mut Scratch,
+        pairs_first: bool,
+    ) -> Chosen {
+        let n = pages.len();
+        let Scratch {
+            scores,
+            shares,
+            touched,
+        } = scratch;
+        if n < 2 {
+            return Chosen {
+                list: Vec::new(),
+                candidates: Vec::new(),
+                by_words: false,
+                settled: false,
+            };
+        }
+        let mine = &self.page_tags[p];
+        let weights = &self.weights;
+        let by_weight = |a: &(usize, f64), b: &(usize, f64)| b.1.total_cmp(&a.1);
+        let mut candidates: Vec<(usize, f64)> = Vec::new();
+        let mut settled = false;
+        if pairs_first && (2..=64).contains(&mine.len()) {
+            // Bit i of `shares[q]`: q has p's i-th tag. Every tag of a page sharing two or more
+            // turns up in some pair, so the bits are exact for those pages.
+            for (i, &a) in mine.iter().enumerate() {
+                for (j, &b) in mine.iter().enumerate().skip(i + 1) {
+                    for &q in self.pairs.get(&(a, b)).into_iter().flatten() {
+                        if q != p {
+                            if shares[q] == 0 {
+                                touched.push(q);
+                            }
+                            shares[q] |= (1 << i) | (1 << j);
+                        }
+                    }
                 }
-                scored.sort_by(order);
-                scored.into_iter().map(|(q, _, _)| q).collect()
-            },
-        )
-        .collect();
-    (lists, settled_count.into_inner())
+            }
+            for &q in touched.iter() {
+                // The weights of the shared tags, added in p's order as the scan adds them.
+                let mut bits = std::mem::take(&mut shares[q]);
+                let mut score = 0.0;
+                while bits != 0 {
+                    score += weights[mine[bits.trailing_zeros() as usize]];
+                    bits &= bits - 1;
+                }
+                candidates.push((q, score));
+            }
+            touched.clear();
+            if candidates.len() >= LIMIT {
+                // A page sharing one tag scores at most the heaviest of them.
+                let single = mine.iter().map(|&t| weights[t]).fold(0.0, f64::max);
+                candidates.select_nth_unstable_by(LIMIT - 1, by_weight);
+                settled = candidates[LIMIT - 1].1 > single;
+            }
+        }
+        if !settled {
+            for &t in mine {
+                let w = weights[t];
+                for &q in &tags[t].pages {
+                    if q != p {
+                        if scores[q] == 0.0 {
+                            touched.push(q);
+                        }
+                        scores[q] += w;
+                    }
+                }
+            }
+            candidates = touched.iter().map(|&q| (q, scores[q])).collect();
+            for &q in touched.iter() {
+                scores[q] = 0.0;
+            }
+            touched.clear();
+        }
+        let by_words = candidates.len() < LIMIT;
+        if by_words {
+            let have: HashSet<usize> = candidates.iter().map(|c| c.0).collect();
+            let mut extra: Vec<usize> = self.keywords[p]
+                .iter()
+                .filter_map(|w| self.by_keyword.get(w))
+                .flatten()
+                .copied()
+                .filter(|&q| q != p && !have.contains(&q))
+                .collect();
+            extra.sort_unstable();
+            extra.dedup();
+            candidates.extend(extra.into_iter().map(|q| (q, 0.0)));
+        }
+        // Only the best few matter: find the fifth-best tag score, then compare text only for
+        // the candidates that reach it (ties at the cutoff included).
+        if candidates.len() > LIMIT {
+            candidates.select_nth_unstable_by(LIMIT - 1, by_weight);
+            let cutoff = candidates[LIMIT - 1].1;
+            candidates.retain(|c| c.1 >= cutoff);
+        }
+        let mut scored: Vec<(usize, f64, usize)> = candidates
+            .iter()
+            .map(|&(q, s)| (q, s, shared(&self.keywords[p], &self.keywords[q])))
+            .collect();
+        let order = |a: &(usize, f64, usize), b: &(usize, f64, usize)| {
+            b.1.total_cmp(&a.1)
+                .then(b.2.cmp(&a.2))
+                .then_with(|| tie(&pages[a.0], &pages[b.0]))
+        };
+        if scored.len() > LIMIT {
+            scored.select_nth_unstable_by(LIMIT - 1, order);
+            scored.truncate(LIMIT);
+        }
+        scored.sort_by(order);
+        let candidates: Vec<usize> = if self.updatable {
+            let mut candidates: Vec<usize> = candidates.into_iter().map(|(q, _)| q).collect();
+            candidates.sort_unstable();
+            candidates
+        } else {
+            Vec::new()
+        };
+        Chosen {
+            list: scored.into_iter().map(|(q, _, _)| q).collect(),
+            candidates,
+            by_words,
+            settled,
+        }
+    }
 }
 
 fn tie(a: &Page, b: &Page) -> Ordering {
@@ -286,37 +571,29 @@ fn shared<T: Ord>(a: &[T], b: &[T]) -> usize {
     n
 }
 
-/// Each page's most distinctive words (tf-idf over the site), sorted.
-fn keywords(pages: &[Page]) -> Vec<Vec<Box<str>>> {
-    let terms: Vec<Vec<(Box<str>, u32)>> = pages.par_iter().map(terms).collect();
-    let mut df: FnvMap<&str, u32> = FnvMap::default();
-    for page in &terms {
-        for (word, _) in page {
-            *df.entry(word).or_default() += 1;
-        }
-    }
-    let n = pages.len() as f64;
+/// A page's most distinctive words (tf-idf over the site), sorted.
+fn select_keywords(
+    terms: &[(Box<str>, u32)],
+    df: &FnvMap<Box<str>, u32>,
+    n: usize,
+) -> Vec<Box<str>> {
+    let n = n as f64;
     let common = (n * COMMON).max(2.0);
-    terms
-        .par_iter()
-        .map(|page| {
-            let mut scored: Vec<(&str, f64)> = page
-                .iter()
-                .filter_map(|(word, tf)| {
-                    let df = f64::from(*df.get(&**word)?);
-                    (df > 1.0 && df <= common).then(|| (&**word, f64::from(*tf) * (n / df).ln()))
-                })
-                .collect();
-            scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-            let mut top: Vec<Box<str>> = scored
-                .into_iter()
-                .take(KEYWORDS)
-                .map(|(w, _)| w.into())
-                .collect();
-            top.sort_unstable();
-            top
+    let mut scored: Vec<(&str, f64)> = terms
+        .iter()
+        .filter_map(|(word, tf)| {
+            let df = f64::from(*df.get(&**word)?);
+            (df > 1.0 && df <= common).then(|| (&**word, f64::from(*tf) * (n / df).ln()))
         })
-        .collect()
+        .collect();
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let mut top: Vec<Box<str>> = scored
+        .into_iter()
+        .take(KEYWORDS)
+        .map(|(w, _)| w.into())
+        .collect();
+    top.sort_unstable();
+    top
 }
 
 /// Sorted, for binary search.
@@ -353,33 +630,116 @@ mod tests {
         );
     }
 
+    /// A generated site: `articles` articles with 2-5 of `tags` tags each.
+    fn generated(articles: usize, tags: usize) -> crate::site::Site {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        crate::bench::generate_with(tmp.path(), articles, tags).expect("generate");
+        let (inputs, _) = crate::source::load(tmp.path());
+        let config =
+            crate::config::Config::parse(inputs.config.as_deref().expect("site.yaml"), None)
+                .expect("config");
+        crate::site::Site::assemble(config, inputs.content, &[], false)
+            .expect("the generated site builds")
+    }
+
     /// The tag-pair shortcut gives the lists a full scan gives, on generated sites with broad
     /// tags (where it settles most pages) and with few, narrow ones (where it falls back).
     #[test]
     fn the_pair_shortcut_changes_nothing() {
-        let (mut settled_all, mut fell_back) = (0, 0);
+        let (mut settled, mut fell_back) = (0, 0);
         for (articles, tags) in [(400, 40), (300, 6), (120, 90)] {
-            let tmp = tempfile::tempdir().expect("tempdir");
-            crate::bench::generate_with(tmp.path(), articles, tags).expect("generate");
-            let (inputs, _) = crate::source::load(tmp.path());
-            let config =
-                crate::config::Config::parse(inputs.config.as_deref().expect("site.yaml"), None)
-                    .expect("config");
-            let site = crate::site::Site::assemble(config, inputs.content, &[], false)
-                .expect("the generated site builds");
-            let (fast, settled) = compute_with(&site.pages, &site.tags, true);
-            let (full, none) = compute_with(&site.pages, &site.tags, false);
-            assert_eq!(fast, full, "{articles} articles, {tags} tags");
-            assert_eq!(none, 0);
-            settled_all += settled;
-            fell_back += articles - settled;
+            let site = generated(articles, tags);
+            let fast = Index::build_with(&site.pages, &site.tags, false, true);
+            let full = Index::build_with(&site.pages, &site.tags, false, false);
+            assert_eq!(fast.lists, full.lists, "{articles} articles, {tags} tags");
+            assert_eq!(full.settled, 0);
+            settled += fast.settled;
+            fell_back += articles - fast.settled;
         }
-        // Both ways were exercised: the shortcut settles pages with broad tags and falls back
-        // with narrow ones.
+        // Both ways were exercised.
         assert!(
-            settled_all > 300 && fell_back > 100,
-            "{settled_all} settled, {fell_back} not"
+            settled > 300 && fell_back > 100,
+            "{settled} settled, {fell_back} not"
         );
+    }
+
+    /// After any run of edits to titles, descriptions, headings and dates, updating the index
+    /// gives the lists that building it from scratch gives.
+    #[test]
+    fn an_update_gives_the_lists_a_new_build_gives() {
+        const WORDS: &[&str] = &[
+            "naltrexone",
+            "craving",
+            "liver",
+            "injection",
+            "tablet",
+            "relapse",
+            "opioid",
+            "alcohol",
+            "withdrawal",
+            "overdose",
+            "family",
+            "prescriber",
+            "pregnancy",
+            "sleep",
+            "nausea",
+            "counseling",
+            "recovery",
+            "dose",
+            "monthly",
+            "daily",
+            "label",
+            "trial",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |below: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % below as u64) as usize
+        };
+        let phrase = |n: usize, next: &mut dyn FnMut(usize) -> usize| {
+            (0..n)
+                .map(|_| WORDS[next(WORDS.len())])
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        for (articles, tags) in [(240, 30), (160, 6), (120, 90)] {
+            let site = generated(articles, tags);
+            let mut pages = site.pages.clone();
+            // Titles from a small vocabulary, so keywords are shared and matter.
+            for page in &mut pages {
+                page.title = phrase(3, &mut next);
+            }
+            let mut index = Index::build(&pages, &site.tags, true);
+            for step in 0..60 {
+                let edited: Vec<usize> = (0..1 + step % 2).map(|_| next(articles)).collect();
+                for &p in &edited {
+                    let q = next(articles);
+                    match step % 4 {
+                        0 => pages[p].title = phrase(1 + next(4), &mut next),
+                        1 => pages[p].description = phrase(5, &mut next),
+                        2 => pages[p].body = Arc::clone(&pages[q].body),
+                        _ => pages[p].date = pages[q].date,
+                    }
+                }
+                assert!(index.update(&pages, &site.tags, &edited));
+                let fresh = Index::build(&pages, &site.tags, false);
+                assert!(
+                    index.lists == fresh.lists,
+                    "{articles} articles, {tags} tags: step {step} ({edited:?}) differs"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_update_that_changes_tags_is_refused() {
+        let site = generated(60, 8);
+        let mut pages = site.pages.clone();
+        let mut index = Index::build(&pages, &site.tags, true);
+        pages[3].tags = vec!["tag-1".into()];
+        assert!(!index.update(&pages, &site.tags, &[3]));
     }
 
     #[test]

@@ -51,8 +51,20 @@ type ParseResult = Result<Arc<Parsed>, Vec<Diagnostic>>;
 pub struct Cache {
     table: LinkTable,
     entries: HashMap<String, (Arc<Parsed>, Arc<Rendered>)>,
-    /// The related lists, with a hash of everything they were computed from.
-    related: Option<(u64, Arc<Vec<Vec<usize>>>)>,
+    /// The related lists and their index, with a hash of everything they were computed from.
+    related: Option<(u64, related::Index)>,
+    /// Whether the index is kept ready for updates (`serve`), not just for one build.
+    updatable: bool,
+}
+
+impl Cache {
+    /// An empty cache for a session of edits (`serve`): it also keeps what patching a page needs.
+    pub fn for_edits() -> Self {
+        Self {
+            updatable: true,
+            ..Self::default()
+        }
+    }
 }
 
 impl Site {
@@ -66,7 +78,7 @@ impl Site {
         files: &[String],
         drafts: bool,
     ) -> Result<Site, Vec<Diagnostic>> {
-        match Self::assemble_cached(config, content, files, &[], drafts, &Cache::default()) {
+        match Self::assemble_cached(config, content, files, &[], drafts, Cache::default()) {
             (Some(site), diagnostics, _) if !diagnostics.iter().any(Diagnostic::is_error) => {
                 Ok(site)
             }
@@ -84,7 +96,7 @@ impl Site {
         files: &[String],
         unreadable: &[String],
         drafts: bool,
-        cache: &Cache,
+        mut cache: Cache,
     ) -> (Option<Site>, Vec<Diagnostic>, Cache) {
         let mut clock = crate::Stopwatch::new();
         let mut errors = Vec::new();
@@ -149,6 +161,7 @@ impl Site {
         clock.lap("markdown");
         let mut next = Cache {
             related: None,
+            updatable: cache.updatable,
             entries: parsed
                 .iter()
                 .zip(&rendered)
@@ -170,12 +183,7 @@ impl Site {
                 (Front::Tag(front), _) => texts.push(page::tag(p, front, body)),
             }
         }
-        pages.sort_by(|a, b| {
-            b.date
-                .cmp(&a.date)
-                .then_with(|| a.title.cmp(&b.title))
-                .then_with(|| a.url.cmp(&b.url))
-        });
+        pages.sort_by(page_order);
         sections.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.title.cmp(&b.title)));
         errors.extend(attach(&mut sections, &pages));
         let (tags, mut tag_errors) = taxonomy::assemble(texts, &pages);
@@ -204,11 +212,12 @@ impl Site {
         // Related lists depend on little (tags, titles, descriptions, headings, dates): an edit
         // that changes none of it, like most body edits in `serve`, reuses the last ones.
         let inputs = related::inputs_hash(&pages);
-        let related = match &cache.related {
-            Some((hash, related)) if *hash == inputs => Arc::clone(related),
-            _ => Arc::new(related::compute(&pages, &tags)),
+        let index = match cache.related.take() {
+            Some((hash, index)) if hash == inputs => index,
+            _ => related::Index::build(&pages, &tags, cache.updatable),
         };
-        next.related = Some((inputs, Arc::clone(&related)));
+        let related = Arc::clone(&index.lists);
+        next.related = Some((inputs, index));
         clock.lap("related");
         (
             Some(Site {
@@ -238,104 +247,201 @@ impl Site {
         self.sections.iter().find(|s| s.name == name)
     }
 
-    /// Applies edits that change nothing but the bodies of existing articles, in place: the
-    /// fast path of `serve`, for the edit an author makes most.
+    /// Applies edits to existing articles in place, the fast path of `serve` for the edits an
+    /// author makes most: the text, and front matter that leaves the site's shape alone.
     ///
     /// `changed` are the sources that changed since `cache` was made (the cache this site was
-    /// assembled with). A body changes only that page's body-derived data (HTML, summary,
-    /// headings, anchors, word count), so the rest of the model stands; the checks that read
-    /// bodies run again (the new bodies' links, every anchor reference) and the related lists
-    /// are recomputed only if some heading changed.
+    /// assembled with). An edit qualifies when the article keeps its URL, aliases, tags and
+    /// draft state, and its place in the date order: then no other page's URL, tag list or
+    /// position moves. Its title, description, dates, references and body may change. The
+    /// checks that read bodies run again (the new bodies' links, every anchor reference), its
+    /// section's order is redone, and the related lists it can change are redone
+    /// (`related::Index::update`).
     ///
-    /// Returns `None`, having changed nothing, when an edit is more than that (front matter,
-    /// a section or tag page, a file that does not parse): the caller assembles the whole site
-    /// instead. Returns the errors, having changed nothing, when the new bodies are wrong.
-    pub fn patch_bodies(
+    /// Returns `None`, having changed nothing, when an edit is more than that: the caller
+    /// assembles the whole site instead. Returns the errors, having changed nothing, when the
+    /// new bodies are wrong.
+    pub fn patch_pages(
         &mut self,
         changed: &[Source],
         cache: &mut Cache,
     ) -> Option<Result<Patched, Vec<Diagnostic>>> {
         let mut edits = Vec::new();
         for source in changed {
-            let (old, _) = cache.entries.get(&source.rel)?;
+            let (old, old_body) = cache.entries.get(&source.rel)?;
             if same_text(&old.source.text, &source.text) {
                 continue;
             }
             let index = self.pages.iter().position(|p| p.rel == source.rel)?;
             let parsed = page::parse(source.clone()).ok()?;
-            let Front::Article(front) = &parsed.front else {
+            let (Front::Article(front), Front::Article(old_front)) = (&parsed.front, &old.front)
+            else {
                 return None;
             };
-            if parsed.front != old.front || parsed.url != old.url || parsed.place != old.place {
+            let same_shape = parsed.url == old.url
+                && parsed.place == old.place
+                && front.aliases == old_front.aliases
+                && front.tags == old_front.tags
+                && front.draft == old_front.draft;
+            if !same_shape {
                 return None;
             }
+            // The body is rendered again only when it, or the number of references it may
+            // point to, changed.
+            let body = (parsed.body() == old.body()
+                && parsed.reference_count() == old.reference_count())
+            .then(|| Arc::clone(old_body));
             let front = front.clone();
-            edits.push((index, Arc::new(parsed), front));
+            edits.push((index, Arc::new(parsed), front, body));
         }
-        let bodies: Vec<Arc<Rendered>> = edits
+        let bodies: Vec<(Arc<Rendered>, bool)> = edits
             .par_iter()
-            .map(|(_, p, _)| {
-                let at = Location {
-                    file: &p.source.path,
-                    rel: &p.source.rel,
-                    text: &p.source.text,
-                    body_offset: p.body_offset,
-                    reference_count: p.reference_count(),
-                };
-                Arc::new(markdown::render(p.body(), &at, &cache.table))
+            .map(|(_, p, _, body)| match body {
+                Some(body) => (Arc::clone(body), false),
+                None => {
+                    let at = Location {
+                        file: &p.source.path,
+                        rel: &p.source.rel,
+                        text: &p.source.text,
+                        body_offset: p.body_offset,
+                        reference_count: p.reference_count(),
+                    };
+                    (
+                        Arc::new(markdown::render(p.body(), &at, &cache.table)),
+                        true,
+                    )
+                }
             })
             .collect();
         let mut old_pages = Vec::with_capacity(edits.len());
-        for ((index, parsed, front), body) in edits.iter().zip(&bodies) {
+        for ((index, parsed, front, _), (body, _)) in edits.iter().zip(&bodies) {
             let page = page::article(parsed, front, Arc::clone(body));
             old_pages.push(std::mem::replace(&mut self.pages[*index], page));
         }
+        let undo = |site: &mut Site, old_pages: Vec<Page>| {
+            for ((index, ..), old) in edits.iter().zip(old_pages) {
+                site.pages[*index] = old;
+            }
+        };
+        // Every edited page must keep its place in the order, so no index moves.
+        let in_order = edits.iter().all(|(index, ..)| {
+            let i = *index;
+            (i == 0 || page_order(&self.pages[i - 1], &self.pages[i]).is_le())
+                && (i + 1 >= self.pages.len()
+                    || page_order(&self.pages[i], &self.pages[i + 1]).is_le())
+        });
+        if !in_order {
+            undo(self, old_pages);
+            return None;
+        }
         let mut errors: Vec<Diagnostic> = bodies
             .iter()
-            .flat_map(|b| b.diagnostics.iter().cloned())
+            .filter(|(_, fresh)| *fresh)
+            .flat_map(|(b, _)| b.diagnostics.iter().cloned())
             .collect();
-        errors.extend(check_anchors(
-            &self.pages,
-            &self.sections,
-            Some(&self.home),
-            &self.tags,
-        ));
+        if bodies.iter().any(|(_, fresh)| *fresh) {
+            errors.extend(check_anchors(
+                &self.pages,
+                &self.sections,
+                Some(&self.home),
+                &self.tags,
+            ));
+        }
         if !errors.is_empty() {
-            for ((index, _, _), old) in edits.iter().zip(old_pages) {
-                self.pages[*index] = old;
-            }
+            undo(self, old_pages);
             return Some(Err(errors));
         }
-        let headings =
-            |p: &Page| -> Vec<String> { p.body.headings.iter().map(|h| h.title.clone()).collect() };
-        let related = edits
+        // The related lists, when what they read changed.
+        let moved: Vec<usize> = edits
             .iter()
             .zip(&old_pages)
-            .any(|((index, _, _), old)| headings(old) != headings(&self.pages[*index]));
-        if related {
-            let inputs = related::inputs_hash(&self.pages);
-            self.related = Arc::new(related::compute(&self.pages, &self.tags));
-            cache.related = Some((inputs, Arc::clone(&self.related)));
+            .filter(|((index, ..), old)| {
+                related::page_hash(*index, old) != related::page_hash(*index, &self.pages[*index])
+            })
+            .map(|((index, ..), _)| *index)
+            .collect();
+        let mut related_changed = Vec::new();
+        if !moved.is_empty() {
+            let Some((hash, index)) = cache.related.as_mut() else {
+                undo(self, old_pages);
+                return None;
+            };
+            let before = Arc::clone(&index.lists);
+            if !index.update(&self.pages, &self.tags, &moved) {
+                undo(self, old_pages);
+                return None;
+            }
+            for ((i, ..), old) in edits.iter().zip(&old_pages) {
+                *hash = hash
+                    .wrapping_sub(related::page_hash(*i, old))
+                    .wrapping_add(related::page_hash(*i, &self.pages[*i]));
+            }
+            related_changed = (0..self.pages.len())
+                .filter(|&p| before[p] != index.lists[p])
+                .collect();
+            self.related = Arc::clone(&index.lists);
         }
-        for ((index, parsed, _), body) in edits.iter().zip(bodies) {
+        // Sections whose order may have changed.
+        let mut sections = Vec::new();
+        for ((index, ..), old) in edits.iter().zip(&old_pages) {
+            let page = &self.pages[*index];
+            let moves = (old.weight, old.date, &old.title) != (page.weight, page.date, &page.title);
+            if moves {
+                if let Some(s) = self
+                    .sections
+                    .iter()
+                    .position(|s| Some(&s.name) == page.section.as_ref())
+                {
+                    if !sections.contains(&s) {
+                        sections.push(s);
+                    }
+                }
+            }
+        }
+        for &s in &sections {
+            let pages = &self.pages;
+            self.sections[s]
+                .pages
+                .sort_by(|&a, &b| section_order(&pages[a], &pages[b]));
+        }
+        for ((index, parsed, ..), (body, _)) in edits.iter().zip(bodies) {
             cache
                 .entries
                 .insert(self.pages[*index].rel.clone(), (Arc::clone(parsed), body));
         }
         Some(Ok(Patched {
-            pages: edits.into_iter().map(|(index, _, _)| index).collect(),
-            related,
+            pages: edits.into_iter().map(|(index, ..)| index).collect(),
+            related: related_changed,
+            sections,
         }))
     }
 }
 
-/// What [`Site::patch_bodies`] changed.
+/// What [`Site::patch_pages`] changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Patched {
-    /// The articles whose bodies changed, as indices into `pages`.
+    /// The edited articles, as indices into `pages`.
     pub pages: Vec<usize>,
-    /// Whether the related lists were computed again (a heading changed).
-    pub related: bool,
+    /// The articles whose related lists changed.
+    pub related: Vec<usize>,
+    /// The sections whose order was redone.
+    pub sections: Vec<usize>,
+}
+
+/// The order of articles: newest first, then title, then URL.
+fn page_order(a: &Page, b: &Page) -> std::cmp::Ordering {
+    b.date
+        .cmp(&a.date)
+        .then_with(|| a.title.cmp(&b.title))
+        .then_with(|| a.url.cmp(&b.url))
+}
+
+/// The order of articles in a section: weight, then newest first, then title.
+fn section_order(a: &Page, b: &Page) -> std::cmp::Ordering {
+    a.weight
+        .cmp(&b.weight)
+        .then(b.date.cmp(&a.date))
+        .then_with(|| a.title.cmp(&b.title))
 }
 
 /// Whether two texts are equal; the same shared text (the usual case in `serve`) without reading it.
@@ -378,13 +484,9 @@ fn attach(sections: &mut [Section], pages: &[Page]) -> Vec<Diagnostic> {
         }
     }
     for section in sections.iter_mut() {
-        section.pages.sort_by(|&a, &b| {
-            let (a, b) = (&pages[a], &pages[b]);
-            a.weight
-                .cmp(&b.weight)
-                .then(b.date.cmp(&a.date))
-                .then_with(|| a.title.cmp(&b.title))
-        });
+        section
+            .pages
+            .sort_by(|&a, &b| section_order(&pages[a], &pages[b]));
     }
     missing
         .into_iter()

@@ -111,7 +111,7 @@ fn a_title_edit_re_renders_every_list_that_shows_it() {
         "title: The other guide",
         "title: The renamed guide",
     );
-    let rendered = rebuild(&mut session, tmp.path(), &[path], Way::Assemble);
+    let rendered = rebuild(&mut session, tmp.path(), &[path], Way::Patch);
     assert_eq!(
         rendered,
         [
@@ -412,4 +412,82 @@ fn after_a_failed_assembly_the_next_edit_assembles_and_then_patches_again() {
     );
     let rendered = rebuild(&mut session, tmp.path(), &[path], Way::Patch);
     assert_eq!(rendered, ["guide/other/index.html"]);
+}
+
+/// Front-matter edits that keep the site's shape (URL, tags, aliases, place in the order) are
+/// patched; the others assemble the site again. Each is checked against a full build.
+#[test]
+fn front_matter_edits_patch_when_the_shape_stays() {
+    let (tmp, mut session) = setup();
+    let root = tmp.path();
+    let other = "content/guide/other.md";
+    let cases: &[(&str, &str, Way)] = &[
+        // Stays between the 1 March and 15 January articles.
+        ("date: 2026-02-01", "date: 2026-02-10", Way::Patch),
+        (
+            "description: A second guide",
+            "description: Another guide",
+            Way::Patch,
+        ),
+        // The guide lists it after the other article now.
+        (
+            "date: 2026-02-10",
+            "date: 2026-02-10\nweight: 5",
+            Way::Patch,
+        ),
+        (
+            "reviewed: 2026-02-01",
+            "reviewed: 2026-02-01\nupdated: 2026-07-01",
+            Way::Patch,
+        ),
+        // A second reference: the body's reference anchors are made again.
+        (
+            "references:\n",
+            "references:\n  - title: \"Another source\"\n    url: https://example.org/more\n",
+            Way::Patch,
+        ),
+        // Moves above the 1 March article: every index after it shifts.
+        ("date: 2026-02-10", "date: 2026-03-15", Way::Assemble),
+        ("weight: 5\n", "aliases: [/older/other/]\n", Way::Assemble),
+        ("tags: [alpha, beta]", "tags: [beta]", Way::Assemble),
+    ];
+    for (from, to, way) in cases {
+        let path = edit(root, other, from, to);
+        let rendered = rebuild(&mut session, root, &[path], *way);
+        assert!(!rendered.is_empty(), "{to}: re-renders something");
+    }
+}
+
+#[test]
+fn a_weight_edit_re_renders_the_section_and_home_not_the_page() {
+    let (tmp, mut session) = setup();
+    let path = edit(
+        tmp.path(),
+        "content/guide/other.md",
+        "date: 2026-02-01",
+        "date: 2026-02-01\nweight: 5",
+    );
+    assert_eq!(
+        rebuild(&mut session, tmp.path(), &[path], Way::Patch),
+        ["guide/index.html", "index.html"]
+    );
+}
+
+#[test]
+fn a_heading_that_moves_a_keyword_reorders_another_page_s_related_list() {
+    let (tmp, mut session) = setup();
+    // "pagination" was only in the first news item's description; now in two pages' terms, it
+    // is a keyword they share, and that item's related list puts this page higher. This page's
+    // card is unchanged.
+    let path = edit(
+        tmp.path(),
+        "content/guide/everything.md",
+        "## Tables {#tables}",
+        "## Pagination\n\n## Tables {#tables}",
+    );
+    let rendered = rebuild(&mut session, tmp.path(), &[path], Way::Patch);
+    assert!(
+        rendered.iter().any(|r| r == "news/first/index.html"),
+        "{rendered:?}"
+    );
 }

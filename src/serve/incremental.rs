@@ -2,17 +2,18 @@
 //!
 //! There are two ways, chosen by what changed since the last good build:
 //!
-//! **Patch** (only the text of existing articles changed, and their front matter parses to the
-//! same values): the last model is kept and each edited page's body is rendered again and put
-//! in place (`Site::patch_bodies`). Body links and every anchor reference are checked again;
-//! related lists are recomputed only when a heading changed. The edited pages are re-rendered,
-//! and so are the pages that show one of their cards when the card changed (reading time);
-//! each fingerprint records which cards it read, so that set is known without a scan. The feed
-//! and search index are redone from cached entries; the sitemap, robots.txt and redirects show
-//! only front matter and are kept.
+//! **Patch** (only existing articles changed, each keeping its URL, aliases, tags, draft state
+//! and place in the date order): the last model is kept and each edited page is put in place
+//! (`Site::patch_pages`); its body is rendered again only if it changed. Body links and every
+//! anchor reference are checked again, the section's order is redone, and the related lists
+//! the edit can change are redone (`related::Index::update`). Re-rendered: the edited pages,
+//! the pages that show one of their cards when the card changed (each fingerprint records
+//! which cards it read, so that set is known without a scan), the pages whose related lists
+//! changed, and a re-ordered section with the home page. The feed, sitemap and redirects are
+//! redone, the search index from cached entries.
 //!
-//! **Assemble** (anything else: front matter, a section or tag page, a file added or removed,
-//! a template, a static file, the configuration):
+//! **Assemble** (anything else: a URL, tag or date-order change, a section or tag page, a file
+//! added or removed, a template, a static file, the configuration):
 //! 1. Reading: only the changed files are read again (a folder event reloads everything).
 //! 2. Parsing and Markdown: a file whose text did not change reuses its parsed front matter and
 //!    rendered body; all bodies are re-rendered only when some page's URL set changed (links
@@ -65,7 +66,9 @@ struct Last {
     jobs: Vec<Job>,
     paths: Vec<Arc<str>>,
     fingerprints: Vec<u64>,
-    /// For each article, the index of its own job, and of the jobs that show its card.
+    /// For each job, the articles whose cards it shows; for each article, the index of its own
+    /// job and of the jobs that show its card.
+    reads: Vec<Vec<usize>>,
     page_jobs: Vec<usize>,
     readers: Vec<Vec<usize>>,
     /// Each article's card hash.
@@ -105,7 +108,7 @@ impl Session {
             load_diagnostics: keyed(diagnostics),
             options,
             inputs,
-            cache: Cache::default(),
+            cache: Cache::for_edits(),
             search: feeds::SearchCache::default(),
             tera: None,
             last: None,
@@ -269,47 +272,54 @@ impl Session {
             changed.push(inputs.content[i].clone());
         }
         let warnings: Vec<Diagnostic> = load_diagnostics.values().cloned().collect();
-        let patched = match last.site.patch_bodies(&changed, cache)? {
+        let patched = match last.site.patch_pages(&changed, cache)? {
             Ok(patched) => patched,
             Err(mut errors) => {
                 errors.extend(warnings);
                 return Some(Err(errors));
             }
         };
-        clock.lap("serve: patch bodies");
+        clock.lap("serve: patch pages");
         let site = &last.site;
+        // The jobs that may show something that changed: the edited pages, the pages that show
+        // their cards (when a card changed), the pages whose related lists changed, and the
+        // lists of a section whose order changed.
         let mut cards = last.cards.clone();
-        let (look, fresh) = if patched.related {
-            // Related lists changed: any page may show other cards now.
-            cards = render::card_hashes(site);
-            let fresh = fingerprint_all(site, &last.jobs, &cards);
-            ((0..last.jobs.len()).collect(), Some(fresh))
-        } else {
-            let mut look = BTreeSet::new();
-            for &p in &patched.pages {
-                look.insert(last.page_jobs[p]);
-                let card = render::card_hash(site, p);
-                if card != cards[p] {
-                    cards[p] = card;
-                    look.extend(last.readers[p].iter().copied());
+        let mut look = BTreeSet::new();
+        for &p in &patched.pages {
+            look.insert(last.page_jobs[p]);
+            let card = render::card_hash(site, p);
+            if card != cards[p] {
+                cards[p] = card;
+                look.extend(last.readers[p].iter().copied());
+            }
+        }
+        look.extend(patched.related.iter().map(|&p| last.page_jobs[p]));
+        if !patched.sections.is_empty() {
+            for (j, job) in last.jobs.iter().enumerate() {
+                match job {
+                    Job::Home => {
+                        look.insert(j);
+                    }
+                    Job::Section(s) if patched.sections.contains(s) => {
+                        look.insert(j);
+                    }
+                    _ => {}
                 }
             }
-            (look.into_iter().collect::<Vec<usize>>(), None)
-        };
-        let fingerprints: Vec<(usize, u64)> = match &fresh {
-            Some((prints, _)) => prints.iter().copied().enumerate().collect(),
-            None => look
-                .iter()
-                .map(|&j| {
-                    let print = render::fingerprint(&last.jobs[j], site, &cards, &mut Vec::new());
-                    (j, print)
-                })
-                .collect(),
-        };
+        }
+        let fingerprints: Vec<(usize, u64, Vec<usize>)> = look
+            .into_iter()
+            .map(|j| {
+                let mut reads = Vec::new();
+                let print = render::fingerprint(&last.jobs[j], site, &cards, &mut reads);
+                (j, print, reads)
+            })
+            .collect();
         let todo: Vec<Job> = fingerprints
             .iter()
-            .filter(|(j, print)| last.fingerprints[*j] != *print)
-            .map(|(j, _)| last.jobs[*j].clone())
+            .filter(|(j, print, _)| last.fingerprints[*j] != *print)
+            .map(|(j, ..)| last.jobs[*j].clone())
             .collect();
         clock.lap("serve: fingerprints");
         let rendered = match render::render_jobs(site, tera, &inputs.templates, &todo) {
@@ -321,21 +331,24 @@ impl Session {
             }
         };
         clock.lap("serve: render");
-        let feeds = feeds::render_bodies(site, &patched.pages, search);
+        let feeds = feeds::render_patch(site, &patched.pages, search);
         clock.lap("serve: feeds");
-        for (j, print) in fingerprints {
+        for (j, print, reads) in fingerprints {
             last.fingerprints[j] = print;
-        }
-        if let Some((_, readers)) = fresh {
-            last.readers = readers;
+            if reads != last.reads[j] {
+                for &p in &last.reads[j] {
+                    last.readers[p].retain(|&x| x != j);
+                }
+                for &p in &reads {
+                    last.readers[p].push(j);
+                }
+                last.reads[j] = reads;
+            }
         }
         last.cards = cards;
         let files = Arc::make_mut(&mut last.files);
-        let mut names = Vec::with_capacity(rendered.len());
+        let mut names: Vec<String> = rendered.iter().map(|o| o.path.clone()).collect();
         for output in rendered.into_iter().chain(feeds) {
-            if output.path.ends_with(".html") {
-                names.push(output.path.clone());
-            }
             files.insert(output.path.into(), Arc::new(output.bytes));
         }
         names.sort();
@@ -405,7 +418,7 @@ impl Session {
             &files,
             &self.inputs.unreadable,
             self.options.drafts,
-            &self.cache,
+            std::mem::replace(&mut self.cache, Cache::for_edits()),
         );
         self.cache = cache;
         diagnostics.append(&mut found);
@@ -448,7 +461,13 @@ impl Session {
             .collect();
         let paths: Vec<Arc<str>> = jobs.iter().map(|j| j.path(&site).into()).collect();
         let cards = render::card_hashes(&site);
-        let (fingerprints, readers) = fingerprint_all(&site, &jobs, &cards);
+        let (fingerprints, reads) = fingerprint_all(&site, &jobs, &cards);
+        let mut readers = vec![Vec::new(); site.pages.len()];
+        for (j, read) in reads.iter().enumerate() {
+            for &p in read {
+                readers[p].push(j);
+            }
+        }
         let before: HashMap<&str, u64> = match &self.last {
             Some(last) if last.shared == shared => last
                 .paths
@@ -523,6 +542,7 @@ impl Session {
             jobs,
             paths,
             fingerprints,
+            reads,
             page_jobs,
             readers,
             cards,
@@ -546,26 +566,16 @@ impl Session {
     }
 }
 
-/// Every job's fingerprint, and for each article the jobs that show its card.
+/// Every job's fingerprint, and the articles whose cards it shows.
 fn fingerprint_all(site: &Site, jobs: &[Job], cards: &[u64]) -> (Vec<u64>, Vec<Vec<usize>>) {
     use rayon::prelude::*;
-    let prints: Vec<(u64, Vec<usize>)> = jobs
-        .par_iter()
+    jobs.par_iter()
         .map(|job| {
             let mut reads = Vec::new();
             let print = render::fingerprint(job, site, cards, &mut reads);
             (print, reads)
         })
-        .collect();
-    let mut readers = vec![Vec::new(); site.pages.len()];
-    let mut fingerprints = Vec::with_capacity(prints.len());
-    for (j, (print, reads)) in prints.into_iter().enumerate() {
-        fingerprints.push(print);
-        for p in reads {
-            readers[p].push(j);
-        }
-    }
-    (fingerprints, readers)
+        .unzip()
 }
 
 fn keyed(diagnostics: Vec<Diagnostic>) -> BTreeMap<String, Diagnostic> {
