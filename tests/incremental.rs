@@ -36,7 +36,7 @@ fn edit(root: &Path, rel: &str, from: &str, to: &str) -> PathBuf {
     path
 }
 
-/// Which way a rebuild went: patching the last model (only article bodies changed) or
+/// Which way a rebuild went: patching the last model (articles edited, site shape kept) or
 /// assembling the whole site again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Way {

@@ -54,8 +54,8 @@ pub struct Rebuild {
     pub rendered: Vec<String>,
     /// Warnings (errors fail the rebuild instead).
     pub warnings: Vec<Diagnostic>,
-    /// Whether only article bodies had changed, so the last model was patched instead of
-    /// assembled again.
+    /// Whether the last model was patched instead of assembled again (only existing articles
+    /// changed, keeping the site's shape).
     pub patched: bool,
 }
 
@@ -228,7 +228,8 @@ impl Session {
     }
 
     /// Rebuilds what the changes since the last good build require: patches the last model
-    /// when only article bodies changed, assembles the whole site otherwise.
+    /// when only existing articles changed and kept the site's shape, assembles the whole site
+    /// otherwise.
     pub fn rebuild(&mut self) -> Result<Rebuild, Vec<Diagnostic>> {
         let result = match self.patch() {
             Some(result) => result,
@@ -241,7 +242,8 @@ impl Session {
         result
     }
 
-    /// The fast path: `None` when the changes are more than article bodies.
+    /// The fast path: `None` when the changes are more than it can patch (see the module
+    /// notes).
     fn patch(&mut self) -> Option<Result<Rebuild, Vec<Diagnostic>>> {
         let mut clock = crate::Stopwatch::new();
         if self.structural
