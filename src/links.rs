@@ -205,10 +205,11 @@ pub struct AnchorRef {
 
 /// Checks every anchor reference against the anchors each page defines.
 pub fn check_anchors<'a>(
-    references: impl Iterator<Item = &'a AnchorRef>,
+    references: impl IntoIterator<Item = &'a AnchorRef>,
     anchors: &HashMap<&str, &HashSet<String>>,
 ) -> Vec<Diagnostic> {
     references
+        .into_iter()
         .filter_map(|r| {
             let defined = anchors.get(r.target.as_str())?;
             if defined.contains(&r.anchor) {

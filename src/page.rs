@@ -188,6 +188,18 @@ impl Parsed {
         &self.source.text[self.body_offset..]
     }
 
+    /// Renders the body, resolving its links through `table`.
+    pub fn render(&self, table: &crate::links::LinkTable) -> Rendered {
+        let at = crate::markdown::Location {
+            file: &self.source.path,
+            rel: &self.source.rel,
+            text: &self.source.text,
+            body_offset: self.body_offset,
+            reference_count: self.reference_count(),
+        };
+        crate::markdown::render(self.body(), &at, table)
+    }
+
     /// How many references the front matter lists.
     pub fn reference_count(&self) -> usize {
         match &self.front {

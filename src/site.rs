@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::links::{self, LinkTable};
-use crate::markdown::{self, Location, Rendered};
+use crate::markdown::Rendered;
 use crate::page::{self, Front, Page, Parsed, Place, Section, TagText};
 use crate::related;
 use crate::source::Source;
@@ -148,14 +148,7 @@ impl Site {
                         }
                     }
                 }
-                let at = Location {
-                    file: &p.source.path,
-                    rel: &p.source.rel,
-                    text: &p.source.text,
-                    body_offset: p.body_offset,
-                    reference_count: p.reference_count(),
-                };
-                Arc::new(markdown::render(p.body(), &at, &table))
+                Arc::new(p.render(&table))
             })
             .collect();
         clock.lap("markdown");
@@ -298,19 +291,7 @@ impl Site {
             .par_iter()
             .map(|(_, p, _, body)| match body {
                 Some(body) => (Arc::clone(body), false),
-                None => {
-                    let at = Location {
-                        file: &p.source.path,
-                        rel: &p.source.rel,
-                        text: &p.source.text,
-                        body_offset: p.body_offset,
-                        reference_count: p.reference_count(),
-                    };
-                    (
-                        Arc::new(markdown::render(p.body(), &at, &cache.table)),
-                        true,
-                    )
-                }
+                None => (Arc::new(p.render(&cache.table)), true),
             })
             .collect();
         let mut old_pages = Vec::with_capacity(edits.len());

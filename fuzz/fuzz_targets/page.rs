@@ -7,7 +7,6 @@
 
 use libfuzzer_sys::fuzz_target;
 use naltrexone_site::links::LinkTable;
-use naltrexone_site::markdown::{self, Location};
 use naltrexone_site::page::{self, Front};
 use naltrexone_site::source::Source;
 use std::sync::Arc;
@@ -69,14 +68,7 @@ fuzz_target!(|data: &[u8]| {
         .insert("care/other.md".into(), "/care/other/".into());
     table.pages.insert("_index.md".into(), "/".into());
     table.files.insert("style.css".into());
-    let at = Location {
-        file: &parsed.source.path,
-        rel: &parsed.source.rel,
-        text: &parsed.source.text,
-        body_offset: parsed.body_offset,
-        reference_count: parsed.reference_count(),
-    };
-    let body = Arc::new(markdown::render(parsed.body(), &at, &table));
+    let body = Arc::new(parsed.render(&table));
     body.diagnostics.iter().for_each(|d| drop(d.to_string()));
     match &parsed.front {
         Front::Article(front) => {
