@@ -226,14 +226,40 @@ pub fn generate_hugo(ours: &Path, root: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Peak resident memory of the largest finished child process, in MB.
-fn children_peak_rss_mb() -> Option<f64> {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage writes a rusage into the pointer we give it and reads nothing else.
-    let ok = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) } == 0;
-    // SAFETY: zero-initialised, and filled by getrusage when it succeeded.
-    let usage = unsafe { usage.assume_init() };
-    ok.then(|| usage.ru_maxrss as f64 / 1024.0)
+/// The environment variable that asks a `site` process to write its peak resident memory
+/// (kB) into a file when it ends, for the benchmark.
+pub const PEAK_RSS_FILE: &str = "SITE_PEAK_RSS_FILE";
+
+/// Writes this process's peak resident memory into the file `SITE_PEAK_RSS_FILE` names, if
+/// it is set. The kernel's `VmHWM` counts this program's memory only; `getrusage` on a child
+/// also counts the parent's memory that the child shared before it started this program.
+pub fn record_peak_rss() {
+    let Some(file) = std::env::var_os(PEAK_RSS_FILE) else {
+        return;
+    };
+    let peak = fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .map(|v| v.trim().trim_end_matches("kB").trim().to_owned())
+        })
+        .unwrap_or_default();
+    let _ = fs::write(file, peak);
+}
+
+/// Runs one of our builds; returns its time and peak resident memory in MB.
+fn timed_build(mut command: Command, work: &Path) -> Result<(Duration, Option<f64>), String> {
+    let report = work.join("peak-rss");
+    let _ = fs::remove_file(&report);
+    command.env(PEAK_RSS_FILE, &report);
+    let time = timed(command)?;
+    let peak = fs::read_to_string(&report)
+        .ok()
+        .and_then(|kb| kb.trim().parse::<f64>().ok())
+        .map(|kb| kb / 1024.0);
+    Ok((time, peak))
 }
 
 fn median(mut xs: Vec<Duration>) -> Duration {
@@ -297,20 +323,17 @@ pub fn run(
         let mut warm = Vec::new();
         for k in 0..runs {
             let out = outputs.join(format!("site-{n}-{k}"));
-            let mut c = Command::new(&me);
-            c.args(["--root"])
-                .arg(&root)
-                .args(["build", "--output"])
-                .arg(&out);
-            cold.push(timed(c)?);
-            let mut c = Command::new(&me);
-            c.args(["--root"])
-                .arg(&root)
-                .args(["build", "--output"])
-                .arg(&out);
-            warm.push(timed(c)?);
+            for times in [&mut cold, &mut warm] {
+                let mut c = Command::new(&me);
+                c.args(["--root"])
+                    .arg(&root)
+                    .args(["build", "--output"])
+                    .arg(&out);
+                let (time, rss) = timed_build(c, &work)?;
+                times.push(time);
+                peak.push((n, rss));
+            }
         }
-        peak.push((n, children_peak_rss_mb()));
         let hugo_cold = match &hugo {
             Some(_) => {
                 let hroot = work.join(format!("hugo-{n}"));
@@ -420,9 +443,14 @@ pub fn run(
             b as f64 / a.max(1) as f64
         );
     }
-    for (n, mb) in peak {
-        if let Some(mb) = mb {
-            println!("peak RSS of any build process so far (after {n} articles): {mb:.0} MB");
+    for &n in sizes {
+        let most = peak
+            .iter()
+            .filter(|(m, _)| *m == n)
+            .filter_map(|(_, mb)| *mb)
+            .fold(None, |a: Option<f64>, b| Some(a.map_or(b, |a| a.max(b))));
+        if let Some(mb) = most {
+            println!("peak RSS of a build, {n} articles: {mb:.0} MB");
         }
     }
     if let Some(version) = hugo {

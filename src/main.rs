@@ -115,6 +115,12 @@ enum Format {
 }
 
 fn main() -> ExitCode {
+    let code = run();
+    naltrexone_site::bench::record_peak_rss();
+    code
+}
+
+fn run() -> ExitCode {
     let cli = Cli::parse();
     let today = match cli.today.as_deref().map(Date::parse) {
         None => Date::today(),
