@@ -42,7 +42,7 @@ pub fn render_patch(site: &Site, pages: &[usize], cache: &mut SearchCache) -> Ve
                         cache.entries[p] = (hash, entry_json(site, page));
                     }
                 }
-                join_entries(&cache.entries)
+                join_entries(&cache.entries, &site.order)
             } else {
                 search_index(site, cache)
             };
@@ -263,7 +263,7 @@ fn search_index(site: &Site, cache: &mut SearchCache) -> Output {
         .map(|(i, page)| (page.url.clone(), i))
         .collect();
     cache.entries = entries;
-    join_entries(&cache.entries)
+    join_entries(&cache.entries, &site.order)
 }
 
 /// The titles of a page's tags.
@@ -317,11 +317,11 @@ fn entry_json(site: &Site, page: &page::Page) -> Arc<str> {
     serde_json::to_string(&entry).unwrap_or_default().into()
 }
 
-/// The search index: every entry, in page order, as one JSON array.
-fn join_entries(entries: &[(u64, Arc<str>)]) -> Output {
+/// The search index: every page's entry, newest first, as one JSON array.
+fn join_entries(entries: &[(u64, Arc<str>)], order: &[usize]) -> Output {
     let mut json = String::with_capacity(entries.iter().map(|e| e.1.len() + 1).sum::<usize>() + 2);
     json.push('[');
-    for (i, (_, entry)) in entries.iter().enumerate() {
+    for (i, (_, entry)) in order.iter().filter_map(|&p| entries.get(p)).enumerate() {
         if i > 0 {
             json.push(',');
         }

@@ -347,7 +347,8 @@ fn readability_rule(site: &Site, page: &Page, out: &mut Vec<Diagnostic>) {
 
 fn duplicate_titles(site: &Site, out: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<String, &str> = HashMap::new();
-    for page in &site.pages {
+    // Newest first: the older of two pages is the one told it repeats a title.
+    for page in site.order.iter().map(|&p| &site.pages[p]) {
         if let Some(other) = seen.insert(page.title.trim().to_lowercase(), &page.file) {
             out.push(
                 Diagnostic::warning(

@@ -569,9 +569,7 @@ impl Job {
                         .iter()
                         .map(|s| section_view(site, cards, s, 5))
                         .collect(),
-                    recent: (0..site.pages.len().min(10))
-                        .map(|p| cards.get(p))
-                        .collect(),
+                    recent: site.order.iter().take(10).map(|&p| cards.get(p)).collect(),
                     json_ld: website_json_ld(site),
                     home,
                 };
@@ -994,7 +992,7 @@ pub fn fingerprint(job: &Job, site: &Site, cards: &[u64], reads: &mut Vec<usize>
             for s in &site.sections {
                 print.section(s, 5);
             }
-            for p in 0..site.pages.len().min(10) {
+            for &p in site.order.iter().take(10) {
                 print.card(p);
             }
         }

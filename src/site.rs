@@ -23,8 +23,11 @@ pub struct Site {
     pub home: Section,
     /// Sections, by weight then title.
     pub sections: Vec<Section>,
-    /// Articles, newest first (then title, then URL).
+    /// Articles, by source path: an article's index is its identity, which edits to its date
+    /// or title do not move.
     pub pages: Vec<Page>,
+    /// Indices into `pages`, newest first (then title, then URL): the order lists show.
+    pub order: Vec<usize>,
     /// Tags, by name.
     pub tags: Vec<Tag>,
     /// For each page, its related pages (indices into `pages`), best first.
@@ -176,10 +179,10 @@ impl Site {
                 (Front::Tag(front), _) => texts.push(page::tag(p, front, body)),
             }
         }
-        pages.sort_by(page_order);
+        let order = newest_first(&pages);
         sections.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.title.cmp(&b.title)));
         errors.extend(attach(&mut sections, &pages));
-        let (tags, mut tag_errors) = taxonomy::assemble(texts, &pages);
+        let (tags, mut tag_errors) = taxonomy::assemble(texts, &pages, &order);
         errors.append(&mut tag_errors);
         errors.extend(check_anchors(&pages, &sections, home.as_ref(), &tags));
 
@@ -218,6 +221,7 @@ impl Site {
                 home,
                 sections,
                 pages,
+                order,
                 tags,
                 related,
             }),
@@ -245,11 +249,11 @@ impl Site {
     ///
     /// `changed` are the sources that changed since `cache` was made (the cache this site was
     /// assembled with). An edit qualifies when the article keeps its URL, aliases, tags and
-    /// draft state, and its place in the date order: then no other page's URL, tag list or
-    /// position moves. Its title, description, dates, references and body may change. The
-    /// checks that read bodies run again (the new bodies' links, every anchor reference), its
-    /// section's order is redone, and the related lists it can change are redone
-    /// (`related::Index::update`).
+    /// draft state: then no other page's URL or tag list changes, and no index moves (pages
+    /// are kept by source path). Its title, description, dates, weight, references and body
+    /// may change. The checks that read bodies run again (the new bodies' links, every anchor
+    /// reference), the orders it is in are redone (the site's, its section's, its tags'), and
+    /// the related lists it can change are redone (`related::Index::update`).
     ///
     /// Returns `None`, having changed nothing, when an edit is more than that: the caller
     /// assembles the whole site instead. Returns the errors, having changed nothing, when the
@@ -304,17 +308,6 @@ impl Site {
                 site.pages[*index] = old;
             }
         };
-        // Every edited page must keep its place in the order, so no index moves.
-        let in_order = edits.iter().all(|(index, ..)| {
-            let i = *index;
-            (i == 0 || page_order(&self.pages[i - 1], &self.pages[i]).is_le())
-                && (i + 1 >= self.pages.len()
-                    || page_order(&self.pages[i], &self.pages[i + 1]).is_le())
-        });
-        if !in_order {
-            undo(self, old_pages);
-            return None;
-        }
         let mut errors: Vec<Diagnostic> = bodies
             .iter()
             .filter(|(_, fresh)| *fresh)
@@ -362,19 +355,32 @@ impl Site {
                 .collect();
             self.related = Arc::clone(&index.lists);
         }
-        // Sections whose order may have changed.
+        // The lists whose order may have changed: the site's, its sections', its tags'.
         let mut sections = Vec::new();
+        let mut tags = Vec::new();
+        let mut reordered = false;
         for ((index, ..), old) in edits.iter().zip(&old_pages) {
             let page = &self.pages[*index];
-            let moves = (old.weight, old.date, &old.title) != (page.weight, page.date, &page.title);
-            if moves {
-                if let Some(s) = self
-                    .sections
-                    .iter()
-                    .position(|s| Some(&s.name) == page.section.as_ref())
+            if (old.weight, old.date, &old.title) == (page.weight, page.date, &page.title) {
+                continue;
+            }
+            reordered |= (old.date, &old.title) != (page.date, &page.title);
+            if let Some(s) = self
+                .sections
+                .iter()
+                .position(|s| Some(&s.name) == page.section.as_ref())
+            {
+                if !sections.contains(&s) {
+                    sections.push(s);
+                }
+            }
+            for name in &page.tags {
+                if let Ok(t) = self
+                    .tags
+                    .binary_search_by(|t| t.text.name.as_str().cmp(name))
                 {
-                    if !sections.contains(&s) {
-                        sections.push(s);
+                    if !tags.contains(&t) {
+                        tags.push(t);
                     }
                 }
             }
@@ -385,6 +391,24 @@ impl Site {
                 .pages
                 .sort_by(|&a, &b| section_order(&pages[a], &pages[b]));
         }
+        let order = if reordered {
+            newest_first(&self.pages)
+        } else {
+            Vec::new()
+        };
+        let reordered = reordered && order != self.order;
+        if reordered {
+            self.order = order;
+            let mut rank = vec![0; self.pages.len()];
+            for (at, &p) in self.order.iter().enumerate() {
+                rank[p] = at;
+            }
+            for &t in &tags {
+                self.tags[t].pages.sort_by_key(|&p| rank[p]);
+            }
+        } else {
+            tags.clear();
+        }
         for ((index, parsed, ..), (body, _)) in edits.iter().zip(bodies) {
             cache
                 .entries
@@ -394,6 +418,8 @@ impl Site {
             pages: edits.into_iter().map(|(index, ..)| index).collect(),
             related: related_changed,
             sections,
+            reordered,
+            tags,
         }))
     }
 }
@@ -407,6 +433,17 @@ pub struct Patched {
     pub related: Vec<usize>,
     /// The sections whose order was redone.
     pub sections: Vec<usize>,
+    /// Whether the site's newest-first order changed.
+    pub reordered: bool,
+    /// The tags whose lists were put in the new order.
+    pub tags: Vec<usize>,
+}
+
+/// The indices of `pages`, newest first.
+fn newest_first(pages: &[Page]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..pages.len()).collect();
+    order.sort_by(|&a, &b| page_order(&pages[a], &pages[b]));
+    order
 }
 
 /// The order of articles: newest first, then title, then URL.
@@ -417,12 +454,13 @@ fn page_order(a: &Page, b: &Page) -> std::cmp::Ordering {
         .then_with(|| a.url.cmp(&b.url))
 }
 
-/// The order of articles in a section: weight, then newest first, then title.
+/// The order of articles in a section: weight, then newest first, then title, then URL.
 fn section_order(a: &Page, b: &Page) -> std::cmp::Ordering {
     a.weight
         .cmp(&b.weight)
         .then(b.date.cmp(&a.date))
         .then_with(|| a.title.cmp(&b.title))
+        .then_with(|| a.url.cmp(&b.url))
 }
 
 /// Whether two texts are equal; the same shared text (the usual case in `serve`) without reading it.

@@ -16,8 +16,12 @@ pub struct Tag {
     pub pages: Vec<usize>,
 }
 
-/// Joins tag texts with the pages (already sorted newest first) that use them.
-pub fn assemble(texts: Vec<TagText>, pages: &[Page]) -> (Vec<Tag>, Vec<Diagnostic>) {
+/// Joins tag texts with the pages that use them, listed in `order` (newest first).
+pub fn assemble(
+    texts: Vec<TagText>,
+    pages: &[Page],
+    order: &[usize],
+) -> (Vec<Tag>, Vec<Diagnostic>) {
     let mut tags: Vec<Tag> = texts
         .into_iter()
         .map(|text| Tag {
@@ -33,7 +37,8 @@ pub fn assemble(texts: Vec<TagText>, pages: &[Page]) -> (Vec<Tag>, Vec<Diagnosti
         .map(|(i, t)| (t.text.name.clone(), i))
         .collect();
     let mut diagnostics = Vec::new();
-    for (p, page) in pages.iter().enumerate() {
+    for &p in order {
+        let page = &pages[p];
         let line = page.keys.line("tags");
         let mut seen = Vec::new();
         for name in &page.tags {

@@ -414,8 +414,9 @@ fn after_a_failed_assembly_the_next_edit_assembles_and_then_patches_again() {
     assert_eq!(rendered, ["guide/other/index.html"]);
 }
 
-/// Front-matter edits that keep the site's shape (URL, tags, aliases, place in the order) are
-/// patched; the others assemble the site again. Each is checked against a full build.
+/// Front-matter edits that keep the site's shape (URL, tags, aliases) are patched, even when
+/// they move the article in a list; the others assemble the site again. Each is checked against
+/// a full build.
 #[test]
 fn front_matter_edits_patch_when_the_shape_stays() {
     let (tmp, mut session) = setup();
@@ -446,8 +447,14 @@ fn front_matter_edits_patch_when_the_shape_stays() {
             "references:\n  - title: \"Another source\"\n    url: https://example.org/more\n",
             Way::Patch,
         ),
-        // Moves above the 1 March article: every index after it shifts.
-        ("date: 2026-02-10", "date: 2026-03-15", Way::Assemble),
+        // Moves above the 1 March article: the site's, the section's and the tags' orders
+        // change, and no index does.
+        ("date: 2026-02-10", "date: 2026-03-15", Way::Patch),
+        (
+            "title: The other guide",
+            "title: A guide that sorts first",
+            Way::Patch,
+        ),
         ("weight: 5\n", "aliases: [/older/other/]\n", Way::Assemble),
         ("tags: [alpha, beta]", "tags: [beta]", Way::Assemble),
     ];

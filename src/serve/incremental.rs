@@ -2,18 +2,19 @@
 //!
 //! There are two ways, chosen by what changed since the last good build:
 //!
-//! **Patch** (only existing articles changed, each keeping its URL, aliases, tags, draft state
-//! and place in the date order): the last model is kept and each edited page is put in place
-//! (`Site::patch_pages`); its body is rendered again only if it changed. Body links and every
-//! anchor reference are checked again, the section's order is redone, and the related lists
-//! the edit can change are redone (`related::Index::update`). Re-rendered: the edited pages,
-//! the pages that show one of their cards when the card changed (each fingerprint records
-//! which cards it read, so that set is known without a scan), the pages whose related lists
-//! changed, and a re-ordered section with the home page. The feed, sitemap and redirects are
-//! redone, the search index from cached entries.
+//! **Patch** (only existing articles changed, each keeping its URL, aliases, tags and draft
+//! state): the last model is kept and each edited page is put in place (`Site::patch_pages`);
+//! pages are indexed by source path, so a new date or title moves nothing but the lists'
+//! orders. Its body is rendered again only if it changed. Body links and every anchor reference
+//! are checked again, the orders it is in are redone (the site's, its section's, its tags'),
+//! and the related lists the edit can change are redone (`related::Index::update`).
+//! Re-rendered: the edited pages, the pages that show one of their cards when the card changed
+//! (each fingerprint records which cards it read, so that set is known without a scan), the
+//! pages whose related lists changed, and every re-ordered list (home, a section, each page of
+//! a tag). The feed, sitemap and redirects are redone, the search index from cached entries.
 //!
-//! **Assemble** (anything else: a URL, tag or date-order change, a section or tag page, a file
-//! added or removed, a template, a static file, the configuration):
+//! **Assemble** (anything else: a URL, slug, alias, tag or draft change, a section or tag page,
+//! a file added or removed, a template, a static file, the configuration):
 //! 1. Reading: only the changed files are read again (a folder event reloads everything).
 //! 2. Parsing and Markdown: a file whose text did not change reuses its parsed front matter and
 //!    rendered body; all bodies are re-rendered only when some page's URL set changed (links
@@ -285,7 +286,7 @@ impl Session {
         let site = &last.site;
         // The jobs that may show something that changed: the edited pages, the pages that show
         // their cards (when a card changed), the pages whose related lists changed, and the
-        // lists of a section whose order changed.
+        // lists whose order changed (home, a section, every page of a tag).
         let mut cards = last.cards.clone();
         let mut look = BTreeSet::new();
         for &p in &patched.pages {
@@ -297,16 +298,16 @@ impl Session {
             }
         }
         look.extend(patched.related.iter().map(|&p| last.page_jobs[p]));
-        if !patched.sections.is_empty() {
+        if patched.reordered || !patched.sections.is_empty() {
             for (j, job) in last.jobs.iter().enumerate() {
-                match job {
-                    Job::Home => {
-                        look.insert(j);
-                    }
-                    Job::Section(s) if patched.sections.contains(s) => {
-                        look.insert(j);
-                    }
-                    _ => {}
+                let relisted = match job {
+                    Job::Home => true,
+                    Job::Section(s) => patched.sections.contains(s),
+                    Job::Tag(t, _) => patched.tags.contains(t),
+                    _ => false,
+                };
+                if relisted {
+                    look.insert(j);
                 }
             }
         }
