@@ -87,17 +87,24 @@ const WORDS: &[&str] = &[
     "also",
 ];
 
-/// A tiny fixed-seed generator (xorshift64*): the same corpus on every machine.
-struct Rng(u64);
+/// A tiny fixed-seed generator (xorshift64*): the same corpus on every machine, and the same
+/// random edits in every test run.
+pub struct Rng(u64);
 
 impl Rng {
+    /// A generator started from `seed` (not zero).
+    pub fn new(seed: u64) -> Self {
+        Self(seed | 1)
+    }
+
     fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
-    fn below(&mut self, n: usize) -> usize {
+    /// A number below `n` (which must not be zero).
+    pub fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
     fn sentence(&mut self, out: &mut String) {
@@ -141,7 +148,7 @@ pub fn generate_with(root: &Path, n: usize, tags: usize) -> std::io::Result<()> 
     for t in 0..tags {
         fs::write(content.join(format!("tags/tag-{t}.md")), format!("---\ntitle: Tag {t}\ndescription: Tag {t} of the generated benchmark site; its page lists every article with it.\n---\nArticles about topic {t}.\n"))?;
     }
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
     for i in 0..n {
         let mut text = String::with_capacity(8_000);
         let ntags = 2 + rng.below(4);

@@ -19,37 +19,36 @@ pub fn render(site: &Site) -> Vec<Output> {
 /// [`render`], reusing the search entries of pages whose searchable data did not change
 /// (what `serve` does on every edit).
 pub fn render_cached(site: &Site, cache: &mut SearchCache) -> Vec<Output> {
-    let ((atom, sitemap), (index, aliases)) = rayon::join(
-        || (atom(site), sitemap(site)),
-        || (search_index(site, cache), aliases(site)),
-    );
-    let mut outputs = vec![atom, sitemap, robots(site), index];
-    outputs.extend(aliases);
-    outputs
+    render_with(site, cache, None)
 }
 
 /// [`render_cached`] after only the articles at `pages` (indices) changed, keeping their
-/// URLs, tags and places: every output but robots.txt, with only their search entries made
-/// again.
+/// URLs, tags and places: only their search entries are made again.
 pub fn render_patch(site: &Site, pages: &[usize], cache: &mut SearchCache) -> Vec<Output> {
+    render_with(site, cache, Some(pages))
+}
+
+/// Every machine-read output; the search index from `cache`, either checking every entry or
+/// making again only those of the `edited` pages.
+fn render_with(site: &Site, cache: &mut SearchCache, edited: Option<&[usize]>) -> Vec<Output> {
     let ((atom, sitemap), (index, aliases)) = rayon::join(
         || (atom(site), sitemap(site)),
         || {
-            let index = if cache.entries.len() == site.pages.len() {
-                for &p in pages {
-                    if let Some(page) = site.pages.get(p) {
-                        let hash = entry_hash(site, page);
-                        cache.entries[p] = (hash, entry_json(site, page));
+            let index = match edited {
+                Some(pages) if cache.entries.len() == site.pages.len() => {
+                    for &p in pages {
+                        if let Some(page) = site.pages.get(p) {
+                            cache.entries[p] = (entry_hash(site, page), entry_json(site, page));
+                        }
                     }
+                    join_entries(&cache.entries, &site.order)
                 }
-                join_entries(&cache.entries, &site.order)
-            } else {
-                search_index(site, cache)
+                _ => search_index(site, cache),
             };
             (index, aliases(site))
         },
     );
-    let mut outputs = vec![atom, sitemap, index];
+    let mut outputs = vec![atom, sitemap, robots(site), index];
     outputs.extend(aliases);
     outputs
 }

@@ -89,7 +89,7 @@ fn each_word(text: &str, mut f: impl FnMut(&str) -> bool) {
     }
 }
 
-/// A hash of everything [`compute`] reads: the number of pages, and each page's place in the
+/// A hash of everything [`Index::build`] reads: the number of pages, and each page's place in the
 /// order, tags, title, description, headings, date and URL. It is a sum of one hash per page,
 /// so an edit can update it with [`page_hash`] without reading the other pages.
 pub fn inputs_hash(pages: &[Page]) -> u64 {
@@ -121,11 +121,6 @@ pub fn page_hash(i: usize, page: &Page) -> u64 {
         heading.title.hash(&mut h);
     }
     h.finish()
-}
-
-/// For each page (by index), the indices of its related pages, best first.
-pub fn compute(pages: &[Page], tags: &[Tag]) -> Vec<Vec<usize>> {
-    Index::build(pages, tags, false).lists.as_ref().clone()
 }
 
 /// The related lists, with what they were computed from, so that an edit which keeps every
@@ -691,13 +686,8 @@ mod tests {
             "label",
             "trial",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move |below: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % below as u64) as usize
-        };
+        let mut rng = crate::bench::Rng::new(0x2545_f491_4f6c_dd1d);
+        let mut next = move |below: usize| rng.below(below);
         let phrase = |n: usize, next: &mut dyn FnMut(usize) -> usize| {
             (0..n)
                 .map(|_| WORDS[next(WORDS.len())])

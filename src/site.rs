@@ -232,10 +232,14 @@ impl Site {
 
     /// The tag called `name` (tags are sorted by name).
     pub fn tag(&self, name: &str) -> Option<&Tag> {
+        self.tag_index(name).map(|i| &self.tags[i])
+    }
+
+    /// The index of the tag called `name` in `tags`.
+    pub fn tag_index(&self, name: &str) -> Option<usize> {
         self.tags
             .binary_search_by(|t| t.text.name.as_str().cmp(name))
             .ok()
-            .map(|i| &self.tags[i])
     }
 
     /// The section a page belongs to.
@@ -374,14 +378,9 @@ impl Site {
                     sections.push(s);
                 }
             }
-            for name in &page.tags {
-                if let Ok(t) = self
-                    .tags
-                    .binary_search_by(|t| t.text.name.as_str().cmp(name))
-                {
-                    if !tags.contains(&t) {
-                        tags.push(t);
-                    }
+            for t in page.tags.iter().filter_map(|name| self.tag_index(name)) {
+                if !tags.contains(&t) {
+                    tags.push(t);
                 }
             }
         }

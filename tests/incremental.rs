@@ -4,7 +4,8 @@
 mod common;
 
 use naltrexone_site::date::Date;
-use naltrexone_site::serve::incremental::Session;
+use naltrexone_site::serve::incremental::{Files, Session};
+use naltrexone_site::Built;
 use naltrexone_site::Options;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -44,6 +45,22 @@ enum Way {
     Assemble,
 }
 
+/// Checks that `files` are exactly a full build's outputs: the same paths, the same bytes.
+fn assert_same_as(files: &Files, full: &Built, context: &str) {
+    let ours: Vec<&str> = files.keys().map(|k| &**k).collect();
+    let theirs: Vec<&str> = full.outputs.iter().map(|o| o.path.as_str()).collect();
+    assert_eq!(ours, theirs, "{context}: same files as a full build");
+    for output in &full.outputs {
+        assert!(
+            files
+                .get(output.path.as_str())
+                .is_some_and(|b| **b == output.bytes),
+            "{context}: {} differs from a full build",
+            output.path
+        );
+    }
+}
+
 /// Rebuilds after `paths` changed; checks that it went `way` and that the result is the same
 /// as a full build's; returns what was re-rendered.
 fn rebuild(session: &mut Session, root: &Path, paths: &[PathBuf], way: Way) -> Vec<String> {
@@ -58,25 +75,7 @@ fn rebuild(session: &mut Session, root: &Path, paths: &[PathBuf], way: Way) -> V
     };
     assert_eq!(went, way, "the way the rebuild went");
     let full = naltrexone_site::build(&options(root)).expect("full build");
-    let full: Vec<(String, Vec<u8>)> = full
-        .outputs
-        .into_iter()
-        .map(|o| (o.path, o.bytes))
-        .collect();
-    let incremental: Vec<(String, Vec<u8>)> = rebuild
-        .files
-        .iter()
-        .map(|(p, b)| (p.to_string(), b.to_vec()))
-        .collect();
-    let names = |v: &[(String, Vec<u8>)]| v.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
-    assert_eq!(
-        names(&incremental),
-        names(&full),
-        "same files as a full build"
-    );
-    for ((path, a), (_, b)) in incremental.iter().zip(&full) {
-        assert!(a == b, "{path} differs from a full build");
-    }
+    assert_same_as(&rebuild.files, &full, "rebuild");
     rebuild.rendered
 }
 
@@ -547,13 +546,8 @@ fn random_edit_sequences_match_full_builds() {
     ];
     let (tmp, mut session) = setup();
     let root = tmp.path();
-    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = move |below: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % below as u64) as usize
-    };
+    let mut rng = naltrexone_site::bench::Rng::new(0x9e37_79b9_7f4a_7c15);
+    let mut next = move |below: usize| rng.below(below);
     let (mut patched, mut assembled, mut failed) = (0, 0, 0);
     for step in 0..120 {
         let file = FILES[next(FILES.len())];
@@ -617,15 +611,7 @@ fn random_edit_sequences_match_full_builds() {
                 } else {
                     assembled += 1;
                 }
-                assert_eq!(rebuild.files.len(), full.outputs.len(), "step {step}");
-                for output in &full.outputs {
-                    let ours = rebuild.files.get(output.path.as_str());
-                    assert!(
-                        ours.is_some_and(|b| **b == output.bytes),
-                        "step {step}: {} differs from a full build",
-                        output.path
-                    );
-                }
+                assert_same_as(&rebuild.files, &full, &format!("step {step}"));
             }
         }
     }
