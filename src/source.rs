@@ -178,6 +178,9 @@ fn files(root: &Path, folder: &str) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>)
             }
         }
     }
+    // By the relative path as a string, the order lookups (`binary_search`) assume; a walk
+    // sorted by name goes folder by folder, which puts `news/x.md` before `news-old/y.md`.
+    paths.sort_by(|a, b| a.0.cmp(&b.0));
     let read: Vec<_> = paths
         .into_par_iter()
         .map(|(rel, path)| match std::fs::read(&path) {

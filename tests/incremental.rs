@@ -621,3 +621,32 @@ fn random_edit_sequences_match_full_builds() {
         "{patched} patched, {assembled} assembled, {failed} failed"
     );
 }
+
+/// Sources are kept in path order as strings (`news-archive/` before `news/`), the order the
+/// incremental rebuild looks files up in; a folder walk gives another order.
+#[test]
+fn edits_beside_folders_with_longer_similar_names_are_found() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path();
+    common::copy_dir(&common::fixtures().join("sites/features"), root);
+    let _ = fs::remove_dir_all(root.join("expected"));
+    for (folder, weight) in [("news-archive", 3), ("news-2025", 4), ("guide-old", 5)] {
+        fs::create_dir_all(root.join("content").join(folder)).expect("mkdir");
+        fs::write(
+            root.join("content").join(folder).join("_index.md"),
+            format!("---\ntitle: Section {folder}\ndescription: Older items, kept for the record and linked from the newer sections.\nweight: {weight}\n---\nOlder items.\n"),
+        )
+        .expect("write");
+    }
+    let mut session = Session::new(options(root));
+    session.rebuild().expect("first build");
+    for (file, from, to) in [
+        ("content/news/first.md", "Because.", "Because, still."),
+        ("content/news/second.md", "Plain news", "Plainer news"),
+        ("content/guide/other.md", "Back to", "Go back to"),
+    ] {
+        let path = edit(root, file, from, to);
+        let rendered = rebuild(&mut session, root, &[path], Way::Patch);
+        assert_eq!(rendered.len(), 1, "{file}: {rendered:?}");
+    }
+}
