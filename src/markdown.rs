@@ -64,6 +64,9 @@ pub struct Rendered {
     pub anchor_refs: Vec<AnchorRef>,
     /// Links with no text, as (line, column), for lint.
     pub empty_links: Vec<(usize, usize)>,
+    /// Links and images to other sites (`http:`/`https:`), as (line, column, address), for
+    /// `site check --external`.
+    pub external: Vec<(usize, usize, String)>,
     /// Broken links and duplicate heading ids.
     pub diagnostics: Vec<Diagnostic>,
     /// A hash of `html` and `summary`, so a rebuild can tell whether the body changed.
@@ -181,7 +184,12 @@ pub fn render(body: &str, at: &Location<'_>, links: &LinkTable) -> Rendered {
             }) => {
                 let (line, column) = locate(range.start);
                 let href = match links.resolve(at.rel, &dest_url) {
-                    Resolution::External => dest_url,
+                    Resolution::External => {
+                        if is_web(&dest_url) {
+                            out.external.push((line, column, dest_url.to_string()));
+                        }
+                        dest_url
+                    }
                     Resolution::Page {
                         href,
                         source,
@@ -232,6 +240,9 @@ pub fn render(body: &str, at: &Location<'_>, links: &LinkTable) -> Rendered {
                 id,
             }) => {
                 let (line, column) = locate(range.start);
+                if is_web(&dest_url) {
+                    out.external.push((line, column, dest_url.to_string()));
+                }
                 if let Resolution::Broken { message, help } = links.resolve(at.rel, &dest_url) {
                     out.diagnostics.push(
                         Diagnostic::error(
@@ -356,6 +367,12 @@ pub fn render(body: &str, at: &Location<'_>, links: &LinkTable) -> Rendered {
     out.hash = crate::asset::content_hash(out.html.as_bytes())
         ^ crate::asset::content_hash(out.summary.as_bytes()).rotate_left(1);
     out
+}
+
+/// Whether a link goes to another web site.
+fn is_web(dest: &str) -> bool {
+    let lower = dest.trim_start().get(..8).unwrap_or(dest).to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
 }
 
 fn alert(kind: BlockQuoteKind) -> (&'static str, &'static str) {
