@@ -12,7 +12,7 @@ pub fn prepare(files: &[StaticFile]) -> (Vec<Output>, BTreeMap<String, String>) 
     let mut outputs = Vec::with_capacity(files.len());
     for file in files {
         let path = match file.rel.rsplit_once('.') {
-            Some((stem, "css")) => format!("{stem}.{:08x}.css", fnv1a(&file.bytes) as u32),
+            Some((stem, "css")) => format!("{stem}.{:08x}.css", crate::hash::bytes(&file.bytes) as u32),
             _ => file.rel.clone(),
         };
         assets.insert(file.rel.clone(), format!("/{path}"));
@@ -33,31 +33,6 @@ pub fn link_targets(assets: &BTreeMap<String, String>) -> Vec<String> {
         .chain(assets.values().map(|url| url.trim_start_matches('/')))
         .map(str::to_owned)
         .collect()
-}
-
-/// FNV-1a: stable across runs, platforms and compiler versions, unlike std's hasher.
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
-/// A fast 64-bit hash of bytes (FNV-style, eight bytes at a time), to tell whether content
-/// changed between builds. Stable across runs and platforms.
-pub fn content_hash(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        h = (h ^ u64::from_le_bytes(word))
-            .wrapping_mul(0x0100_0000_01b3)
-            .rotate_left(29);
-    }
-    for &b in chunks.remainder() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    h
 }
 
 #[cfg(test)]
@@ -81,6 +56,5 @@ mod tests {
         assert_ne!(outputs[0].path, "css/style.css");
         assert_eq!(assets["css/style.css"], format!("/{}", outputs[0].path));
         assert_eq!(assets["favicon.svg"], "/favicon.svg");
-        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
     }
 }

@@ -278,7 +278,7 @@ fn tag_titles<'s>(site: &'s Site, page: &'s page::Page) -> Vec<&'s str> {
 fn entry_hash(site: &Site, page: &page::Page) -> u64 {
     use std::hash::{Hash, Hasher};
     let section = site.section_of(page).map_or("", |s| s.title.as_str());
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::hash::Hasher::default();
     (
         &page.title,
         &page.description,

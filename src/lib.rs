@@ -19,6 +19,7 @@ pub mod date;
 pub mod diagnostic;
 pub mod feeds;
 pub mod front_matter;
+pub mod hash;
 pub mod links;
 pub mod lint;
 pub mod markdown;

@@ -364,8 +364,7 @@ pub fn render(body: &str, at: &Location<'_>, links: &LinkTable) -> Rendered {
     html::push_html(&mut out.summary, summary_events.iter().cloned());
     out.html.reserve(body.len() * 3 / 2);
     html::push_html(&mut out.html, events.into_iter());
-    out.hash = crate::asset::content_hash(out.html.as_bytes())
-        ^ crate::asset::content_hash(out.summary.as_bytes()).rotate_left(1);
+    out.hash = crate::hash::of(&(&out.html, &out.summary));
     out
 }
 

@@ -133,7 +133,7 @@ pub fn write(out: &Path, outputs: &[Output]) -> Result<Written, Vec<Diagnostic>>
         .par_iter()
         .map(|output| {
             let path = out.join(&output.path);
-            let hash = crate::asset::content_hash(&output.bytes);
+            let hash = crate::hash::bytes(&output.bytes);
             let meta = if fresh {
                 None
             } else {

@@ -17,34 +17,13 @@ const KEYWORDS: usize = 16;
 /// Keywords on more pages than this share of the site are too common to mean anything.
 const COMMON: f64 = 0.2;
 
-/// A fast, deterministic hasher for the many short words this module counts (FNV-1a).
-#[derive(Default, Clone, Copy)]
-pub struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+type WordMap<K, V> = crate::hash::Map<K, V>;
 
 /// Word counts of what a page says it is about (title, description and headings), sorted by
 /// word: what text similarity is computed from. Headings summarise an article far better per
 /// word than its body does, and counting them costs next to nothing on a large site.
 pub fn terms(page: &Page) -> Vec<(Box<str>, u32)> {
-    let mut counts: FnvMap<Box<str>, u32> = FnvMap::default();
+    let mut counts: WordMap<Box<str>, u32> = WordMap::default();
     let mut add = |text: &str| {
         each_word(text, |word| {
             if let Some(n) = counts.get_mut(word) {
@@ -93,21 +72,18 @@ fn each_word(text: &str, mut f: impl FnMut(&str) -> bool) {
 /// order, tags, title, description, headings, date and URL. It is a sum of one hash per page,
 /// so an edit can update it with [`page_hash`] without reading the other pages.
 pub fn inputs_hash(pages: &[Page]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    pages.len().hash(&mut h);
     pages
         .par_iter()
         .enumerate()
         .map(|(i, page)| page_hash(i, page))
         .reduce(|| 0, u64::wrapping_add)
-        .wrapping_add(h.finish())
+        .wrapping_add(crate::hash::of(&pages.len()))
 }
 
 /// One page's part of [`inputs_hash`].
 pub fn page_hash(i: usize, page: &Page) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::hash::Hasher::default();
     (
         i,
         &page.tags,
@@ -143,11 +119,11 @@ pub struct Index {
     pairs: HashMap<(usize, usize), Vec<usize>>,
     /// Each page's word counts ([`terms`]), how many pages use each word, and which.
     terms: Vec<Vec<(Box<str>, u32)>>,
-    df: FnvMap<Box<str>, u32>,
-    by_term: FnvMap<Box<str>, Vec<usize>>,
+    df: WordMap<Box<str>, u32>,
+    by_term: WordMap<Box<str>, Vec<usize>>,
     /// Each page's keywords (sorted), and the pages by keyword.
     keywords: Vec<Vec<Box<str>>>,
-    by_keyword: FnvMap<Box<str>, Vec<usize>>,
+    by_keyword: WordMap<Box<str>, Vec<usize>>,
     /// The candidates each list was chosen from, and the reverse: whose lists considered a page.
     considers: Vec<Vec<usize>>,
     considered_by: Vec<Vec<usize>>,
@@ -214,8 +190,8 @@ impl Index {
             }
         }
         let terms: Vec<Vec<(Box<str>, u32)>> = pages.par_iter().map(terms).collect();
-        let mut df: FnvMap<Box<str>, u32> = FnvMap::default();
-        let mut by_term: FnvMap<Box<str>, Vec<usize>> = FnvMap::default();
+        let mut df: WordMap<Box<str>, u32> = WordMap::default();
+        let mut by_term: WordMap<Box<str>, Vec<usize>> = WordMap::default();
         for (p, words) in terms.iter().enumerate() {
             for (word, _) in words {
                 if let Some(count) = df.get_mut(word) {
@@ -235,7 +211,7 @@ impl Index {
             .par_iter()
             .map(|words| select_keywords(words, &df, n))
             .collect();
-        let mut by_keyword: FnvMap<Box<str>, Vec<usize>> = FnvMap::default();
+        let mut by_keyword: WordMap<Box<str>, Vec<usize>> = WordMap::default();
         for (p, words) in keywords.iter().enumerate() {
             for w in words {
                 if let Some(list) = by_keyword.get_mut(w) {
@@ -569,7 +545,7 @@ fn shared<T: Ord>(a: &[T], b: &[T]) -> usize {
 /// A page's most distinctive words (tf-idf over the site), sorted.
 fn select_keywords(
     terms: &[(Box<str>, u32)],
-    df: &FnvMap<Box<str>, u32>,
+    df: &WordMap<Box<str>, u32>,
     n: usize,
 ) -> Vec<Box<str>> {
     let n = n as f64;

@@ -981,7 +981,7 @@ fn website_json_ld(site: &Site) -> String {
 pub fn fingerprint(job: &Job, site: &Site, cards: &[u64], reads: &mut Vec<usize>) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut print = Print {
-        h: std::collections::hash_map::DefaultHasher::new(),
+        h: crate::hash::Hasher::default(),
         cards,
         reads,
     };
@@ -1048,7 +1048,7 @@ pub fn fingerprint(job: &Job, site: &Site, cards: &[u64], reads: &mut Vec<usize>
 
 /// A fingerprint being made, and the cards it read.
 struct Print<'a> {
-    h: std::collections::hash_map::DefaultHasher,
+    h: crate::hash::Hasher,
     cards: &'a [u64],
     reads: &'a mut Vec<usize>,
 }
@@ -1095,7 +1095,7 @@ pub fn card_hashes(site: &Site) -> Vec<u64> {
 pub fn card_hash(site: &Site, p: usize) -> u64 {
     use std::hash::{Hash, Hasher};
     let page = &site.pages[p];
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::hash::Hasher::default();
     (
         &page.title,
         &page.description,

@@ -616,7 +616,7 @@ fn affected_templates(templates: &[Source], changed: &BTreeSet<&str>) -> BTreeSe
 /// A hash of what every page shows: config, navigation and asset URLs.
 fn shared_hash(site: &Site, assets: &BTreeMap<String, String>) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::hash::Hasher::default();
     serde_json::to_string(&site.config)
         .unwrap_or_default()
         .hash(&mut h);
