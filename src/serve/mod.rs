@@ -84,7 +84,8 @@ pub fn run(options: Options, serve: ServeOptions) -> Result<(), String> {
         .map_err(|e| format!("cannot start the server runtime: {e}"))?;
     runtime.block_on(async move {
         let (listener, address) = bind(serve.bind, serve.port).await?;
-        if address.port() != serve.port {
+        // Port 0 asks the system for a free port: the bound one is in the line below.
+        if serve.port != 0 && address.port() != serve.port {
             println!("port {} is taken; using {} instead", serve.port, address.port());
         }
         if !serve.bind.is_loopback() {
@@ -109,20 +110,33 @@ pub fn run(options: Options, serve: ServeOptions) -> Result<(), String> {
     })
 }
 
+/// Listens on `port`, or on the next free one of the 20 after it; port 0 takes whichever free
+/// port the system gives (tests and scripts read it from the start-up line).
 async fn bind(address: IpAddr, port: u16) -> Result<(tokio::net::TcpListener, SocketAddr), String> {
+    let last = if port == 0 {
+        0
+    } else {
+        port.saturating_add(20)
+    };
     let mut last_error = None;
-    for candidate in port..=port.saturating_add(20) {
+    for candidate in port..=last {
         match tokio::net::TcpListener::bind(SocketAddr::new(address, candidate)).await {
             Ok(listener) => {
-                let local = listener.local_addr().map_err(|e| e.to_string())?;
+                let local = listener.local_addr().map_err(|e| {
+                    format!("cannot tell which port {address}:{candidate} is bound to: {e}")
+                })?;
                 return Ok((listener, local));
             }
             Err(e) => last_error = Some(e),
         }
     }
+    let ports = if port == last {
+        format!("port {port}")
+    } else {
+        format!("ports {port}-{last}")
+    };
     Err(format!(
-        "cannot listen on {address} ports {port}-{}: {}",
-        port.saturating_add(20),
+        "cannot listen on {address} {ports}: {}",
         last_error.map_or_else(|| "no port tried".to_owned(), |e| e.to_string())
     ))
 }
