@@ -9,7 +9,7 @@
 use crate::diagnostic::{Diagnostic, LineIndex};
 use crate::links::{AnchorRef, LinkTable, Resolution};
 use pulldown_cmark::{
-    html, BlockQuoteKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+    html, BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
 use serde::Serialize;
 use std::collections::HashSet;
@@ -101,256 +101,418 @@ pub struct Location<'a> {
 
 /// Renders `body` (found at `at`), resolving links through `links`.
 pub fn render(body: &str, at: &Location<'_>, links: &LinkTable) -> Rendered {
-    let lines = LineIndex::new(at.text);
-    let locate = |offset: usize| lines.locate(at.text, at.body_offset + offset);
-    let source_line = |line: usize| at.text.lines().nth(line - 1).unwrap_or("").to_owned();
-    let mut out = Rendered::default();
-    let mut events: Vec<Event<'_>> = Vec::new();
-    let mut used_ids: HashSet<String> = HashSet::new();
-    let mut heading: Option<(usize, HeadingLevel, Option<String>, Vec<Event<'_>>)> = None;
-    let mut image: Option<Image> = None;
-    let mut skip_prose = 0usize;
-    let mut summary_end: Option<usize> = None;
-    let mut more_at: Option<usize> = None;
-    let mut depth = 0usize;
-    let mut link: Option<(usize, usize, bool)> = None;
-
+    let mut walker = Walker::new(at, links);
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
-        if let Some((_, _, _, inner)) = heading.as_mut() {
+        walker.event(event, range.start);
+    }
+    walker.finish(body.len())
+}
+
+/// The state of one pass over a body's events: what is open (heading, link, image), how deep
+/// the blocks are, and what has been collected so far. One method per kind of event.
+struct Walker<'a, 'e> {
+    at: &'a Location<'a>,
+    links: &'a LinkTable,
+    lines: LineIndex,
+    out: Rendered,
+    /// The events to turn into HTML, rewritten where needed (ids, hrefs, callouts).
+    events: Vec<Event<'e>>,
+    used_ids: HashSet<String>,
+    /// A heading's events are held back until its end, when its text gives its id.
+    heading: Option<OpenHeading<'e>>,
+    image: Option<Image>,
+    link: Option<OpenLink>,
+    /// How many tables and code blocks are open: their text is not prose.
+    skip_prose: usize,
+    /// How many blocks are open around the current one: the summary is a top-level paragraph.
+    depth: usize,
+    /// The index in `events` just after the first top-level paragraph.
+    summary_end: Option<usize>,
+    /// The index in `events` of the first `<!-- more -->`.
+    more_at: Option<usize>,
+}
+
+struct OpenHeading<'e> {
+    /// Byte offset in the body.
+    start: usize,
+    level: HeadingLevel,
+    /// The `{#id}` written in the file, if any.
+    id: Option<String>,
+    inner: Vec<Event<'e>>,
+}
+
+struct OpenLink {
+    line: usize,
+    column: usize,
+    /// Whether the link has shown any text (or an image) so far.
+    has_text: bool,
+}
+
+impl<'a, 'e> Walker<'a, 'e> {
+    fn new(at: &'a Location<'a>, links: &'a LinkTable) -> Self {
+        Self {
+            at,
+            links,
+            lines: LineIndex::new(at.text),
+            out: Rendered::default(),
+            events: Vec::new(),
+            used_ids: HashSet::new(),
+            heading: None,
+            image: None,
+            link: None,
+            skip_prose: 0,
+            depth: 0,
+            summary_end: None,
+            more_at: None,
+        }
+    }
+
+    /// Sends one event to its method. Inside a heading every event is held back as it is.
+    fn event(&mut self, event: Event<'e>, offset: usize) {
+        if let Some(heading) = self.heading.as_mut() {
             if !matches!(event, Event::End(TagEnd::Heading(_))) {
-                inner.push(event);
-                continue;
+                heading.inner.push(event);
+                return;
             }
         }
         match event {
-            Event::Start(Tag::Heading { level, id, .. }) => {
-                heading = Some((range.start, level, id.map(|i| i.to_string()), Vec::new()));
-            }
-            Event::End(TagEnd::Heading(_)) => {
-                let Some((start, level, id, inner)) = heading.take() else {
-                    continue;
-                };
-                let title = plain(&inner);
-                let (line, column) = locate(start);
-                let id = match id {
-                    Some(id) => {
-                        if !used_ids.insert(id.clone()) {
-                            out.diagnostics.push(
-                                Diagnostic::error(
-                                    at.file,
-                                    "duplicate-anchor",
-                                    format!("the heading id `{id}` is used twice on this page"),
-                                )
-                                .at_in(at.text, line, column)
-                                .help("give each `{#id}` a different name"),
-                            );
-                        }
-                        id
-                    }
-                    None => unique(slugify(&title), &mut used_ids),
-                };
-                out.word_count += title.split_whitespace().count();
-                out.headings.push(Heading {
-                    level: level as u8,
-                    id: id.clone(),
-                    title,
-                    line,
-                });
-                events.push(Event::Start(Tag::Heading {
-                    level,
-                    id: Some(CowStr::from(id)),
-                    classes: Vec::new(),
-                    attrs: Vec::new(),
-                }));
-                events.extend(inner);
-                events.push(Event::End(TagEnd::Heading(level)));
-            }
-            Event::Start(Tag::BlockQuote(Some(kind))) => {
-                depth += 1;
-                let (class, label) = alert(kind);
-                events.push(Event::Html(CowStr::from(format!(
-                    "<div class=\"callout callout-{class}\" role=\"note\" aria-label=\"{label}\">\n<p class=\"callout-title\">{label}</p>\n"
-                ))));
-            }
-            Event::End(TagEnd::BlockQuote(Some(_))) => {
-                depth = depth.saturating_sub(1);
-                events.push(Event::Html(CowStr::from("</div>\n")));
-            }
+            Event::Start(Tag::Heading { level, id, .. }) => self.start_heading(offset, level, id),
+            Event::End(TagEnd::Heading(_)) => self.end_heading(),
+            Event::Start(Tag::BlockQuote(Some(kind))) => self.start_alert(kind),
+            Event::End(TagEnd::BlockQuote(Some(_))) => self.end_alert(),
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
-            }) => {
-                let (line, column) = locate(range.start);
-                let href = match links.resolve(at.rel, &dest_url) {
-                    Resolution::External => {
-                        if is_web(&dest_url) {
-                            out.external.push((line, column, dest_url.to_string()));
-                        }
-                        dest_url
-                    }
-                    Resolution::Page {
-                        href,
-                        source,
-                        anchor,
-                    } => {
-                        if let Some(anchor) = anchor {
-                            out.anchor_refs.push(AnchorRef {
-                                file: at.file.to_owned(),
-                                source_line: source_line(line),
-                                line,
-                                column,
-                                target: source.clone(),
-                                anchor,
-                            });
-                        }
-                        if source != at.rel {
-                            out.links_to.push(source);
-                        }
-                        CowStr::from(href)
-                    }
-                    Resolution::Broken { message, help } => {
-                        out.diagnostics.push(
-                            Diagnostic::error(at.file, "broken-link", message)
-                                .at_in(at.text, line, column)
-                                .help(help),
-                        );
-                        dest_url
-                    }
-                };
-                link = Some((line, column, false));
-                events.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: href,
-                    title,
-                    id,
-                }));
-            }
-            Event::End(TagEnd::Link) => {
-                if let Some((line, column, false)) = link.take() {
-                    out.empty_links.push((line, column));
-                }
-                events.push(Event::End(TagEnd::Link));
-            }
+            }) => self.start_link(offset, link_type, dest_url, title, id),
+            Event::End(TagEnd::Link) => self.end_link(),
             Event::Start(Tag::Image {
                 link_type,
                 dest_url,
                 title,
                 id,
-            }) => {
-                let (line, column) = locate(range.start);
-                if is_web(&dest_url) {
-                    out.external.push((line, column, dest_url.to_string()));
-                }
-                if let Resolution::Broken { message, help } = links.resolve(at.rel, &dest_url) {
-                    out.diagnostics.push(
-                        Diagnostic::error(
-                            at.file,
-                            "broken-image",
-                            message.replace("link to", "image"),
-                        )
-                        .at_in(at.text, line, column)
-                        .help(if dest_url.ends_with(".md") {
-                            help
-                        } else {
-                            "put the image under `static/` (e.g. `static/images/x.png`) and write its path from there: `/images/x.png`".to_owned()
-                        }),
-                    );
-                }
-                if let Some(link) = link.as_mut() {
-                    link.2 = true;
-                }
-                image = Some(Image {
-                    src: dest_url.to_string(),
-                    alt: String::new(),
-                    line,
-                    column,
-                });
-                events.push(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
-            }
-            Event::End(TagEnd::Image) => {
-                out.images.extend(image.take());
-                events.push(Event::End(TagEnd::Image));
-            }
-            Event::Start(Tag::FootnoteDefinition(label)) => {
-                out.anchors.insert(label.to_string());
-                depth += 1;
-                events.push(Event::Start(Tag::FootnoteDefinition(label)));
-            }
+            }) => self.start_image(offset, link_type, dest_url, title, id),
+            Event::End(TagEnd::Image) => self.end_image(),
+            Event::Start(Tag::FootnoteDefinition(label)) => self.start_footnote(label),
             Event::Start(tag @ (Tag::Table(_) | Tag::CodeBlock(_))) => {
-                skip_prose += 1;
-                depth += 1;
-                events.push(Event::Start(tag));
+                self.skip_prose += 1;
+                self.open(Event::Start(tag));
             }
             Event::End(end @ (TagEnd::Table | TagEnd::CodeBlock)) => {
-                skip_prose = skip_prose.saturating_sub(1);
-                depth = depth.saturating_sub(1);
-                events.push(Event::End(end));
+                self.skip_prose = self.skip_prose.saturating_sub(1);
+                self.close(Event::End(end));
             }
             Event::Start(tag @ (Tag::BlockQuote(None) | Tag::List(_))) => {
-                depth += 1;
-                events.push(Event::Start(tag));
+                self.open(Event::Start(tag));
             }
             Event::End(
                 end @ (TagEnd::BlockQuote(None) | TagEnd::List(_) | TagEnd::FootnoteDefinition),
-            ) => {
-                depth = depth.saturating_sub(1);
-                events.push(Event::End(end));
-            }
-            Event::End(end @ (TagEnd::Paragraph | TagEnd::Item)) => {
-                if skip_prose == 0 && !out.prose.ends_with('\n') && !out.prose.is_empty() {
-                    out.prose.push('\n');
-                }
-                events.push(Event::End(end));
-                if end == TagEnd::Paragraph && depth == 0 && summary_end.is_none() {
-                    summary_end = Some(events.len());
-                }
-            }
-            Event::Text(ref text) | Event::Code(ref text) => {
-                if let Some(image) = image.as_mut() {
-                    image.alt.push_str(text);
-                }
-                if let Some(link) = link.as_mut() {
-                    link.2 |= !text.trim().is_empty();
-                }
-                out.word_count += text.split_whitespace().count();
-                if skip_prose == 0 {
-                    out.prose.push_str(text);
-                }
-                events.push(event);
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                if skip_prose == 0 {
-                    out.prose.push(' ');
-                }
-                events.push(event);
-            }
+            ) => self.close(Event::End(end)),
+            Event::End(end @ (TagEnd::Paragraph | TagEnd::Item)) => self.end_block_text(end),
+            Event::Text(text) => self.text(text, Event::Text),
+            Event::Code(text) => self.text(text, Event::Code),
+            Event::SoftBreak | Event::HardBreak => self.line_break(event),
             Event::Html(ref raw) | Event::InlineHtml(ref raw) if raw.trim() == "<!-- more -->" => {
-                if more_at.is_none() {
-                    more_at = Some(events.len());
-                }
-                events.push(event);
+                self.more(event);
             }
-            event => events.push(event),
+            event => self.events.push(event),
         }
     }
-    // An unclosed heading cannot happen with pulldown-cmark, but never drop text if it did.
-    if let Some((_, _, _, inner)) = heading.take() {
-        events.extend(inner);
+
+    /// The 1-based line and column of byte `offset` of the body, in the file.
+    fn locate(&self, offset: usize) -> (usize, usize) {
+        self.lines
+            .locate(self.at.text, self.at.body_offset + offset)
     }
-    for h in &out.headings {
-        out.anchors.insert(h.id.clone());
+
+    fn source_line(&self, line: usize) -> String {
+        line.checked_sub(1)
+            .and_then(|i| self.at.text.lines().nth(i))
+            .unwrap_or("")
+            .to_owned()
     }
-    for n in 1..=at.reference_count {
-        out.anchors.insert(format!("ref-{n}"));
+
+    fn start_heading(&mut self, offset: usize, level: HeadingLevel, id: Option<CowStr<'e>>) {
+        self.heading = Some(OpenHeading {
+            start: offset,
+            level,
+            id: id.map(|i| i.to_string()),
+            inner: Vec::new(),
+        });
     }
-    let summary_events = match (more_at, summary_end) {
+
+    /// Gives the heading its id (written or made from its text) and lets its events through.
+    fn end_heading(&mut self) {
+        let Some(heading) = self.heading.take() else {
+            return;
+        };
+        let title = plain(&heading.inner);
+        let (line, column) = self.locate(heading.start);
+        let id = match heading.id {
+            Some(id) => {
+                if !self.used_ids.insert(id.clone()) {
+                    self.out.diagnostics.push(
+                        Diagnostic::error(
+                            self.at.file,
+                            "duplicate-anchor",
+                            format!("the heading id `{id}` is used twice on this page"),
+                        )
+                        .at_in(self.at.text, line, column)
+                        .help("give each `{#id}` a different name"),
+                    );
+                }
+                id
+            }
+            None => unique(slugify(&title), &mut self.used_ids),
+        };
+        self.out.word_count += title.split_whitespace().count();
+        self.out.headings.push(Heading {
+            level: heading.level as u8,
+            id: id.clone(),
+            title,
+            line,
+        });
+        self.events.push(Event::Start(Tag::Heading {
+            level: heading.level,
+            id: Some(CowStr::from(id)),
+            classes: Vec::new(),
+            attrs: Vec::new(),
+        }));
+        self.events.extend(heading.inner);
+        self.events.push(Event::End(TagEnd::Heading(heading.level)));
+    }
+
+    fn start_alert(&mut self, kind: BlockQuoteKind) {
+        self.depth += 1;
+        let (class, label) = alert(kind);
+        self.events.push(Event::Html(CowStr::from(format!(
+            "<div class=\"callout callout-{class}\" role=\"note\" aria-label=\"{label}\">\n<p class=\"callout-title\">{label}</p>\n"
+        ))));
+    }
+
+    fn end_alert(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+        self.events.push(Event::Html(CowStr::from("</div>\n")));
+    }
+
+    fn start_link(
+        &mut self,
+        offset: usize,
+        link_type: LinkType,
+        dest_url: CowStr<'e>,
+        title: CowStr<'e>,
+        id: CowStr<'e>,
+    ) {
+        let (line, column) = self.locate(offset);
+        let href = self.resolve_link(dest_url, line, column);
+        self.link = Some(OpenLink {
+            line,
+            column,
+            has_text: false,
+        });
+        self.events.push(Event::Start(Tag::Link {
+            link_type,
+            dest_url: href,
+            title,
+            id,
+        }));
+    }
+
+    /// The `href` a link is written with: a page's URL for a link to its source file. Notes
+    /// the link for the external check, the anchor check, the link graph or as broken.
+    fn resolve_link(&mut self, dest_url: CowStr<'e>, line: usize, column: usize) -> CowStr<'e> {
+        match self.links.resolve(self.at.rel, &dest_url) {
+            Resolution::External => {
+                if is_web(&dest_url) {
+                    self.out.external.push((line, column, dest_url.to_string()));
+                }
+                dest_url
+            }
+            Resolution::Page {
+                href,
+                source,
+                anchor,
+            } => {
+                if let Some(anchor) = anchor {
+                    self.out.anchor_refs.push(AnchorRef {
+                        file: self.at.file.to_owned(),
+                        source_line: self.source_line(line),
+                        line,
+                        column,
+                        target: source.clone(),
+                        anchor,
+                    });
+                }
+                if source != self.at.rel {
+                    self.out.links_to.push(source);
+                }
+                CowStr::from(href)
+            }
+            Resolution::Broken { message, help } => {
+                self.out.diagnostics.push(
+                    Diagnostic::error(self.at.file, "broken-link", message)
+                        .at_in(self.at.text, line, column)
+                        .help(help),
+                );
+                dest_url
+            }
+        }
+    }
+
+    fn end_link(&mut self) {
+        if let Some(link) = self.link.take() {
+            if !link.has_text {
+                self.out.empty_links.push((link.line, link.column));
+            }
+        }
+        self.events.push(Event::End(TagEnd::Link));
+    }
+
+    fn start_image(
+        &mut self,
+        offset: usize,
+        link_type: LinkType,
+        dest_url: CowStr<'e>,
+        title: CowStr<'e>,
+        id: CowStr<'e>,
+    ) {
+        let (line, column) = self.locate(offset);
+        if is_web(&dest_url) {
+            self.out.external.push((line, column, dest_url.to_string()));
+        }
+        self.check_image(&dest_url, line, column);
+        // An image is a link's content: a linked image is not an empty link.
+        if let Some(link) = self.link.as_mut() {
+            link.has_text = true;
+        }
+        self.image = Some(Image {
+            src: dest_url.to_string(),
+            alt: String::new(),
+            line,
+            column,
+        });
+        self.events.push(Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }));
+    }
+
+    /// Reports an image whose file is not there.
+    fn check_image(&mut self, dest_url: &str, line: usize, column: usize) {
+        let Resolution::Broken { message, help } = self.links.resolve(self.at.rel, dest_url) else {
+            return;
+        };
+        let help = if dest_url.ends_with(".md") {
+            help
+        } else {
+            "put the image under `static/` (e.g. `static/images/x.png`) and write its path from there: `/images/x.png`".to_owned()
+        };
+        self.out.diagnostics.push(
+            Diagnostic::error(
+                self.at.file,
+                "broken-image",
+                message.replace("link to", "image"),
+            )
+            .at_in(self.at.text, line, column)
+            .help(help),
+        );
+    }
+
+    fn end_image(&mut self) {
+        self.out.images.extend(self.image.take());
+        self.events.push(Event::End(TagEnd::Image));
+    }
+
+    fn start_footnote(&mut self, label: CowStr<'e>) {
+        self.out.anchors.insert(label.to_string());
+        self.open(Event::Start(Tag::FootnoteDefinition(label)));
+    }
+
+    /// A block that holds others (list, quote, table, code, footnote) starts.
+    fn open(&mut self, start: Event<'e>) {
+        self.depth += 1;
+        self.events.push(start);
+    }
+
+    fn close(&mut self, end: Event<'e>) {
+        self.depth = self.depth.saturating_sub(1);
+        self.events.push(end);
+    }
+
+    /// A paragraph or list item ends: a new line of prose, and maybe the end of the summary.
+    fn end_block_text(&mut self, end: TagEnd) {
+        let prose = &mut self.out.prose;
+        if self.skip_prose == 0 && !prose.ends_with('\n') && !prose.is_empty() {
+            prose.push('\n');
+        }
+        self.events.push(Event::End(end));
+        if end == TagEnd::Paragraph && self.depth == 0 && self.summary_end.is_none() {
+            self.summary_end = Some(self.events.len());
+        }
+    }
+
+    /// Text or inline code (`wrap` says which): words, prose, alt text, a link's text.
+    fn text(&mut self, text: CowStr<'e>, wrap: fn(CowStr<'e>) -> Event<'e>) {
+        if let Some(image) = self.image.as_mut() {
+            image.alt.push_str(&text);
+        }
+        if let Some(link) = self.link.as_mut() {
+            link.has_text |= !text.trim().is_empty();
+        }
+        self.out.word_count += text.split_whitespace().count();
+        if self.skip_prose == 0 {
+            self.out.prose.push_str(&text);
+        }
+        self.events.push(wrap(text));
+    }
+
+    fn line_break(&mut self, event: Event<'e>) {
+        if self.skip_prose == 0 {
+            self.out.prose.push(' ');
+        }
+        self.events.push(event);
+    }
+
+    /// `<!-- more -->`: the summary is everything before the first one.
+    fn more(&mut self, event: Event<'e>) {
+        if self.more_at.is_none() {
+            self.more_at = Some(self.events.len());
+        }
+        self.events.push(event);
+    }
+
+    /// Adds the anchors, writes the summary and the body as HTML, and hashes them.
+    fn finish(mut self, body_len: usize) -> Rendered {
+        // An unclosed heading cannot happen with pulldown-cmark, but never drop text if it did.
+        if let Some(heading) = self.heading.take() {
+            self.events.extend(heading.inner);
+        }
+        let mut out = self.out;
+        for h in &out.headings {
+            out.anchors.insert(h.id.clone());
+        }
+        for n in 1..=self.at.reference_count {
+            out.anchors.insert(format!("ref-{n}"));
+        }
+        let summary = summary(&self.events, self.more_at, self.summary_end);
+        html::push_html(&mut out.summary, summary.iter().cloned());
+        out.html.reserve(body_len * 3 / 2);
+        html::push_html(&mut out.html, self.events.into_iter());
+        out.hash = crate::hash::of(&(&out.html, &out.summary));
+        out
+    }
+}
+
+/// The summary's events: everything before `<!-- more -->`, else the first top-level paragraph.
+fn summary<'x, 'e>(
+    events: &'x [Event<'e>],
+    more_at: Option<usize>,
+    summary_end: Option<usize>,
+) -> &'x [Event<'e>] {
+    match (more_at, summary_end) {
         (Some(more), _) => &events[..more],
         (None, Some(end)) => {
             let start = events[..end]
@@ -360,17 +522,16 @@ pub fn render(body: &str, at: &Location<'_>, links: &LinkTable) -> Rendered {
             &events[start..end]
         }
         (None, None) => &events[..0],
-    };
-    html::push_html(&mut out.summary, summary_events.iter().cloned());
-    out.html.reserve(body.len() * 3 / 2);
-    html::push_html(&mut out.html, events.into_iter());
-    out.hash = crate::hash::of(&(&out.html, &out.summary));
-    out
+    }
 }
 
 /// Whether a link goes to another web site.
 fn is_web(dest: &str) -> bool {
-    let lower = dest.trim_start().get(..8).unwrap_or(dest).to_ascii_lowercase();
+    let lower = dest
+        .trim_start()
+        .get(..8)
+        .unwrap_or(dest)
+        .to_ascii_lowercase();
     lower.starts_with("https://") || lower.starts_with("http://")
 }
 
@@ -521,5 +682,81 @@ mod tests {
         let body = format!("{}x\n", "> ".repeat(5000));
         let r = render_str(&body);
         assert!(r.html.contains('x'));
+    }
+
+    #[test]
+    fn keeps_links_and_images_in_headings_as_written() {
+        // A heading's events are held back until its end and let through unchanged: its
+        // links are not resolved and its images not collected (today's behaviour).
+        let r = render_str("## See [it](../b/other.md) ![pic](/gone.png)\n");
+        assert_eq!(r.headings[0].id, "see-it-pic");
+        assert!(
+            r.html
+                .contains("<h2 id=\"see-it-pic\">See <a href=\"../b/other.md\">it</a> "),
+            "{}",
+            r.html
+        );
+        assert!(r.links_to.is_empty() && r.images.is_empty() && r.diagnostics.is_empty());
+        assert_eq!(r.word_count, 3);
+    }
+
+    #[test]
+    fn an_image_inside_a_link_is_its_text() {
+        let r = render_str("[![A cat](/cat.png)](../b/other.md) and [](../b/other.md)\n");
+        assert!(
+            r.html.contains(
+                "<a href=\"/b/other/\"><img src=\"/cat.png\" alt=\"A cat\" /></a> and <a href=\"/b/other/\"></a>"
+            ),
+            "{}",
+            r.html
+        );
+        assert_eq!(r.empty_links, [(1, 41)]);
+        assert_eq!(r.links_to, ["b/other.md", "b/other.md"]);
+        let image = &r.images[0];
+        assert_eq!(
+            (image.alt.as_str(), image.line, image.column),
+            ("A cat", 1, 2)
+        );
+        assert_eq!(r.diagnostics[0].rule, "broken-image");
+        assert_eq!(r.prose, "A cat and \n");
+    }
+
+    #[test]
+    fn alerts_in_lists_and_footnotes_are_not_the_summary() {
+        let r = render_str(
+            "- item\n\n  > [!NOTE]\n  > Inside.\n\nAfter.[^n]\n\n[^n]: The note.\n\nLast.\n",
+        );
+        assert!(r
+            .html
+            .contains("<li>\n<p>item</p>\n<div class=\"callout callout-note\""));
+        assert!(
+            r.html.contains("<p>Inside.</p>\n</div>\n</li>"),
+            "{}",
+            r.html
+        );
+        assert_eq!(r.summary.matches("<p>").count(), 1, "{}", r.summary);
+        assert!(r.summary.starts_with("<p>After."), "{}", r.summary);
+        assert!(r.anchors.contains("n"));
+        assert_eq!(r.prose, "item\nInside.\nAfter.\nThe note.\nLast.\n");
+    }
+
+    #[test]
+    fn notes_web_links_and_images_with_their_position() {
+        let r = render_str("Go [out](https://example.org/a).\n\n![x](HTTP://example.org/i.png)\n");
+        assert_eq!(
+            r.external,
+            [
+                (1, 4, "https://example.org/a".to_owned()),
+                (3, 1, "HTTP://example.org/i.png".to_owned())
+            ]
+        );
+        assert!(r.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn an_inline_more_marker_ends_the_summary() {
+        let r = render_str("A `b` c <!-- more --> d.\n\nE.\n");
+        assert_eq!(r.summary, "<p>A <code>b</code> c ");
+        assert_eq!(r.word_count, 5);
     }
 }
