@@ -13,7 +13,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// The fixed day tests measure review ages from, so goldens never depend on the clock.
@@ -105,7 +105,7 @@ impl Log {
         std::thread::spawn(move || {
             for line in BufReader::new(pipe).lines() {
                 let Ok(line) = line else { break };
-                let mut lines = log.lines.lock().expect("log lock");
+                let mut lines = log.lines.lock().unwrap_or_else(PoisonError::into_inner);
                 if is_stdout {
                     lines.stdout.push(line);
                 } else {
@@ -114,7 +114,10 @@ impl Log {
                 log.grew.notify_all();
             }
             if is_stdout {
-                log.lines.lock().expect("log lock").closed = true;
+                log.lines
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .closed = true;
                 log.grew.notify_all();
             }
         });
@@ -176,19 +179,33 @@ pub fn serve_on(dir: &Path, port: u16) -> Server {
 impl Server {
     /// Every line printed to stdout so far.
     pub fn stdout(&self) -> Vec<String> {
-        self.log.lines.lock().expect("log lock").stdout.clone()
+        self.log
+            .lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .stdout
+            .clone()
     }
 
     /// How many stdout lines were printed so far: pass it to `wait_for_line` to wait for a
     /// line printed after this point.
     pub fn mark(&self) -> usize {
-        self.log.lines.lock().expect("log lock").stdout.len()
+        self.log
+            .lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .stdout
+            .len()
     }
 
     /// Waits for a stdout line at or after `from` (see `mark`) that `matches`; returns it.
     pub fn wait_for_line(&self, from: usize, what: &str, matches: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + PATIENCE;
-        let mut lines = self.log.lines.lock().expect("log lock");
+        let mut lines = self
+            .log
+            .lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         loop {
             if let Some(line) = lines.stdout.iter().skip(from).find(|l| matches(l)) {
                 return line.clone();
@@ -210,7 +227,7 @@ impl Server {
                 .log
                 .grew
                 .wait_timeout(lines, deadline - now)
-                .expect("log lock")
+                .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
     }
@@ -232,7 +249,11 @@ impl Server {
 
     /// Everything the server printed, for failure messages.
     pub fn output(&self) -> String {
-        let lines = self.log.lines.lock().expect("log lock");
+        let lines = self
+            .log
+            .lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         format!(
             "--- stdout\n{}\n--- stderr\n{}",
             lines.stdout.join("\n"),
@@ -355,10 +376,19 @@ impl Events {
         let shared = Arc::clone(&state);
         std::thread::spawn(move || {
             let why = read_events(reader, |news| {
-                shared.0.lock().expect("events lock").news.push(news);
+                shared
+                    .0
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .news
+                    .push(news);
                 shared.1.notify_all();
             });
-            shared.0.lock().expect("events lock").ended = Some(why);
+            shared
+                .0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .ended = Some(why);
             shared.1.notify_all();
         });
         Events { stream, state }
@@ -369,7 +399,7 @@ impl Events {
         self.state
             .0
             .lock()
-            .expect("events lock")
+            .unwrap_or_else(PoisonError::into_inner)
             .news
             .last()
             .cloned()
@@ -381,7 +411,7 @@ impl Events {
     pub fn wait(&self, what: &str, holds: impl Fn(&News) -> bool) -> News {
         let deadline = Instant::now() + PATIENCE;
         let (lock, grew) = &*self.state;
-        let mut received = lock.lock().expect("events lock");
+        let mut received = lock.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
             if let Some(news) = received.news.last().filter(|n| holds(n)) {
                 return news.clone();
@@ -404,7 +434,7 @@ impl Events {
             }
             received = grew
                 .wait_timeout(received, deadline - now)
-                .expect("events lock")
+                .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
     }
