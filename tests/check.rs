@@ -53,31 +53,41 @@ type Case = (
     usize,
 );
 
-const CASES: &[Case] = &[
-    ("description-length", ARTICLE, "description: A valid article that the bad-input cases break in one way at a time, for tests.", "description: Too short.", "error", ARTICLE, 3),
-    ("title-length", ARTICLE, "title: A valid article", "title: Short", "warning", ARTICLE, 2),
-    ("duplicate-title", "content/care/other.md", "title: Another valid article", "title: A valid article", "warning", ARTICLE, 2),
-    ("review-missing", ARTICLE, "reviewed: 2026-06-01\n", "", "error", ARTICLE, 1),
-    ("review-stale", ARTICLE, "reviewed: 2026-06-01", "reviewed: 2025-06-01", "warning", ARTICLE, 5),
-    ("review-stale", ARTICLE, "reviewed: 2026-06-01", "reviewed: 2023-06-01", "error", ARTICLE, 5),
-    ("review-future", ARTICLE, "reviewed: 2026-06-01", "reviewed: 2027-01-01", "error", ARTICLE, 5),
-    ("references-missing", ARTICLE, "references:\n  - title: \"A label\"\n    url: https://example.org/label\n", "", "error", ARTICLE, 1),
-    ("reference-source", ARTICLE, "url: https://example.org/label", "url: http://example.org/label", "error", ARTICLE, 7),
-    ("reference-source", ARTICLE, "    url: https://example.org/label\n", "", "error", ARTICLE, 7),
-    ("reference-duplicate", ARTICLE, "    url: https://example.org/label\n", "    url: https://example.org/label\n  - title: \"Again\"\n    url: https://example.org/label\n", "warning", ARTICLE, 7),
-    ("image-alt", ARTICLE, "An intro paragraph.", "An intro paragraph.\n\n![](/style.css)", "error", ARTICLE, 13),
-    ("empty-link", ARTICLE, "An intro paragraph.", "An intro [](other.md) paragraph.", "error", ARTICLE, 11),
-    ("heading-level", ARTICLE, "## Dosing {#dosing}", "#### Dosing {#dosing}", "warning", ARTICLE, 13),
-    ("heading-level", ARTICLE, "## Dosing {#dosing}", "# Dosing {#dosing}", "warning", ARTICLE, 13),
-    ("readability", ARTICLE, "An intro paragraph.", "Pharmacological antagonism of endogenous opioidergic neurotransmission attenuates the reinforcing properties of ethanol consumption in individuals with moderate-to-severe alcohol use disorder, notwithstanding considerable interindividual heterogeneity.", "warning", ARTICLE, 2),
-    ("orphan", "content/care/lonely.md", "", "", "warning", "content/care/lonely.md", 1),
-    ("unused-tag", "content/care/other.md", "tags: [care]", "tags: [care, unused]", "warning", "content/tags/unused.md", 1),
-    ("date-future", ARTICLE, "date: 2026-01-15", "date: 2027-01-15", "warning", ARTICLE, 4),
-    ("broken-link", ARTICLE, "[the other article](other.md)", "[the other article](othr.md)", "error", ARTICLE, 15),
-    ("broken-anchor", "content/care/other.md", "article.md#dosing", "article.md#dose", "error", "content/care/other.md", 11),
-    ("undeclared-tag", ARTICLE, "tags: [care]", "tags: [care, nope]", "error", ARTICLE, 6),
-    ("front-matter", ARTICLE, "title: A valid article", "titel: A valid article", "error", ARTICLE, 2),
-];
+/// One `#[test]` per case, named after it (`cargo test --test check -- rule::review_stale`).
+macro_rules! rules {
+    ($($name:ident: $case:expr,)*) => {
+        mod rule {
+            use super::*;
+            $(#[test] fn $name() { reports_at_the_right_place($case) })*
+        }
+    };
+}
+
+rules! {
+    description_length: ("description-length", ARTICLE, "description: A valid article that the bad-input cases break in one way at a time, for tests.", "description: Too short.", "error", ARTICLE, 3),
+    title_length: ("title-length", ARTICLE, "title: A valid article", "title: Short", "warning", ARTICLE, 2),
+    duplicate_title: ("duplicate-title", "content/care/other.md", "title: Another valid article", "title: A valid article", "warning", ARTICLE, 2),
+    review_missing: ("review-missing", ARTICLE, "reviewed: 2026-06-01\n", "", "error", ARTICLE, 1),
+    review_stale_warning: ("review-stale", ARTICLE, "reviewed: 2026-06-01", "reviewed: 2025-06-01", "warning", ARTICLE, 5),
+    review_stale_error: ("review-stale", ARTICLE, "reviewed: 2026-06-01", "reviewed: 2023-06-01", "error", ARTICLE, 5),
+    review_future: ("review-future", ARTICLE, "reviewed: 2026-06-01", "reviewed: 2027-01-01", "error", ARTICLE, 5),
+    references_missing: ("references-missing", ARTICLE, "references:\n  - title: \"A label\"\n    url: https://example.org/label\n", "", "error", ARTICLE, 1),
+    reference_source_http: ("reference-source", ARTICLE, "url: https://example.org/label", "url: http://example.org/label", "error", ARTICLE, 7),
+    reference_source_missing: ("reference-source", ARTICLE, "    url: https://example.org/label\n", "", "error", ARTICLE, 7),
+    reference_duplicate: ("reference-duplicate", ARTICLE, "    url: https://example.org/label\n", "    url: https://example.org/label\n  - title: \"Again\"\n    url: https://example.org/label\n", "warning", ARTICLE, 7),
+    image_alt: ("image-alt", ARTICLE, "An intro paragraph.", "An intro paragraph.\n\n![](/style.css)", "error", ARTICLE, 13),
+    empty_link: ("empty-link", ARTICLE, "An intro paragraph.", "An intro [](other.md) paragraph.", "error", ARTICLE, 11),
+    heading_level_skipped: ("heading-level", ARTICLE, "## Dosing {#dosing}", "#### Dosing {#dosing}", "warning", ARTICLE, 13),
+    heading_level_h1_in_body: ("heading-level", ARTICLE, "## Dosing {#dosing}", "# Dosing {#dosing}", "warning", ARTICLE, 13),
+    readability: ("readability", ARTICLE, "An intro paragraph.", "Pharmacological antagonism of endogenous opioidergic neurotransmission attenuates the reinforcing properties of ethanol consumption in individuals with moderate-to-severe alcohol use disorder, notwithstanding considerable interindividual heterogeneity.", "warning", ARTICLE, 2),
+    orphan: ("orphan", "content/care/lonely.md", "", "", "warning", "content/care/lonely.md", 1),
+    unused_tag: ("unused-tag", "content/care/other.md", "tags: [care]", "tags: [care, unused]", "warning", "content/tags/unused.md", 1),
+    date_future: ("date-future", ARTICLE, "date: 2026-01-15", "date: 2027-01-15", "warning", ARTICLE, 4),
+    broken_link: ("broken-link", ARTICLE, "[the other article](other.md)", "[the other article](othr.md)", "error", ARTICLE, 15),
+    broken_anchor: ("broken-anchor", "content/care/other.md", "article.md#dosing", "article.md#dose", "error", "content/care/other.md", 11),
+    undeclared_tag: ("undeclared-tag", ARTICLE, "tags: [care]", "tags: [care, nope]", "error", ARTICLE, 6),
+    front_matter: ("front-matter", ARTICLE, "title: A valid article", "titel: A valid article", "error", ARTICLE, 2),
+}
 
 #[test]
 fn the_base_site_passes() {
@@ -87,32 +97,28 @@ fn the_base_site_passes() {
     assert!(findings.is_empty());
 }
 
-#[test]
-fn every_rule_reports_at_the_right_place() {
-    let mut failures = Vec::new();
-    for (rule, file, from, to, severity, at, line) in CASES {
-        let tmp = base();
-        if *rule == "orphan" {
-            fs::write(tmp.path().join(file), "---\ntitle: A lonely article\ndescription: An article that nothing links to and that has no tags, so check warns.\ndate: 2026-01-15\nreviewed: 2026-06-01\nreferences:\n  - title: x\n    url: https://example.org/x\n---\nAlone.\n").expect("write");
-        } else {
-            replace(tmp.path(), file, from, to);
-        }
-        if *rule == "unused-tag" {
-            fs::write(tmp.path().join("content/tags/unused.md"), "---\ntitle: Unused tag\ndescription: A tag that no article uses after the next edit, to test the warning.\n---\nIntro.\n").expect("write");
-            replace(tmp.path(), file, "tags: [care, unused]", "tags: [care]");
-        }
-        let (code, findings) = check_json(tmp.path(), &[]);
-        let found = findings.iter().any(|f| {
-            f.rule == *rule && f.file == *at && f.line == Some(*line) && f.severity == *severity
-        });
-        let want_code = if *severity == "error" { 1 } else { 0 };
-        if !found || code != Some(want_code) {
-            failures.push(format!(
-                "{rule} ({severity}) at {at}:{line}: exit {code:?}, findings {findings:#?}"
-            ));
-        }
+/// Breaks the base site as `case` says; `site check` must report the rule at its place.
+fn reports_at_the_right_place(case: Case) {
+    let (rule, file, from, to, severity, at, line) = case;
+    let tmp = base();
+    if rule == "orphan" {
+        fs::write(tmp.path().join(file), "---\ntitle: A lonely article\ndescription: An article that nothing links to and that has no tags, so check warns.\ndate: 2026-01-15\nreviewed: 2026-06-01\nreferences:\n  - title: x\n    url: https://example.org/x\n---\nAlone.\n").expect("write");
+    } else {
+        replace(tmp.path(), file, from, to);
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    if rule == "unused-tag" {
+        fs::write(tmp.path().join("content/tags/unused.md"), "---\ntitle: Unused tag\ndescription: A tag that no article uses after the next edit, to test the warning.\n---\nIntro.\n").expect("write");
+        replace(tmp.path(), file, "tags: [care, unused]", "tags: [care]");
+    }
+    let (code, findings) = check_json(tmp.path(), &[]);
+    let found = findings
+        .iter()
+        .any(|f| f.rule == rule && f.file == at && f.line == Some(line) && f.severity == severity);
+    let want_code = if severity == "error" { 1 } else { 0 };
+    assert!(
+        found && code == Some(want_code),
+        "{rule} ({severity}) at {at}:{line}: exit {code:?}, want {want_code}; findings {findings:#?}"
+    );
 }
 
 #[test]
