@@ -556,14 +556,18 @@ fn plain(events: &[Event<'_>]) -> String {
 }
 
 /// Lower-case ASCII letters and digits joined by single hyphens (`Is it safe?` → `is-it-safe`).
+/// Letters and digits of every script are transliterated (`Straße` → `strasse`, `Ελλάδα` →
+/// `ellada`); apostrophes are dropped; anything else (punctuation, symbols, emoji) separates
+/// words. May be empty: a heading then gets `section`.
 pub fn slugify(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
-    for c in text.chars().flat_map(char::to_lowercase) {
-        let c = fold(c);
-        if c.is_ascii_alphanumeric() {
-            slug.push(c.to_ascii_lowercase());
-        } else if !slug.ends_with('-') && !slug.is_empty() && c != '\'' && c != '’' {
-            slug.push('-');
+    for c in text.chars() {
+        if c.is_ascii() || !c.is_alphanumeric() {
+            push_slug_char(&mut slug, c);
+        } else {
+            // `deunicode` knows no letter of a few scripts: those separate words as before.
+            let ascii = deunicode::deunicode_char(c).unwrap_or("-");
+            ascii.chars().for_each(|a| push_slug_char(&mut slug, a));
         }
     }
     while slug.ends_with('-') {
@@ -572,17 +576,11 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
-/// Folds common accented Latin letters to ASCII so slugs stay readable.
-fn fold(c: char) -> char {
-    match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
-        'ç' => 'c',
-        'è' | 'é' | 'ê' | 'ë' => 'e',
-        'ì' | 'í' | 'î' | 'ï' => 'i',
-        'ñ' => 'n',
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
-        'ù' | 'ú' | 'û' | 'ü' => 'u',
-        c => c,
+fn push_slug_char(slug: &mut String, c: char) {
+    if c.is_ascii_alphanumeric() {
+        slug.push(c.to_ascii_lowercase());
+    } else if !slug.ends_with('-') && !slug.is_empty() && c != '\'' && c != '’' {
+        slug.push('-');
     }
 }
 
@@ -624,6 +622,27 @@ mod tests {
         assert_eq!(slugify("What's X:BOT — explained"), "whats-x-bot-explained");
         assert_eq!(slugify("Naltrexone & the liver"), "naltrexone-the-liver");
         assert_eq!(slugify("Über Café"), "uber-cafe");
+    }
+
+    #[test]
+    fn slugifies_every_language() {
+        assert_eq!(slugify("Straße"), "strasse");
+        assert_eq!(slugify("¿Qué es la naltrexona?"), "que-es-la-naltrexona");
+        assert_eq!(slugify("Niño"), "nino");
+        assert_eq!(slugify("Ελληνικά"), "ellenika");
+        assert_eq!(slugify("Русский язык"), "russkii-iazyk");
+        assert_eq!(slugify("Ильич"), "ilich");
+        assert_eq!(slugify("L’été d'Œdipe"), "lete-doedipe");
+        assert_eq!(slugify("İstanbul"), "istanbul");
+    }
+
+    #[test]
+    fn headings_of_emoji_or_punctuation_still_get_an_id() {
+        assert_eq!(slugify("🙂 Tips 🙂"), "tips");
+        assert_eq!(slugify("?!… — ¿"), "");
+        let r = render_str("## 🙂🙂\n\n## ?!\n\n## ‘’\n");
+        let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["section", "section-1", "section-2"]);
     }
 
     #[test]
