@@ -468,10 +468,9 @@ fn read_events(stream: TcpStream, mut each: impl FnMut(News)) -> String {
             read_chunk(&mut reader, &mut bytes)
         } else {
             let mut buffer = [0u8; 4096];
-            reader.read(&mut buffer).map(|n| {
-                bytes.extend_from_slice(&buffer[..n]);
-                n
-            })
+            reader
+                .read(&mut buffer)
+                .inspect(|&n| bytes.extend_from_slice(&buffer[..n]))
         };
         match read {
             Ok(0) => return "the stream ended".to_owned(),
