@@ -32,6 +32,10 @@ pub struct Config {
     /// Entries in `atom.xml`.
     #[serde(default = "default_feed_limit")]
     pub feed_limit: usize,
+    /// Addresses `site check --external` leaves alone: a prefix (`https://example.org/private/`)
+    /// or a host, which covers its subdomains (`example.org`).
+    #[serde(default)]
+    pub external_skip: Vec<String>,
 }
 
 fn default_language() -> String {

@@ -17,6 +17,7 @@ pub mod bench;
 pub mod config;
 pub mod date;
 pub mod diagnostic;
+pub mod external;
 pub mod feeds;
 pub mod front_matter;
 pub mod hash;

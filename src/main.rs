@@ -51,6 +51,10 @@ enum Command {
         /// Print every article's reading grade, words, reading time and review age.
         #[arg(long)]
         report: bool,
+        /// Also check external links and references over the network (DOIs, PubMed ids,
+        /// status codes, redirects), with results cached in `.site-external-cache.json`.
+        #[arg(long)]
+        external: bool,
     },
     /// Build with drafts into memory, serve on 127.0.0.1, rebuild and reload on every edit.
     Serve {
@@ -156,7 +160,8 @@ fn run() -> ExitCode {
             format,
             strict,
             report,
-        } => check(&options(true, None), format, strict, report),
+            external,
+        } => check(&options(true, None), format, strict, report, external),
         Command::Serve { port, bind, open } => {
             let options = Options {
                 serve: true,
@@ -272,8 +277,18 @@ fn build(options: &Options, output: &std::path::Path) -> ExitCode {
     }
 }
 
-fn check(options: &Options, format: Format, strict: bool, report: bool) -> ExitCode {
+fn check(
+    options: &Options,
+    format: Format,
+    strict: bool,
+    report: bool,
+    external: bool,
+) -> ExitCode {
     let (site, mut diagnostics) = naltrexone_site::check(options);
+    if let (true, Some(site)) = (external, &site) {
+        let external = naltrexone_site::external::ExternalOptions::from_env(&options.root);
+        diagnostics.extend(naltrexone_site::external::check(site, &external));
+    }
     let rows = site
         .filter(|_| report)
         .map(|site| lint::report(&site, options.today));

@@ -66,13 +66,16 @@ fn good(path: &str) -> Vec<u8> {
     }
 }
 
+/// Breaks the case's file in one step (see `common::replace_file`), so a server that is running
+/// sees one change and reads the file once.
 fn break_file(root: &Path, case: &Case) {
     let path = root.join(case.path);
     match (case.broken)() {
-        Broken::Bytes(bytes) => fs::write(&path, bytes).expect("write the broken file"),
+        Broken::Bytes(bytes) => common::replace_file(root, &path, bytes),
         Broken::Unreadable => {
-            let _ = fs::remove_file(&path);
-            symlink_to_unreadable(&path);
+            let staged = root.join(".replacement-link");
+            symlink_to_unreadable(&staged);
+            fs::rename(&staged, &path).expect("rename the symlink into place");
         }
     }
 }
