@@ -12,7 +12,9 @@ pub fn prepare(files: &[StaticFile]) -> (Vec<Output>, BTreeMap<String, String>) 
     let mut outputs = Vec::with_capacity(files.len());
     for file in files {
         let path = match file.rel.rsplit_once('.') {
-            Some((stem, "css")) => format!("{stem}.{:08x}.css", crate::hash::bytes(&file.bytes) as u32),
+            Some((stem, "css")) => {
+                format!("{stem}.{:08x}.css", crate::hash::bytes(&file.bytes) as u32)
+            }
             _ => file.rel.clone(),
         };
         assets.insert(file.rel.clone(), format!("/{path}"));

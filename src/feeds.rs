@@ -1,64 +1,38 @@
 //! The machine-read outputs, built as data without templates: Atom feed, sitemap, robots.txt,
-//! alias redirect pages and the search index. Everything is derived from dates in the content,
+//! alias redirect pages and the search index, each at the path its route gives. Everything is derived from dates in the content,
 //! never from the clock, so two builds of the same input are byte-identical.
 
 use crate::date::Date;
 use crate::page;
 use crate::publish::Output;
+use crate::route::{Job, Kind, Route};
 use crate::site::Site;
 use serde::Serialize;
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-/// Every machine-read output of the site.
-pub fn render(site: &Site) -> Vec<Output> {
-    render_cached(site, &mut SearchCache::default())
-}
-
-/// [`render`], reusing the search entries of pages whose searchable data did not change
-/// (what `serve` does on every edit).
-pub fn render_cached(site: &Site, cache: &mut SearchCache) -> Vec<Output> {
-    render_with(site, cache, None)
-}
-
-/// [`render_cached`] after only the articles at `pages` (indices) changed, keeping their
-/// URLs, tags and places: only their search entries are made again.
-pub fn render_patch(site: &Site, pages: &[usize], cache: &mut SearchCache) -> Vec<Output> {
-    render_with(site, cache, Some(pages))
-}
-
-/// Every machine-read output; the search index from `cache`, either checking every entry or
-/// making again only those of the `edited` pages.
-fn render_with(site: &Site, cache: &mut SearchCache, edited: Option<&[usize]>) -> Vec<Output> {
-    let ((atom, sitemap), (index, aliases)) = rayon::join(
-        || (atom(site), sitemap(site)),
+/// The machine-read outputs of the site's routes: feed, sitemap, robots.txt and alias pages,
+/// with the search index made by the caller (fresh with [`search_index`], or from `serve`'s
+/// cache of entries).
+pub fn render(site: &Site, routes: &[Route], search_index: Output) -> Vec<Output> {
+    let (atom_and_sitemap, aliases) = rayon::join(
         || {
-            let index = match edited {
-                Some(pages) if cache.entries.len() == site.pages.len() => {
-                    for &p in pages {
-                        if let Some(page) = site.pages.get(p) {
-                            cache.entries[p] = (entry_hash(site, page), entry_json(site, page));
-                        }
-                    }
-                    join_entries(&cache.entries, &site.order)
-                }
-                _ => search_index(site, cache),
-            };
-            (index, aliases(site))
+            routes
+                .iter()
+                .filter_map(|route| match route.kind {
+                    Kind::Feed => Some(atom(site, route)),
+                    Kind::Sitemap => Some(sitemap(site, routes, route)),
+                    Kind::Robots => Some(robots(site, route)),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
         },
+        || aliases(site, routes),
     );
-    let mut outputs = vec![atom, sitemap, robots(site), index];
+    let mut outputs = atom_and_sitemap;
+    outputs.push(search_index);
     outputs.extend(aliases);
     outputs
-}
-
-/// Each page's search entry as JSON, with a hash of what it was made from, in page order; and
-/// where each URL's entry is.
-#[derive(Debug, Clone, Default)]
-pub struct SearchCache {
-    entries: Vec<(u64, Arc<str>)>,
-    by_url: HashMap<String, usize>,
 }
 
 fn escape(text: &str) -> String {
@@ -84,16 +58,17 @@ fn latest(site: &Site) -> Date {
         .unwrap_or_else(|| Date::from_days(0))
 }
 
-fn atom(site: &Site) -> Output {
+fn atom(site: &Site, route: &Route) -> Output {
     let base = &site.config.base_url;
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     let _ = write!(
         xml,
-        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <subtitle>{}</subtitle>\n  <link href=\"{base}/atom.xml\" rel=\"self\" type=\"application/atom+xml\"/>\n  <link href=\"{base}/\"/>\n  <id>{base}/</id>\n  <updated>{}T00:00:00Z</updated>\n",
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <subtitle>{}</subtitle>\n  <link href=\"{base}{self_url}\" rel=\"self\" type=\"application/atom+xml\"/>\n  <link href=\"{base}/\"/>\n  <id>{base}/</id>\n  <updated>{}T00:00:00Z</updated>\n",
         escape(&site.config.language),
         escape(&site.config.title),
         escape(&site.config.description),
         latest(site),
+        self_url = route.url,
     );
     if let Some(author) = &site.config.author {
         let _ = writeln!(xml, "  <author><name>{}</name></author>", escape(author));
@@ -104,7 +79,7 @@ fn atom(site: &Site) -> Output {
             escape(&site.config.title)
         );
     }
-    let mut pages: Vec<&page::Page> = site.pages.iter().collect();
+    let mut pages: Vec<&page::Page> = site.pages.iter().map(|p| &**p).collect();
     pages.sort_by(|a, b| {
         let (ua, ub) = (a.updated.unwrap_or(a.date), b.updated.unwrap_or(b.date));
         ub.cmp(&ua).then_with(|| a.url.cmp(&b.url))
@@ -130,40 +105,39 @@ fn atom(site: &Site) -> Output {
     }
     xml.push_str("</feed>\n");
     Output {
-        path: "atom.xml".into(),
+        path: route.path.clone(),
         bytes: xml.into_bytes(),
     }
 }
 
-fn sitemap(site: &Site) -> Output {
+fn sitemap(site: &Site, routes: &[Route], route: &Route) -> Output {
     let base = &site.config.base_url;
-    let mut entries: Vec<(String, Option<Date>)> =
-        vec![("/".into(), Some(latest(site))), ("/tags/".into(), None)];
-    for section in &site.sections {
-        let newest = section
-            .pages
+    let newest = |pages: &[usize]| {
+        pages
             .iter()
             .map(|&p| site.pages[p].updated.unwrap_or(site.pages[p].date))
-            .max();
-        entries.push((section.url.clone(), newest));
-    }
-    for page in &site.pages {
-        let modified = [Some(page.date), page.updated, page.reviewed]
-            .into_iter()
-            .flatten()
-            .max();
-        entries.push((page.url.clone(), modified));
-    }
-    for tag in &site.tags {
-        if !tag.pages.is_empty() {
-            let newest = tag
-                .pages
-                .iter()
-                .map(|&p| site.pages[p].updated.unwrap_or(site.pages[p].date))
-                .max();
-            entries.push((tag.url.clone(), newest));
-        }
-    }
+            .max()
+    };
+    let mut entries: Vec<(&str, Option<Date>)> = routes
+        .iter()
+        .filter_map(|r| {
+            let modified = match r.job()? {
+                Job::Home => Some(latest(site)),
+                Job::Tags => None,
+                Job::Section(s) => newest(&site.sections[s].pages),
+                Job::Page(p) => {
+                    let page = &site.pages[p];
+                    [Some(page.date), page.updated, page.reviewed]
+                        .into_iter()
+                        .flatten()
+                        .max()
+                }
+                Job::Tag(t, 1) if !site.tags[t].pages.is_empty() => newest(&site.tags[t].pages),
+                Job::Tag(..) | Job::NotFound | Job::Search => return None,
+            };
+            Some((r.url.as_str(), modified))
+        })
+        .collect();
     entries.sort();
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for (url, modified) in entries {
@@ -179,43 +153,44 @@ fn sitemap(site: &Site) -> Output {
     }
     xml.push_str("</urlset>\n");
     Output {
-        path: "sitemap.xml".into(),
+        path: route.path.clone(),
         bytes: xml.into_bytes(),
     }
 }
 
-fn robots(site: &Site) -> Output {
+fn robots(site: &Site, route: &Route) -> Output {
     let text = format!(
-        "User-agent: *\nAllow: /\n\nSitemap: {}/sitemap.xml\n",
-        site.config.base_url
+        "User-agent: *\nAllow: /\n\nSitemap: {}{}\n",
+        site.config.base_url,
+        crate::route::SITEMAP
     );
     Output {
-        path: "robots.txt".into(),
+        path: route.path.clone(),
         bytes: text.into_bytes(),
     }
 }
 
-fn aliases(site: &Site) -> Vec<Output> {
-    let mut outputs = Vec::new();
-    for page in &site.pages {
-        let target = format!("{}{}", site.config.base_url, page.url);
-        for alias in &page.aliases {
-            let Ok(path) = page::alias_path(alias) else {
-                continue;
+fn aliases(site: &Site, routes: &[Route]) -> Vec<Output> {
+    routes
+        .iter()
+        .filter_map(|route| {
+            let Kind::Alias { page, .. } = route.kind else {
+                return None;
             };
+            let page = &site.pages[page];
+            let target = format!("{}{}", site.config.base_url, page.url);
             let html = format!(
                 "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting to {title}</title>\n<link rel=\"canonical\" href=\"{url}\">\n<meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={url}\">\n</head>\n<body>\n<p>This page has moved to <a href=\"{url}\">{title}</a>.</p>\n</body>\n</html>\n",
                 lang = escape(&site.config.language),
                 title = escape(&page.title),
                 url = escape(&target),
             );
-            outputs.push(Output {
-                path,
+            Some(Output {
+                path: route.path.clone(),
                 bytes: html.into_bytes(),
-            });
-        }
-    }
-    outputs
+            })
+        })
+        .collect()
 }
 
 /// One searchable page.
@@ -238,31 +213,11 @@ struct Entry<'a> {
 /// Words of body text kept per page: enough to match on, small enough for a phone.
 const BODY_WORDS: usize = 200;
 
-fn search_index(site: &Site, cache: &mut SearchCache) -> Output {
+/// The search index made afresh: every page's entry, newest first.
+pub fn search_index(site: &Site) -> Output {
     use rayon::prelude::*;
-    let entries: Vec<(u64, Arc<str>)> = site
-        .pages
-        .par_iter()
-        .map(|page| {
-            let hash = entry_hash(site, page);
-            match cache
-                .by_url
-                .get(&page.url)
-                .and_then(|&i| cache.entries.get(i))
-            {
-                Some((old, json)) if *old == hash => (hash, Arc::clone(json)),
-                _ => (hash, entry_json(site, page)),
-            }
-        })
-        .collect();
-    cache.by_url = site
-        .pages
-        .iter()
-        .enumerate()
-        .map(|(i, page)| (page.url.clone(), i))
-        .collect();
-    cache.entries = entries;
-    join_entries(&cache.entries, &site.order)
+    let entries: Vec<Arc<str>> = site.pages.par_iter().map(|p| entry(site, p)).collect();
+    join_entries(&entries, &site.order)
 }
 
 /// The titles of a page's tags.
@@ -275,7 +230,7 @@ fn tag_titles<'s>(site: &'s Site, page: &'s page::Page) -> Vec<&'s str> {
 }
 
 /// A hash of everything a page's search entry is made from.
-fn entry_hash(site: &Site, page: &page::Page) -> u64 {
+pub fn entry_hash(site: &Site, page: &page::Page) -> u64 {
     use std::hash::{Hash, Hasher};
     let section = site.section_of(page).map_or("", |s| s.title.as_str());
     let mut h = crate::hash::Hasher::default();
@@ -290,8 +245,8 @@ fn entry_hash(site: &Site, page: &page::Page) -> u64 {
     h.finish()
 }
 
-/// A page's search entry.
-fn entry_json(site: &Site, page: &page::Page) -> Arc<str> {
+/// A page's search entry, as JSON.
+pub fn entry(site: &Site, page: &page::Page) -> Arc<str> {
     let mut keys: Vec<&str> = page
         .body
         .headings
@@ -317,18 +272,19 @@ fn entry_json(site: &Site, page: &page::Page) -> Arc<str> {
 }
 
 /// The search index: every page's entry, newest first, as one JSON array.
-fn join_entries(entries: &[(u64, Arc<str>)], order: &[usize]) -> Output {
-    let mut json = String::with_capacity(entries.iter().map(|e| e.1.len() + 1).sum::<usize>() + 2);
+pub fn join_entries<E: AsRef<str>>(entries: &[E], order: &[usize]) -> Output {
+    let mut json =
+        String::with_capacity(entries.iter().map(|e| e.as_ref().len() + 1).sum::<usize>() + 2);
     json.push('[');
-    for (i, (_, entry)) in order.iter().filter_map(|&p| entries.get(p)).enumerate() {
+    for (i, entry) in order.iter().filter_map(|&p| entries.get(p)).enumerate() {
         if i > 0 {
             json.push(',');
         }
-        json.push_str(entry);
+        json.push_str(entry.as_ref());
     }
     json.push(']');
     Output {
-        path: "search-index.json".into(),
+        path: crate::route::path_of(crate::route::SEARCH_INDEX),
         bytes: json.into_bytes(),
     }
 }

@@ -13,8 +13,14 @@
 #![allow(clippy::result_large_err)]
 
 pub mod asset;
+/// `site bench`: not part of the generator, compiled only with `--features bench`.
+#[cfg(feature = "bench")]
+#[doc(hidden)]
 pub mod bench;
 pub mod config;
+/// The synthetic corpus the benchmark builds and the tests edit.
+#[doc(hidden)]
+pub mod corpus;
 pub mod date;
 pub mod diagnostic;
 pub mod external;
@@ -29,6 +35,7 @@ pub mod publish;
 pub mod readability;
 pub mod related;
 pub mod render;
+pub mod route;
 pub mod scaffold;
 pub mod serve;
 pub mod site;
@@ -39,8 +46,12 @@ use config::Config;
 use date::Date;
 use diagnostic::Diagnostic;
 use publish::Output;
+use route::Route;
 use site::Site;
+use source::{Inputs, Source};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// What to build, and how.
 #[derive(Debug, Clone)]
@@ -62,62 +73,33 @@ pub struct Options {
 pub struct Built {
     /// The model it was rendered from.
     pub site: Site,
-    /// Every file of the output folder.
+    /// Every file of the output folder, sorted by path.
     pub outputs: Vec<Output>,
     /// Warnings met on the way (errors fail the build instead).
     pub warnings: Vec<Diagnostic>,
 }
 
-/// What `build` and `check` both start from: every input read and the model assembled, with
-/// every problem found so far.
-struct Assembled {
-    inputs: source::Inputs,
-    diagnostics: Vec<Diagnostic>,
-    site: Option<Site>,
-    tera: Result<tera::Tera, Vec<Diagnostic>>,
-    statics: Vec<Output>,
-    assets: std::collections::BTreeMap<String, String>,
-}
-
-fn assemble(options: &Options, clock: &mut Stopwatch) -> Assembled {
-    let (mut inputs, mut diagnostics) = source::load(&options.root);
-    clock.lap("load");
-    let config = inputs
-        .config
-        .as_deref()
-        .map(|text| Config::parse(text, options.base_url.as_deref()));
-    let tera = render::load(&inputs.templates);
-    let (statics, assets) = asset::prepare(&inputs.statics);
-    let files = asset::link_targets(&assets);
-    clock.lap("config, templates, static");
-    let site = match config {
-        Some(Ok(config)) => {
-            let content = std::mem::take(&mut inputs.content);
-            let (site, mut found, _) = Site::assemble_cached(
-                config,
-                content,
-                &files,
-                &inputs.unreadable,
-                options.drafts,
-                site::Cache::default(),
-            );
-            diagnostics.append(&mut found);
-            site
+/// Loads, assembles and renders the whole site; writes nothing.
+pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
+    let inputs = source::load(&options.root);
+    let run = run(
+        options,
+        &inputs,
+        &mut Caches::default(),
+        &mut Fresh,
+        Mode::Build,
+    );
+    match run.site {
+        Some(site) if !run.diagnostics.iter().any(Diagnostic::is_error) => {
+            let mut outputs = run.outputs;
+            outputs.sort_by(|a, b| a.path.cmp(&b.path));
+            Ok(Built {
+                site,
+                outputs,
+                warnings: run.diagnostics,
+            })
         }
-        Some(Err(mut errors)) => {
-            diagnostics.append(&mut errors);
-            None
-        }
-        None => None,
-    };
-    clock.lap("parse, markdown, assemble");
-    Assembled {
-        inputs,
-        diagnostics,
-        site,
-        tera,
-        statics,
-        assets,
+        _ => Err(run.diagnostics),
     }
 }
 
@@ -126,71 +108,202 @@ fn assemble(options: &Options, clock: &mut Stopwatch) -> Assembled {
 /// Files that fail to parse are left out of the model, and the rules run on the rest, so one
 /// run reports every problem. The model comes back for `--report` when there is one.
 pub fn check(options: &Options) -> (Option<Site>, Vec<Diagnostic>) {
-    let Assembled {
-        inputs,
-        mut diagnostics,
-        site,
-        tera,
-        statics: mut outputs,
+    let inputs = source::load(&options.root);
+    let run = run(
+        options,
+        &inputs,
+        &mut Caches::default(),
+        &mut Fresh,
+        Mode::Check,
+    );
+    let mut diagnostics = run.diagnostics;
+    if let Some(site) = &run.site {
+        diagnostics.extend(lint::check(site, options.today));
+    }
+    (run.site, diagnostics)
+}
+
+/// How far a run goes when something is wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Stop before rendering at the first error: the output would be thrown away.
+    Build,
+    /// Render whatever assembled, to report template errors with the rest (`site check`).
+    Check,
+}
+
+/// What a run keeps for the next one. A one-off build starts from an empty one; `serve` keeps
+/// one for the whole session, which is what makes its full rebuilds fast.
+#[derive(Default)]
+pub(crate) struct Caches {
+    /// Each file's parse and body, and the related lists (see `site::Memo`).
+    pub(crate) memo: site::Memo,
+    /// The compiled templates, and the texts they were compiled from.
+    pub(crate) templates: Option<(tera::Tera, TemplateTexts)>,
+}
+
+/// Each template's name and text, as compiled.
+pub(crate) type TemplateTexts = Vec<(String, Arc<str>)>;
+
+/// What a caller that keeps outputs between runs plugs into the pipeline (`serve`); a one-off
+/// build uses [`Fresh`], which keeps nothing.
+pub(crate) trait Reuse {
+    /// For each route, whether to render it now; the caller keeps its last output of the others.
+    fn select(
+        &mut self,
+        site: &Site,
+        routes: &[Route],
+        templates: &[Source],
+        assets: &Assets,
+    ) -> Vec<bool>;
+
+    /// The search index of `site` at `route`.
+    fn search_index(&mut self, site: &Site) -> Output;
+}
+
+/// Reuses nothing: renders every route, makes the search index afresh.
+pub(crate) struct Fresh;
+
+impl Reuse for Fresh {
+    fn select(&mut self, _: &Site, routes: &[Route], _: &[Source], _: &Assets) -> Vec<bool> {
+        vec![true; routes.len()]
+    }
+
+    fn search_index(&mut self, site: &Site) -> Output {
+        feeds::search_index(site)
+    }
+}
+
+/// Static files' site paths and the URLs templates print for them (fingerprinted stylesheets).
+pub(crate) type Assets = BTreeMap<String, String>;
+
+/// What one run of the pipeline made.
+pub(crate) struct Run {
+    /// The model, when the configuration was usable (even when some files failed).
+    pub(crate) site: Option<Site>,
+    /// Every output the site has, with its URL and path.
+    pub(crate) routes: Vec<Route>,
+    /// The outputs made this time: every one, or those `Reuse::select` chose and the feeds.
+    pub(crate) outputs: Vec<Output>,
+    /// Static files' URLs, as templates see them.
+    pub(crate) assets: Assets,
+    /// Every problem found.
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+/// The pipeline `build`, `check` and `serve` all run: configuration, templates and static
+/// files; the model; the route table and its checks; the pages through their templates; the
+/// feeds, sitemap and search index.
+pub(crate) fn run(
+    options: &Options,
+    inputs: &Inputs,
+    caches: &mut Caches,
+    reuse: &mut dyn Reuse,
+    mode: Mode,
+) -> Run {
+    let mut clock = Stopwatch::new();
+    let mut diagnostics: Vec<Diagnostic> = inputs.problems().cloned().collect();
+    let config = configure(options, inputs, &mut diagnostics);
+    let templates_ok = caches.load_templates(&inputs.templates, &mut diagnostics);
+    let (statics, assets) = asset::prepare(&inputs.statics);
+    let files = asset::link_targets(&assets);
+    clock.lap("config, templates, static");
+    let mut run = Run {
+        site: None,
+        routes: Vec::new(),
+        outputs: Vec::new(),
         assets,
-    } = assemble(options, &mut Stopwatch::new());
-    let Some(site) = site else {
-        return (None, diagnostics);
+        diagnostics: Vec::new(),
     };
-    diagnostics.extend(lint::check(&site, options.today));
-    match tera {
-        Err(mut errors) => diagnostics.append(&mut errors),
-        Ok(mut tera) => {
-            match render::render(&site, &mut tera, &inputs.templates, &assets, options.serve) {
-                Ok(pages) => {
-                    outputs.extend(pages);
-                    outputs.extend(feeds::render(&site));
-                    diagnostics.extend(publish::validate(&outputs));
+    let Some(config) = config else {
+        run.diagnostics = diagnostics;
+        return run;
+    };
+    let site = site::assemble(
+        config,
+        &inputs.content,
+        &files,
+        &inputs.unreadable,
+        options.drafts,
+        &mut caches.memo,
+        &mut diagnostics,
+    );
+    let statics_at: Vec<String> = statics.iter().map(|o| o.path.clone()).collect();
+    let routes = route::table(&site, &statics_at);
+    diagnostics.extend(site::check_routes(&site, &routes, &files));
+    clock.lap("routes");
+    let stop = mode == Mode::Build && diagnostics.iter().any(Diagnostic::is_error);
+    if let (Some((tera, _)), true, false) = (caches.templates.as_mut(), templates_ok, stop) {
+        match render::set_globals(&site, tera, &inputs.templates, &run.assets, options.serve) {
+            Ok(()) => {
+                let chosen = reuse.select(&site, &routes, &inputs.templates, &run.assets);
+                let todo: Vec<&Route> = routes
+                    .iter()
+                    .zip(chosen)
+                    .filter(|(r, chosen)| {
+                        *chosen && r.job().is_some_and(|j| render::wanted(j, tera))
+                    })
+                    .map(|(r, _)| r)
+                    .collect();
+                match render::render(&site, tera, &inputs.templates, todo) {
+                    Ok(pages) => run.outputs = pages,
+                    Err(mut errors) => diagnostics.append(&mut errors),
                 }
-                Err(mut errors) => diagnostics.append(&mut errors),
+            }
+            Err(mut errors) => diagnostics.append(&mut errors),
+        }
+        clock.lap("templates");
+        let search = reuse.search_index(&site);
+        run.outputs.extend(feeds::render(&site, &routes, search));
+        run.outputs.extend(statics);
+        clock.lap("feeds, sitemap, search index");
+        diagnostics.extend(publish::validate(&run.outputs));
+    }
+    run.diagnostics = diagnostics;
+    run.site = Some(site);
+    run.routes = routes;
+    run
+}
+
+/// `site.yaml`, with `--base-url` applied.
+fn configure(
+    options: &Options,
+    inputs: &Inputs,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Config> {
+    // A `site.yaml` that could not be read was reported when it was read.
+    match Config::parse(inputs.config.as_deref()?, options.base_url.as_deref()) {
+        Ok(config) => Some(config),
+        Err(mut errors) => {
+            diagnostics.append(&mut errors);
+            None
+        }
+    }
+}
+
+impl Caches {
+    /// Compiles the templates unless they are the ones compiled last time; false when they
+    /// have errors (reported in `diagnostics`).
+    fn load_templates(&mut self, templates: &[Source], diagnostics: &mut Vec<Diagnostic>) -> bool {
+        let texts: TemplateTexts = templates
+            .iter()
+            .map(|t| (t.rel.clone(), Arc::clone(&t.text)))
+            .collect();
+        if matches!(&self.templates, Some((_, old)) if *old == texts) {
+            return true;
+        }
+        match render::load(templates) {
+            Ok(tera) => {
+                self.templates = Some((tera, texts));
+                true
+            }
+            Err(mut errors) => {
+                self.templates = None;
+                diagnostics.append(&mut errors);
+                false
             }
         }
     }
-    (Some(site), diagnostics)
-}
-
-/// Loads, assembles and renders the whole site; writes nothing.
-pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
-    let mut clock = Stopwatch::new();
-    let Assembled {
-        inputs,
-        mut diagnostics,
-        site,
-        tera,
-        statics: mut outputs,
-        assets,
-    } = assemble(options, &mut clock);
-    let (site, mut tera) = match (site, tera) {
-        (Some(site), Ok(tera)) if !diagnostics.iter().any(Diagnostic::is_error) => (site, tera),
-        (_, tera) => {
-            diagnostics.extend(tera.err().unwrap_or_default());
-            return Err(diagnostics);
-        }
-    };
-    let pages = render::render(&site, &mut tera, &inputs.templates, &assets, options.serve);
-    clock.lap("templates");
-    outputs.extend(pages.map_err(|mut errors| {
-        errors.append(&mut diagnostics);
-        errors
-    })?);
-    outputs.extend(feeds::render(&site));
-    clock.lap("feeds, sitemap, search index");
-    diagnostics.extend(publish::validate(&outputs));
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(diagnostics);
-    }
-    outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    clock.lap("validate");
-    Ok(Built {
-        site,
-        outputs,
-        warnings: diagnostics,
-    })
 }
 
 /// Stage timings on stderr when `SITE_TIMINGS` is set, for performance work.

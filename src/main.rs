@@ -69,7 +69,7 @@ enum Command {
         open: bool,
     },
     /// Measure build speed on generated corpora (see docs/benchmark.md).
-    #[command(hide = true)]
+    #[cfg(feature = "bench")]
     Bench {
         /// Corpus sizes, comma-separated.
         #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
@@ -120,6 +120,8 @@ enum Format {
 
 fn main() -> ExitCode {
     let code = run();
+    // Only the bench asks for it, and only a binary built with the bench has a bench.
+    #[cfg(feature = "bench")]
     naltrexone_site::bench::record_peak_rss();
     code
 }
@@ -175,6 +177,7 @@ fn run() -> ExitCode {
                 }
             }
         }
+        #[cfg(feature = "bench")]
         Command::Bench {
             pages,
             runs,

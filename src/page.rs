@@ -99,6 +99,8 @@ pub struct Page {
     pub body: Arc<Rendered>,
     /// Lines of the front-matter keys, for diagnostics.
     pub keys: KeyLines,
+    /// The source file's text (shared), for diagnostics that quote a line of it.
+    pub text: Arc<str>,
 }
 
 impl Page {
@@ -309,10 +311,15 @@ fn url(
         ))]
     };
     match place {
-        Place::Home => Ok("/".into()),
-        Place::Section(name) if is_slug(name) => Ok(format!("/{name}/")),
+        Place::Home => Ok(crate::route::HOME.into()),
+        Place::Section(name) if is_slug(name) => Ok(crate::route::section_url(
+            crate::route::Lang::default(),
+            name,
+        )),
         Place::Section(name) => Err(folder_error(name, "section folder")),
-        Place::Tag(name) if is_slug(name) => Ok(format!("/tags/{name}/")),
+        Place::Tag(name) if is_slug(name) => {
+            Ok(crate::route::tag_url(crate::route::Lang::default(), name))
+        }
         Place::Tag(name) => Err(folder_error(name, "tag file")),
         Place::Article { section, stem } => {
             let slug = match front {
@@ -353,9 +360,12 @@ fn url(
                 .help("rename the file with letters or digits, or set `slug:`")]);
             }
             match section {
-                Some(section) if is_slug(section) => Ok(format!("/{section}/{slug}/")),
-                Some(section) => Err(folder_error(section, "section folder")),
-                None => Ok(format!("/{slug}/")),
+                Some(section) if !is_slug(section) => Err(folder_error(section, "section folder")),
+                section => Ok(crate::route::article_url(
+                    crate::route::Lang::default(),
+                    section.as_deref(),
+                    &slug,
+                )),
             }
         }
     }
@@ -444,6 +454,7 @@ pub fn article(parsed: &Parsed, front: &ArticleFront, body: Arc<Rendered>) -> Pa
         references,
         body,
         keys: parsed.keys.clone(),
+        text: Arc::clone(&parsed.source.text),
     }
 }
 

@@ -71,7 +71,7 @@ fn each_word(text: &str, mut f: impl FnMut(&str) -> bool) {
 /// A hash of everything [`Index::build`] reads: the number of pages, and each page's place in the
 /// order, tags, title, description, headings, date and URL. It is a sum of one hash per page,
 /// so an edit can update it with [`page_hash`] without reading the other pages.
-pub fn inputs_hash(pages: &[Page]) -> u64 {
+pub fn inputs_hash(pages: &[Arc<Page>]) -> u64 {
     pages
         .par_iter()
         .enumerate()
@@ -163,11 +163,11 @@ struct Chosen {
 impl Index {
     /// Computes every list; with `updatable`, also what [`Index::update`] needs (which pages use
     /// each word, whose lists considered each page), which a one-off build can skip.
-    pub fn build(pages: &[Page], tags: &[Tag], updatable: bool) -> Self {
+    pub fn build(pages: &[Arc<Page>], tags: &[Tag], updatable: bool) -> Self {
         Self::build_with(pages, tags, updatable, true)
     }
 
-    fn build_with(pages: &[Page], tags: &[Tag], updatable: bool, pairs_first: bool) -> Self {
+    fn build_with(pages: &[Arc<Page>], tags: &[Tag], updatable: bool, pairs_first: bool) -> Self {
         let n = pages.len();
         let weights: Vec<f64> = tags
             .iter()
@@ -189,7 +189,7 @@ impl Index {
                 }
             }
         }
-        let terms: Vec<Vec<(Box<str>, u32)>> = pages.par_iter().map(terms).collect();
+        let terms: Vec<Vec<(Box<str>, u32)>> = pages.par_iter().map(|p| terms(p)).collect();
         let mut df: WordMap<Box<str>, u32> = WordMap::default();
         let mut by_term: WordMap<Box<str>, Vec<usize>> = WordMap::default();
         for (p, words) in terms.iter().enumerate() {
@@ -268,7 +268,7 @@ impl Index {
     /// can change: those of the edited pages, of pages whose keywords moved (a word's page
     /// count changed), and of every page whose list considered one of those. Returns false,
     /// having changed nothing, when the edit is more than that; build again then.
-    pub fn update(&mut self, pages: &[Page], tags: &[Tag], changed: &[usize]) -> bool {
+    pub fn update(&mut self, pages: &[Arc<Page>], tags: &[Tag], changed: &[usize]) -> bool {
         let n = pages.len();
         if !self.updatable || n != self.terms.len() || changed.iter().any(|&p| p >= n) {
             return false;
@@ -391,7 +391,7 @@ impl Index {
     /// Chooses page `p`'s list.
     fn choose(
         &self,
-        pages: &[Page],
+        pages: &[Arc<Page>],
         tags: &[Tag],
         p: usize,
         scratch: &mut Scratch,
@@ -604,13 +604,23 @@ mod tests {
     /// A generated site: `articles` articles with 2-5 of `tags` tags each.
     fn generated(articles: usize, tags: usize) -> crate::site::Site {
         let tmp = tempfile::tempdir().expect("tempdir");
-        crate::bench::generate_with(tmp.path(), articles, tags).expect("generate");
-        let (inputs, _) = crate::source::load(tmp.path());
+        crate::corpus::generate_with(tmp.path(), articles, tags).expect("generate");
+        let inputs = crate::source::load(tmp.path());
         let config =
             crate::config::Config::parse(inputs.config.as_deref().expect("site.yaml"), None)
                 .expect("config");
-        crate::site::Site::assemble(config, inputs.content, &[], false)
-            .expect("the generated site builds")
+        let mut errors = Vec::new();
+        let site = crate::site::assemble(
+            config,
+            &inputs.content,
+            &[],
+            &[],
+            false,
+            &mut crate::site::Memo::default(),
+            &mut errors,
+        );
+        assert!(errors.is_empty(), "the generated site builds: {errors:?}");
+        site
     }
 
     /// The tag-pair shortcut gives the lists a full scan gives, on generated sites with broad
@@ -662,7 +672,7 @@ mod tests {
             "label",
             "trial",
         ];
-        let mut rng = crate::bench::Rng::new(0x2545_f491_4f6c_dd1d);
+        let mut rng = crate::corpus::Rng::new(0x2545_f491_4f6c_dd1d);
         let mut next = move |below: usize| rng.below(below);
         let phrase = |n: usize, next: &mut dyn FnMut(usize) -> usize| {
             (0..n)
@@ -675,7 +685,7 @@ mod tests {
             let mut pages = site.pages.clone();
             // Titles from a small vocabulary, so keywords are shared and matter.
             for page in &mut pages {
-                page.title = phrase(3, &mut next);
+                Arc::make_mut(page).title = phrase(3, &mut next);
             }
             let mut index = Index::build(&pages, &site.tags, true);
             for step in 0..60 {
@@ -683,10 +693,16 @@ mod tests {
                 for &p in &edited {
                     let q = next(articles);
                     match step % 4 {
-                        0 => pages[p].title = phrase(1 + next(4), &mut next),
-                        1 => pages[p].description = phrase(5, &mut next),
-                        2 => pages[p].body = Arc::clone(&pages[q].body),
-                        _ => pages[p].date = pages[q].date,
+                        0 => Arc::make_mut(&mut pages[p]).title = phrase(1 + next(4), &mut next),
+                        1 => Arc::make_mut(&mut pages[p]).description = phrase(5, &mut next),
+                        2 => {
+                            let body = Arc::clone(&pages[q].body);
+                            Arc::make_mut(&mut pages[p]).body = body;
+                        }
+                        _ => {
+                            let date = pages[q].date;
+                            Arc::make_mut(&mut pages[p]).date = date;
+                        }
                     }
                 }
                 assert!(index.update(&pages, &site.tags, &edited));
@@ -704,7 +720,7 @@ mod tests {
         let site = generated(60, 8);
         let mut pages = site.pages.clone();
         let mut index = Index::build(&pages, &site.tags, true);
-        pages[3].tags = vec!["tag-1".into()];
+        Arc::make_mut(&mut pages[3]).tags = vec!["tag-1".into()];
         assert!(!index.update(&pages, &site.tags, &[3]));
     }
 

@@ -1,6 +1,11 @@
-//! The site model: every section, page and tag, assembled once from the parsed sources and then
+//! The site model: every section, page and tag, assembled from the parsed sources and then
 //! immutable. Assembly is where cross-file facts are checked: duplicate URLs, undeclared tags,
 //! links and anchors between pages, sections without an `_index.md`.
+//!
+//! [`assemble`] runs in named steps: parse every file, make the link table, render the bodies,
+//! put the model together, make the related lists. A [`Memo`] carries each file's parse and
+//! body, and the related lists, from one assembly to the next, so `serve` redoes only what an
+//! edit touched; a one-off build passes an empty one.
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
@@ -8,6 +13,7 @@ use crate::links::{self, LinkTable};
 use crate::markdown::Rendered;
 use crate::page::{self, Front, Page, Parsed, Place, Section, TagText};
 use crate::related;
+use crate::route::{Kind, Route};
 use crate::source::Source;
 use crate::taxonomy::{self, Tag};
 use rayon::prelude::*;
@@ -24,8 +30,8 @@ pub struct Site {
     /// Sections, by weight then title.
     pub sections: Vec<Section>,
     /// Articles, by source path: an article's index is its identity, which edits to its date
-    /// or title do not move.
-    pub pages: Vec<Page>,
+    /// or title do not move. Shared, so a changed copy of the site shares unchanged pages.
+    pub pages: Vec<Arc<Page>>,
     /// Indices into `pages`, newest first (then title, then URL): the order lists show.
     pub order: Vec<usize>,
     /// Tags, by name.
@@ -34,34 +40,24 @@ pub struct Site {
     pub related: Arc<Vec<Vec<usize>>>,
 }
 
-/// Addresses the build writes besides pages, which links may point to.
-pub const GENERATED: &[&str] = &[
-    "atom.xml",
-    "sitemap.xml",
-    "robots.txt",
-    "404.html",
-    "tags/",
-    "search/",
-    "search-index.json",
-];
-
-/// One file's parse, shared with the cache, or its errors.
+/// One file's parse, shared with the memo, or its errors.
 type ParseResult = Result<Arc<Parsed>, Vec<Diagnostic>>;
 
 /// What one assembly keeps so the next can skip unchanged files: each file's parsed front
-/// matter and rendered body, valid while the link table (every page's URL) stays the same.
+/// matter and rendered body, valid while the link table (every page's URL) stays the same, and
+/// the related lists with what they were made from.
 #[derive(Debug, Clone, Default)]
-pub struct Cache {
-    table: LinkTable,
-    entries: HashMap<String, (Arc<Parsed>, Arc<Rendered>)>,
+pub struct Memo {
+    pub(crate) table: LinkTable,
+    pub(crate) entries: HashMap<String, (Arc<Parsed>, Arc<Rendered>)>,
     /// The related lists and their index, with a hash of everything they were computed from.
-    related: Option<(u64, related::Index)>,
+    pub(crate) related: Option<(u64, related::Index)>,
     /// Whether the index is kept ready for updates (`serve`), not just for one build.
-    updatable: bool,
+    pub(crate) updatable: bool,
 }
 
-impl Cache {
-    /// An empty cache for a session of edits (`serve`): it also keeps what patching a page needs.
+impl Memo {
+    /// An empty memo for a session of edits (`serve`): it also keeps what patching a page needs.
     pub fn for_edits() -> Self {
         Self {
             updatable: true,
@@ -70,166 +66,190 @@ impl Cache {
     }
 }
 
+/// Builds the model from the sources under `content/`, reusing what `memo` holds for files
+/// whose text did not change and leaving in it what the next assembly can reuse.
+///
+/// `files` are the other addresses links may target (static files); `unreadable` are content
+/// files that could not be read. Problems go to `errors`. The site comes back even when some
+/// files failed (without them), so `check` can still run its rules on the rest.
+pub fn assemble(
+    config: Config,
+    content: &[Source],
+    files: &[String],
+    unreadable: &[String],
+    drafts: bool,
+    memo: &mut Memo,
+    errors: &mut Vec<Diagnostic>,
+) -> Site {
+    let mut clock = crate::Stopwatch::new();
+    let (parsed, unavailable) = parse_all(content, drafts, memo, errors);
+    clock.lap("front matter");
+    let table = link_table(&parsed, files, unreadable, unavailable);
+    let bodies = render_bodies(&parsed, &table, memo);
+    clock.lap("markdown");
+    memo.entries = parsed
+        .iter()
+        .zip(&bodies)
+        .map(|(p, r)| (p.source.rel.clone(), (Arc::clone(p), Arc::clone(r))))
+        .collect();
+    memo.table = table;
+    let mut site = model(config, &parsed, bodies, &memo.table, errors);
+    clock.lap("model, tags, anchors");
+    site.related = relate(&site, memo);
+    clock.lap("related");
+    site
+}
+
+/// Step 1: every file's front matter, from the memo when its text did not change. Drafts are
+/// left out unless asked for; files that fail are reported and named in the second list.
+fn parse_all(
+    content: &[Source],
+    drafts: bool,
+    memo: &Memo,
+    errors: &mut Vec<Diagnostic>,
+) -> (Vec<Arc<Parsed>>, HashSet<String>) {
+    let results: Vec<(String, ParseResult)> = content
+        .par_iter()
+        .map(|source| {
+            let rel = source.rel.clone();
+            match memo.entries.get(&rel) {
+                Some((parsed, _)) if same_text(&parsed.source.text, &source.text) => {
+                    (rel, Ok(Arc::clone(parsed)))
+                }
+                _ => (rel, page::parse(source.clone()).map(Arc::new)),
+            }
+        })
+        .collect();
+    let mut parsed = Vec::new();
+    let mut failed = HashSet::new();
+    for (rel, result) in results {
+        match result {
+            Ok(p) if p.is_draft() && !drafts => {}
+            Ok(p) => parsed.push(p),
+            Err(mut d) => {
+                failed.insert(rel);
+                errors.append(&mut d);
+            }
+        }
+    }
+    (parsed, failed)
+}
+
+/// Step 2: every address a link may point to: the pages, the static files and the outputs
+/// every site has.
+fn link_table(
+    parsed: &[Arc<Parsed>],
+    files: &[String],
+    unreadable: &[String],
+    failed: HashSet<String>,
+) -> LinkTable {
+    let mut table = LinkTable {
+        unavailable: failed,
+        ..LinkTable::default()
+    };
+    table.unavailable.extend(unreadable.iter().cloned());
+    table.files.extend(files.iter().cloned());
+    table.files.extend(
+        crate::route::fixed(crate::route::Lang::default())
+            .into_iter()
+            .map(|r| r.url.trim_start_matches('/').to_owned())
+            .filter(|url| !url.is_empty()),
+    );
+    for p in parsed {
+        table.pages.insert(p.source.rel.clone(), p.url.clone());
+    }
+    table
+}
+
+/// Step 3: every body as HTML, reused from the memo when neither the text nor any link target
+/// changed (links resolve to URLs).
+fn render_bodies(parsed: &[Arc<Parsed>], table: &LinkTable, memo: &Memo) -> Vec<Arc<Rendered>> {
+    let reuse = table.pages == memo.table.pages
+        && table.files == memo.table.files
+        && table.unavailable == memo.table.unavailable;
+    parsed
+        .par_iter()
+        .map(|p| {
+            if reuse {
+                if let Some((old, body)) = memo.entries.get(&p.source.rel) {
+                    if same_text(&old.source.text, &p.source.text) {
+                        return Arc::clone(body);
+                    }
+                }
+            }
+            Arc::new(p.render(table))
+        })
+        .collect()
+}
+
+/// Step 4: the model: home, sections with their pages, articles in order, tags, and the
+/// anchor check across all of them.
+fn model(
+    config: Config,
+    parsed: &[Arc<Parsed>],
+    bodies: Vec<Arc<Rendered>>,
+    table: &LinkTable,
+    errors: &mut Vec<Diagnostic>,
+) -> Site {
+    let mut home = None;
+    let mut sections = Vec::new();
+    let mut pages = Vec::new();
+    let mut texts: Vec<TagText> = Vec::new();
+    for (p, body) in parsed.iter().zip(bodies) {
+        errors.extend(body.diagnostics.iter().cloned());
+        match (&p.front, &p.place) {
+            (Front::Article(front), _) => pages.push(Arc::new(page::article(p, front, body))),
+            (Front::Section(front), Place::Home) => home = Some(page::section(p, front, body)),
+            (Front::Section(front), _) => sections.push(page::section(p, front, body)),
+            (Front::Tag(front), _) => texts.push(page::tag(p, front, body)),
+        }
+    }
+    let order = newest_first(&pages);
+    sections.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.title.cmp(&b.title)));
+    errors.extend(attach(&mut sections, &pages));
+    let (tags, mut tag_errors) = taxonomy::assemble(texts, &pages, &order);
+    errors.append(&mut tag_errors);
+    errors.extend(check_anchors(&pages, &sections, home.as_ref(), &tags));
+    let home = home.unwrap_or_else(|| {
+        // A home page that failed to parse was reported already; one that is missing is
+        // reported here. Either way the rest of the site is still checked.
+        if !table.unavailable.contains("_index.md") {
+            errors.push(
+                Diagnostic::error(
+                    "content/_index.md",
+                    "content-layout",
+                    "the home page `content/_index.md` is missing",
+                )
+                .help("create it with `title`, `description` and an intro"),
+            );
+        }
+        placeholder_home()
+    });
+    Site {
+        config,
+        home,
+        sections,
+        pages,
+        order,
+        tags,
+        related: Arc::default(),
+    }
+}
+
+/// Step 5: the related lists. They depend on little (tags, titles, descriptions, headings,
+/// dates): an edit that changes none of it, like most body edits in `serve`, reuses the last.
+fn relate(site: &Site, memo: &mut Memo) -> Arc<Vec<Vec<usize>>> {
+    let inputs = related::inputs_hash(&site.pages);
+    let index = match memo.related.take() {
+        Some((hash, index)) if hash == inputs => index,
+        _ => related::Index::build(&site.pages, &site.tags, memo.updatable),
+    };
+    let lists = Arc::clone(&index.lists);
+    memo.related = Some((inputs, index));
+    lists
+}
+
 impl Site {
-    /// Builds the model from the sources under `content/`.
-    ///
-    /// `files` are the other addresses links may target (static files). Every problem found is
-    /// returned; a site comes back only when there is no error.
-    pub fn assemble(
-        config: Config,
-        content: Vec<Source>,
-        files: &[String],
-        drafts: bool,
-    ) -> Result<Site, Vec<Diagnostic>> {
-        match Self::assemble_cached(config, content, files, &[], drafts, Cache::default()) {
-            (Some(site), diagnostics, _) if !diagnostics.iter().any(Diagnostic::is_error) => {
-                Ok(site)
-            }
-            (_, diagnostics, _) => Err(diagnostics),
-        }
-    }
-
-    /// [`Site::assemble`], reusing what `cache` holds for files whose text did not change, and
-    /// returning the cache for the next run. The site comes back even when some files failed
-    /// (without them), so `check` can still run its rules on the rest; it is `None` only when
-    /// the configuration is unusable.
-    pub fn assemble_cached(
-        config: Config,
-        content: Vec<Source>,
-        files: &[String],
-        unreadable: &[String],
-        drafts: bool,
-        mut cache: Cache,
-    ) -> (Option<Site>, Vec<Diagnostic>, Cache) {
-        let mut clock = crate::Stopwatch::new();
-        let mut errors = Vec::new();
-        let mut table = LinkTable::default();
-        table.unavailable.extend(unreadable.iter().cloned());
-        let results: Vec<(String, ParseResult)> = content
-            .into_par_iter()
-            .map(|source| {
-                let rel = source.rel.clone();
-                match cache.entries.get(&rel) {
-                    Some((parsed, _)) if same_text(&parsed.source.text, &source.text) => {
-                        (rel, Ok(Arc::clone(parsed)))
-                    }
-                    _ => (rel, page::parse(source).map(Arc::new)),
-                }
-            })
-            .collect();
-        let mut parsed: Vec<Arc<Parsed>> = Vec::new();
-        for (rel, result) in results {
-            match result {
-                Ok(p) if p.is_draft() && !drafts => {}
-                Ok(p) => parsed.push(p),
-                Err(mut d) => {
-                    table.unavailable.insert(rel);
-                    errors.append(&mut d);
-                }
-            }
-        }
-        errors.extend(duplicate_urls(&parsed, files));
-        clock.lap("front matter");
-
-        table.files.extend(files.iter().cloned());
-        table
-            .files
-            .extend(GENERATED.iter().map(|s| (*s).to_owned()));
-        for p in &parsed {
-            table.pages.insert(p.source.rel.clone(), p.url.clone());
-        }
-        let reuse = table.pages == cache.table.pages
-            && table.files == cache.table.files
-            && table.unavailable == cache.table.unavailable;
-        let rendered: Vec<Arc<Rendered>> = parsed
-            .par_iter()
-            .map(|p| {
-                if reuse {
-                    if let Some((old, body)) = cache.entries.get(&p.source.rel) {
-                        if same_text(&old.source.text, &p.source.text) {
-                            return Arc::clone(body);
-                        }
-                    }
-                }
-                Arc::new(p.render(&table))
-            })
-            .collect();
-        clock.lap("markdown");
-        let mut next = Cache {
-            related: None,
-            updatable: cache.updatable,
-            entries: parsed
-                .iter()
-                .zip(&rendered)
-                .map(|(p, r)| (p.source.rel.clone(), (Arc::clone(p), Arc::clone(r))))
-                .collect(),
-            table,
-        };
-
-        let mut home = None;
-        let mut sections = Vec::new();
-        let mut pages = Vec::new();
-        let mut texts: Vec<TagText> = Vec::new();
-        for (p, body) in parsed.iter().zip(rendered) {
-            errors.extend(body.diagnostics.iter().cloned());
-            match (&p.front, &p.place) {
-                (Front::Article(front), _) => pages.push(page::article(p, front, body)),
-                (Front::Section(front), Place::Home) => home = Some(page::section(p, front, body)),
-                (Front::Section(front), _) => sections.push(page::section(p, front, body)),
-                (Front::Tag(front), _) => texts.push(page::tag(p, front, body)),
-            }
-        }
-        let order = newest_first(&pages);
-        sections.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.title.cmp(&b.title)));
-        errors.extend(attach(&mut sections, &pages));
-        let (tags, mut tag_errors) = taxonomy::assemble(texts, &pages, &order);
-        errors.append(&mut tag_errors);
-        errors.extend(check_anchors(&pages, &sections, home.as_ref(), &tags));
-
-        let home = match home {
-            Some(home) => home,
-            None => {
-                // A home page that failed to parse was reported already; one that is missing is
-                // reported here. Either way the rest of the site is still checked.
-                if !next.table.unavailable.contains("_index.md") {
-                    errors.push(
-                        Diagnostic::error(
-                            "content/_index.md",
-                            "content-layout",
-                            "the home page `content/_index.md` is missing",
-                        )
-                        .help("create it with `title`, `description` and an intro"),
-                    );
-                }
-                placeholder_home()
-            }
-        };
-        clock.lap("model, tags, anchors");
-        // Related lists depend on little (tags, titles, descriptions, headings, dates): an edit
-        // that changes none of it, like most body edits in `serve`, reuses the last ones.
-        let inputs = related::inputs_hash(&pages);
-        let index = match cache.related.take() {
-            Some((hash, index)) if hash == inputs => index,
-            _ => related::Index::build(&pages, &tags, cache.updatable),
-        };
-        let related = Arc::clone(&index.lists);
-        next.related = Some((inputs, index));
-        clock.lap("related");
-        (
-            Some(Site {
-                config,
-                home,
-                sections,
-                pages,
-                order,
-                tags,
-                related,
-            }),
-            errors,
-            next,
-        )
-    }
-
     /// The tag called `name` (tags are sorted by name).
     pub fn tag(&self, name: &str) -> Option<&Tag> {
         self.tag_index(name).map(|i| &self.tags[i])
@@ -247,199 +267,10 @@ impl Site {
         let name = page.section.as_deref()?;
         self.sections.iter().find(|s| s.name == name)
     }
-
-    /// Applies edits to existing articles in place, the fast path of `serve` for the edits an
-    /// author makes most: the text, and front matter that leaves the site's shape alone.
-    ///
-    /// `changed` are the sources that changed since `cache` was made (the cache this site was
-    /// assembled with). An edit qualifies when the article keeps its URL, aliases, tags and
-    /// draft state: then no other page's URL or tag list changes, and no index moves (pages
-    /// are kept by source path). Its title, description, dates, weight, references and body
-    /// may change. The checks that read bodies run again (the new bodies' links, every anchor
-    /// reference), the orders it is in are redone (the site's, its section's, its tags'), and
-    /// the related lists it can change are redone (`related::Index::update`).
-    ///
-    /// Returns `None`, having changed nothing, when an edit is more than that: the caller
-    /// assembles the whole site instead. Returns the errors, having changed nothing, when the
-    /// new bodies are wrong.
-    pub fn patch_pages(
-        &mut self,
-        changed: &[Source],
-        cache: &mut Cache,
-    ) -> Option<Result<Patched, Vec<Diagnostic>>> {
-        let mut edits = Vec::new();
-        for source in changed {
-            let (old, old_body) = cache.entries.get(&source.rel)?;
-            if same_text(&old.source.text, &source.text) {
-                continue;
-            }
-            let index = self.pages.iter().position(|p| p.rel == source.rel)?;
-            let parsed = page::parse(source.clone()).ok()?;
-            let (Front::Article(front), Front::Article(old_front)) = (&parsed.front, &old.front)
-            else {
-                return None;
-            };
-            let same_shape = parsed.url == old.url
-                && parsed.place == old.place
-                && front.aliases == old_front.aliases
-                && front.tags == old_front.tags
-                && front.draft == old_front.draft;
-            if !same_shape {
-                return None;
-            }
-            // The body is rendered again only when it, or the number of references it may
-            // point to, changed.
-            let body = (parsed.body() == old.body()
-                && parsed.reference_count() == old.reference_count())
-            .then(|| Arc::clone(old_body));
-            let front = front.clone();
-            edits.push((index, Arc::new(parsed), front, body));
-        }
-        let bodies: Vec<(Arc<Rendered>, bool)> = edits
-            .par_iter()
-            .map(|(_, p, _, body)| match body {
-                Some(body) => (Arc::clone(body), false),
-                None => (Arc::new(p.render(&cache.table)), true),
-            })
-            .collect();
-        let mut old_pages = Vec::with_capacity(edits.len());
-        for ((index, parsed, front, _), (body, _)) in edits.iter().zip(&bodies) {
-            let page = page::article(parsed, front, Arc::clone(body));
-            old_pages.push(std::mem::replace(&mut self.pages[*index], page));
-        }
-        let undo = |site: &mut Site, old_pages: Vec<Page>| {
-            for ((index, ..), old) in edits.iter().zip(old_pages) {
-                site.pages[*index] = old;
-            }
-        };
-        let mut errors: Vec<Diagnostic> = bodies
-            .iter()
-            .filter(|(_, fresh)| *fresh)
-            .flat_map(|(b, _)| b.diagnostics.iter().cloned())
-            .collect();
-        if bodies.iter().any(|(_, fresh)| *fresh) {
-            errors.extend(check_anchors(
-                &self.pages,
-                &self.sections,
-                Some(&self.home),
-                &self.tags,
-            ));
-        }
-        if !errors.is_empty() {
-            undo(self, old_pages);
-            return Some(Err(errors));
-        }
-        // The related lists, when what they read changed.
-        let moved: Vec<usize> = edits
-            .iter()
-            .zip(&old_pages)
-            .filter(|((index, ..), old)| {
-                related::page_hash(*index, old) != related::page_hash(*index, &self.pages[*index])
-            })
-            .map(|((index, ..), _)| *index)
-            .collect();
-        let mut related_changed = Vec::new();
-        if !moved.is_empty() {
-            let Some((hash, index)) = cache.related.as_mut() else {
-                undo(self, old_pages);
-                return None;
-            };
-            let before = Arc::clone(&index.lists);
-            if !index.update(&self.pages, &self.tags, &moved) {
-                undo(self, old_pages);
-                return None;
-            }
-            for ((i, ..), old) in edits.iter().zip(&old_pages) {
-                *hash = hash
-                    .wrapping_sub(related::page_hash(*i, old))
-                    .wrapping_add(related::page_hash(*i, &self.pages[*i]));
-            }
-            related_changed = (0..self.pages.len())
-                .filter(|&p| before[p] != index.lists[p])
-                .collect();
-            self.related = Arc::clone(&index.lists);
-        }
-        // The lists whose order may have changed: the site's, its sections', its tags'.
-        let mut sections = Vec::new();
-        let mut tags = Vec::new();
-        let mut reordered = false;
-        for ((index, ..), old) in edits.iter().zip(&old_pages) {
-            let page = &self.pages[*index];
-            if (old.weight, old.date, &old.title) == (page.weight, page.date, &page.title) {
-                continue;
-            }
-            reordered |= (old.date, &old.title) != (page.date, &page.title);
-            if let Some(s) = self
-                .sections
-                .iter()
-                .position(|s| Some(&s.name) == page.section.as_ref())
-            {
-                if !sections.contains(&s) {
-                    sections.push(s);
-                }
-            }
-            for t in page.tags.iter().filter_map(|name| self.tag_index(name)) {
-                if !tags.contains(&t) {
-                    tags.push(t);
-                }
-            }
-        }
-        for &s in &sections {
-            let pages = &self.pages;
-            self.sections[s]
-                .pages
-                .sort_by(|&a, &b| section_order(&pages[a], &pages[b]));
-        }
-        let order = if reordered {
-            newest_first(&self.pages)
-        } else {
-            Vec::new()
-        };
-        let reordered = reordered && order != self.order;
-        if reordered {
-            self.order = order;
-            let mut rank = vec![0; self.pages.len()];
-            for (at, &p) in self.order.iter().enumerate() {
-                rank[p] = at;
-            }
-            for &t in &tags {
-                self.tags[t].pages.sort_by_key(|&p| rank[p]);
-            }
-        } else {
-            tags.clear();
-        }
-        for ((index, parsed, ..), (body, _)) in edits.iter().zip(bodies) {
-            cache
-                .entries
-                .insert(self.pages[*index].rel.clone(), (Arc::clone(parsed), body));
-        }
-        Some(Ok(Patched {
-            pages: edits.into_iter().map(|(index, ..)| index).collect(),
-            related: related_changed,
-            sections,
-            reordered,
-            tags,
-        }))
-    }
-}
-
-/// What [`Site::patch_pages`] changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Patched {
-    /// The edited articles, as indices into `pages`.
-    pub pages: Vec<usize>,
-    /// The articles whose related lists changed.
-    pub related: Vec<usize>,
-    /// The sections whose order was redone.
-    pub sections: Vec<usize>,
-    /// Whether the site's newest-first order changed.
-    pub reordered: bool,
-    /// The tags whose lists were put in the new order.
-    pub tags: Vec<usize>,
 }
 
 /// The indices of `pages`, newest first.
-fn newest_first(pages: &[Page]) -> Vec<usize> {
+pub(crate) fn newest_first(pages: &[Arc<Page>]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..pages.len()).collect();
     order.sort_by(|&a, &b| page_order(&pages[a], &pages[b]));
     order
@@ -454,7 +285,7 @@ fn page_order(a: &Page, b: &Page) -> std::cmp::Ordering {
 }
 
 /// The order of articles in a section: weight, then newest first, then title, then URL.
-fn section_order(a: &Page, b: &Page) -> std::cmp::Ordering {
+pub(crate) fn section_order(a: &Page, b: &Page) -> std::cmp::Ordering {
     a.weight
         .cmp(&b.weight)
         .then(b.date.cmp(&a.date))
@@ -463,7 +294,7 @@ fn section_order(a: &Page, b: &Page) -> std::cmp::Ordering {
 }
 
 /// Whether two texts are equal; the same shared text (the usual case in `serve`) without reading it.
-fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
+pub(crate) fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
     Arc::ptr_eq(a, b) || a == b
 }
 
@@ -484,7 +315,7 @@ fn placeholder_home() -> Section {
 }
 
 /// Attaches pages to their sections; a page whose folder has no `_index.md` is an error.
-fn attach(sections: &mut [Section], pages: &[Page]) -> Vec<Diagnostic> {
+fn attach(sections: &mut [Section], pages: &[Arc<Page>]) -> Vec<Diagnostic> {
     let index: HashMap<String, usize> = sections
         .iter()
         .enumerate()
@@ -539,17 +370,6 @@ impl Owner<'_> {
     }
 }
 
-/// What the site generates besides pages, as output paths.
-const GENERATED_OUTPUTS: &[&str] = &[
-    "tags/index.html",
-    "search/index.html",
-    "404.html",
-    "atom.xml",
-    "sitemap.xml",
-    "robots.txt",
-    "search-index.json",
-];
-
 /// The first owner of `out`, of a folder above it, or of a file below it (a file and a folder
 /// cannot share a name).
 fn owner_of<'a>(taken: &HashMap<String, Owner<'a>>, out: &str) -> Option<Owner<'a>> {
@@ -560,46 +380,72 @@ fn owner_of<'a>(taken: &HashMap<String, Owner<'a>>, out: &str) -> Option<Owner<'
         .find_map(|(i, _)| taken.get(&out[..i]).copied())
 }
 
-/// Two files, an alias, a static file or a generated file that would be written at the same path.
-fn duplicate_urls(parsed: &[Arc<Parsed>], files: &[String]) -> Vec<Diagnostic> {
+impl Site {
+    /// The source file that makes a content route (home, a section, an article, a tag's first
+    /// page), for reporting clashes at it.
+    fn file_of(&self, kind: Kind) -> Option<&str> {
+        use crate::route::Job;
+        match kind {
+            // A home page that is missing or broken (the placeholder) makes no page of its own.
+            Kind::Template(Job::Home) if !self.home.title.is_empty() => Some(&self.home.file),
+            Kind::Template(Job::Section(s)) => Some(&self.sections[s].file),
+            Kind::Template(Job::Page(p)) => Some(&self.pages[p].file),
+            Kind::Template(Job::Tag(t, 1)) => Some(&self.tags[t].text.file),
+            _ => None,
+        }
+    }
+}
+
+/// Two files, an alias, a static file or a generated file that would be written at the same
+/// path, and aliases that are not plain site paths. `files` are the static files as written
+/// and as published (links may use either).
+pub fn check_routes(site: &Site, routes: &[Route], files: &[String]) -> Vec<Diagnostic> {
     let mut taken: HashMap<String, Owner<'_>> = HashMap::new();
-    for out in GENERATED_OUTPUTS {
-        taken.insert((*out).to_owned(), Owner::Generated);
+    let mut pages: Vec<(&str, &Route)> = Vec::new();
+    for route in routes {
+        match route.kind {
+            Kind::Alias { .. } | Kind::Static(_) => {}
+            Kind::Template(crate::route::Job::Tag(_, n)) if n > 1 => {}
+            kind => match site.file_of(kind) {
+                Some(file) => pages.push((file, route)),
+                None if matches!(kind, Kind::Template(crate::route::Job::Home)) => {}
+                None => {
+                    taken.insert(route.path.clone(), Owner::Generated);
+                }
+            },
+        }
     }
     for file in files {
         taken.entry(file.clone()).or_insert(Owner::Static(file));
     }
     let mut errors = Vec::new();
-    let mut sorted: Vec<&Parsed> = parsed.iter().map(|p| &**p).collect();
-    sorted.sort_by(|a, b| a.source.path.cmp(&b.source.path));
-    // Pages first, so a clash with an alias is reported at the alias.
-    for p in &sorted {
-        let file = p.source.path.as_str();
-        let out = format!("{}index.html", p.url.trim_start_matches('/'));
-        match owner_of(&taken, &out) {
+    // Pages first, in source order, so a clash with an alias is reported at the alias.
+    pages.sort_by(|a, b| a.0.cmp(b.0));
+    for (file, route) in pages {
+        let out = &route.path;
+        match owner_of(&taken, out) {
             None => {
-                taken.insert(out, Owner::Page(file));
+                taken.insert(out.clone(), Owner::Page(file));
             }
             Some(Owner::Static(f)) => errors.push(
                 Diagnostic::error(format!("static/{f}"), "duplicate-url", format!("the static file `static/{f}` and `{file}` would both be written at `{out}`"))
                     .help("move or rename the static file, or change the page's slug"),
             ),
             Some(other) => errors.push(
-                Diagnostic::error(file, "duplicate-url", format!("`{file}` and {} would both be written at `{}`", other.describe(), p.url))
+                Diagnostic::error(file, "duplicate-url", format!("`{file}` and {} would both be written at `{}`", other.describe(), route.url))
                     .help("set a different `slug:` in one of them"),
             ),
         }
     }
-    for p in &sorted {
-        let file = p.source.path.as_str();
-        let Front::Article(front) = &p.front else {
-            continue;
-        };
-        let line = p.keys.line("aliases");
-        for alias in &front.aliases {
+    let mut articles: Vec<&Arc<Page>> = site.pages.iter().collect();
+    articles.sort_by(|a, b| a.file.cmp(&b.file));
+    for page in articles {
+        let file = page.file.as_str();
+        let line = page.keys.line("aliases");
+        for alias in &page.aliases {
             match page::alias_path(alias) {
                 Err((why, help)) => {
-                    let d = Diagnostic::error(file, "alias", why).at_in(&p.source.text, line, 1);
+                    let d = Diagnostic::error(file, "alias", why).at_in(&page.text, line, 1);
                     errors.push(match help {
                         Some(help) => d.help(help),
                         None => d,
@@ -618,7 +464,7 @@ fn duplicate_urls(parsed: &[Arc<Parsed>], files: &[String]) -> Vec<Diagnostic> {
                                 other.describe()
                             ),
                         )
-                        .at_in(&p.source.text, line, 1)
+                        .at_in(&page.text, line, 1)
                         .help("remove the alias or change the other page's slug"),
                     ),
                 },
@@ -636,8 +482,8 @@ fn quote(file: &str) -> String {
     }
 }
 
-fn check_anchors(
-    pages: &[Page],
+pub(crate) fn check_anchors(
+    pages: &[Arc<Page>],
     sections: &[Section],
     home: Option<&Section>,
     tags: &[Tag],

@@ -7,6 +7,7 @@
 
 use crate::diagnostic::{Diagnostic, LineIndex};
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
@@ -30,7 +31,7 @@ pub struct StaticFile {
     pub bytes: Vec<u8>,
 }
 
-/// Everything a build reads.
+/// Everything a build reads, and what went wrong reading it.
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
     /// `site.yaml`'s text, if the file could be read.
@@ -44,40 +45,163 @@ pub struct Inputs {
     /// Markdown files under `content/` that could not be read (paths under `content/`), so
     /// links to them are not reported as broken on top of the read error.
     pub unreadable: Vec<String>,
+    /// Problems met while reading, by the file (or folder) they are about: the one place they
+    /// are kept, so reading a file again replaces exactly that file's problems.
+    problems: BTreeMap<String, Vec<Diagnostic>>,
 }
 
-/// Reads the whole site at `root`; problems come back as diagnostics next to what was read.
-pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
+/// What reading one path again changed, for deciding how much to rebuild.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Nothing the site reads (an editor's leftover, a file outside the site's folders).
+    Nothing,
+    /// The text of a content file that was already there.
+    Text,
+    /// Anything else: a file added, removed or unreadable, a template, a static file, the
+    /// configuration.
+    Shape,
+    /// A folder, or a path that cannot be placed: only reading everything again is sure.
+    Everything,
+}
+
+impl Inputs {
+    /// Every problem met while reading, file by file.
+    pub fn problems(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.problems.values().flatten()
+    }
+
+    /// Whether any problem is an error.
+    pub fn has_errors(&self) -> bool {
+        self.problems().any(Diagnostic::is_error)
+    }
+
+    fn note(&mut self, diagnostic: Diagnostic) {
+        self.problems
+            .entry(diagnostic.file.clone())
+            .or_default()
+            .push(diagnostic);
+    }
+
+    /// Reads the site-relative path `rel` again (it changed, appeared or went away) and says
+    /// what that changed.
+    pub fn reload(&mut self, root: &Path, rel: &str) -> Change {
+        let full = root.join(rel);
+        if full.is_dir() {
+            return Change::Everything;
+        }
+        if is_ignored(rel.rsplit('/').next().unwrap_or(rel)) {
+            return Change::Nothing;
+        }
+        self.problems.remove(rel);
+        if rel == crate::config::FILE {
+            self.config = read_config(root).map_err(|d| self.note(d)).ok();
+            return Change::Shape;
+        }
+        let Some((folder, inner)) = rel.split_once('/') else {
+            return Change::Everything;
+        };
+        let exists = full.is_file();
+        match folder {
+            "content" | "templates" => {
+                let is_content = folder == "content";
+                let list = if is_content {
+                    &mut self.content
+                } else {
+                    &mut self.templates
+                };
+                let prefix = format!("{inner}/");
+                if !exists && list.iter().any(|s| s.rel.starts_with(&prefix)) {
+                    // A folder that went away, reported as a path.
+                    return Change::Everything;
+                }
+                let had = list.binary_search_by(|s| s.rel.as_str().cmp(inner));
+                if let Ok(i) = had {
+                    list.remove(i);
+                }
+                self.unreadable.retain(|r| r != inner);
+                if !exists {
+                    return Change::Shape;
+                }
+                if is_content {
+                    if let Err(why) = accept_content(inner) {
+                        self.note(Diagnostic::warning(
+                            rel,
+                            "ignored-file",
+                            format!("`{rel}` {why}"),
+                        ));
+                        return Change::Shape;
+                    }
+                }
+                let read = std::fs::read(&full)
+                    .map_err(|error| cannot_read(rel, &error))
+                    .and_then(|bytes| text(rel, bytes));
+                match read {
+                    Ok(text) => {
+                        let source = Source {
+                            path: rel.to_owned(),
+                            rel: inner.to_owned(),
+                            text: text.into(),
+                        };
+                        let list = if is_content {
+                            &mut self.content
+                        } else {
+                            &mut self.templates
+                        };
+                        match list.binary_search_by(|s| s.rel.cmp(&source.rel)) {
+                            Ok(i) => list[i] = source,
+                            Err(i) => list.insert(i, source),
+                        }
+                        if is_content && had.is_ok() {
+                            Change::Text
+                        } else {
+                            Change::Shape
+                        }
+                    }
+                    Err(d) => {
+                        if is_content {
+                            self.unreadable.push(inner.to_owned());
+                        }
+                        self.note(d);
+                        Change::Shape
+                    }
+                }
+            }
+            "static" => {
+                self.statics.retain(|f| f.rel != inner);
+                if exists {
+                    match std::fs::read(&full) {
+                        Ok(bytes) => {
+                            let file = StaticFile {
+                                rel: inner.to_owned(),
+                                bytes,
+                            };
+                            let at = self
+                                .statics
+                                .binary_search_by(|f| f.rel.cmp(&file.rel))
+                                .unwrap_or_else(|i| i);
+                            self.statics.insert(at, file);
+                        }
+                        Err(error) => self.note(cannot_read(rel, &error)),
+                    }
+                }
+                Change::Shape
+            }
+            _ => Change::Nothing,
+        }
+    }
+}
+
+/// Reads the whole site at `root`; problems are kept in [`Inputs`], next to what was read.
+pub fn load(root: &Path) -> Inputs {
     let mut diagnostics = Vec::new();
-    let config = match std::fs::read(root.join(crate::config::FILE)) {
-        Ok(bytes) => text(crate::config::FILE, bytes)
-            .map_err(|d| diagnostics.push(d))
-            .ok(),
-        Err(error) => {
-            diagnostics.push(
-                Diagnostic::error(
-                    crate::config::FILE,
-                    "config",
-                    format!("cannot read `{}`: {error}", crate::config::FILE),
-                )
-                .help("run `site` from the site's folder, which holds `site.yaml`, `content/` and `templates/`"),
-            );
-            None
-        }
-    };
-    let (content, unreadable, mut found) = texts(root, "content", |rel| {
-        if rel.ends_with(".md") {
-            Ok(())
-        } else {
-            Err("is not Markdown and is ignored; put images and other files in `static/`")
-        }
-    });
+    let config = read_config(root).map_err(|d| diagnostics.push(d)).ok();
+    let (content, unreadable, mut found) = texts(root, "content", accept_content);
     diagnostics.append(&mut found);
     let (templates, _, mut found) = texts(root, "templates", |_| Ok(()));
     diagnostics.append(&mut found);
     let (statics, mut found) = files(root, "static");
     diagnostics.append(&mut found);
-    let inputs = Inputs {
+    let mut inputs = Inputs {
         config,
         content,
         templates,
@@ -86,21 +210,39 @@ pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
             .map(|(rel, bytes)| StaticFile { rel, bytes })
             .collect(),
         unreadable,
+        problems: BTreeMap::new(),
     };
-    (inputs, diagnostics)
+    for d in diagnostics {
+        inputs.note(d);
+    }
+    inputs
 }
 
-/// Reads one content file again, for incremental rebuilds.
-pub fn load_one(root: &Path, path: &str) -> Result<Source, Diagnostic> {
-    let bytes = std::fs::read(root.join(path))
-        .map_err(|error| Diagnostic::error(path, "io", format!("cannot read `{path}`: {error}")))?;
-    let text = text(path, bytes)?;
-    let rel = path.split_once('/').map_or(path, |(_, rel)| rel).to_owned();
-    Ok(Source {
-        path: path.to_owned(),
-        rel,
-        text: text.into(),
-    })
+/// Reads `site.yaml`.
+fn read_config(root: &Path) -> Result<String, Diagnostic> {
+    let file = crate::config::FILE;
+    match std::fs::read(root.join(file)) {
+        Ok(bytes) => text(file, bytes),
+        Err(error) => Err(Diagnostic::error(
+            file,
+            "config",
+            format!("cannot read `{file}`: {error}"),
+        )
+        .help("run `site` from the site's folder, which holds `site.yaml`, `content/` and `templates/`")),
+    }
+}
+
+/// Whether a file under `content/` is one the site reads.
+fn accept_content(rel: &str) -> Result<(), &'static str> {
+    if rel.ends_with(".md") {
+        Ok(())
+    } else {
+        Err("is not Markdown and is ignored; put images and other files in `static/`")
+    }
+}
+
+fn cannot_read(rel: &str, error: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(rel, "io", format!("cannot read `{rel}`: {error}"))
 }
 
 fn texts(

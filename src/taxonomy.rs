@@ -4,6 +4,7 @@
 use crate::diagnostic::{closest, Diagnostic};
 use crate::page::{Page, TagText};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A tag with its pages.
 #[derive(Debug, Clone)]
@@ -19,13 +20,13 @@ pub struct Tag {
 /// Joins tag texts with the pages that use them, listed in `order` (newest first).
 pub fn assemble(
     texts: Vec<TagText>,
-    pages: &[Page],
+    pages: &[Arc<Page>],
     order: &[usize],
 ) -> (Vec<Tag>, Vec<Diagnostic>) {
     let mut tags: Vec<Tag> = texts
         .into_iter()
         .map(|text| Tag {
-            url: format!("/tags/{}/", text.name),
+            url: crate::route::tag_url(crate::route::Lang::default(), &text.name),
             text,
             pages: Vec::new(),
         })

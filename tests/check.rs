@@ -154,7 +154,7 @@ fn the_report_lists_every_article() {
         "{report}"
     );
     assert!(
-        report.contains("179 days"),
+        report.contains("184 days"),
         "review age from the fixed day: {report}"
     );
     assert!(report.contains("2 articles, median grade"));

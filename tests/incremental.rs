@@ -4,7 +4,7 @@
 mod common;
 
 use naltrexone_site::date::Date;
-use naltrexone_site::serve::incremental::{Files, Session};
+use naltrexone_site::serve::{Files, Session};
 use naltrexone_site::Built;
 use naltrexone_site::Options;
 use std::fs;
@@ -546,7 +546,7 @@ fn random_edit_sequences_match_full_builds() {
     ];
     let (tmp, mut session) = setup();
     let root = tmp.path();
-    let mut rng = naltrexone_site::bench::Rng::new(0x9e37_79b9_7f4a_7c15);
+    let mut rng = naltrexone_site::corpus::Rng::new(0x9e37_79b9_7f4a_7c15);
     let mut next = move |below: usize| rng.below(below);
     let (mut patched, mut assembled, mut failed) = (0, 0, 0);
     for step in 0..120 {

@@ -1,7 +1,7 @@
 //! The dev server's HTTP side: serves the in-memory site, never anything outside it, injects
 //! the live-reload script into HTML, and streams rebuild news to open tabs (server-sent events).
 
-use super::incremental::Files;
+use super::Files;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};

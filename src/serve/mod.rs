@@ -1,16 +1,22 @@
 //! `site serve`: builds with drafts into memory, serves on 127.0.0.1, watches the site's files,
 //! rebuilds incrementally and reloads open tabs. It never touches `public/`.
 //!
-//! `incremental` decides what a change re-renders; `http` serves snapshots of the last good
-//! build. A failed rebuild keeps the last good snapshot and sends the error to open tabs.
+//! `session` decides what a change re-renders, with `patch` (the fast path), `fingerprint`
+//! (what each page shows) and `search` (the search index's entries); `http` serves snapshots of
+//! the last good build. A failed rebuild keeps the last good snapshot and sends the error to
+//! open tabs.
 
+mod fingerprint;
 pub mod http;
-pub mod incremental;
+mod patch;
+mod search;
+mod session;
+
+pub use session::{Files, Rebuild, Session};
 
 use crate::diagnostic::{self, Diagnostic};
 use crate::Options;
 use http::Snapshot;
-use incremental::Session;
 use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{new_debouncer, DebounceEventResult};
 use std::net::{IpAddr, SocketAddr};
@@ -185,12 +191,10 @@ fn watch_files(
             let start = Instant::now();
             session.changed(&paths);
             let what = match paths.as_slice() {
-                [one] => incremental::display(&root, one),
-                [first, rest @ ..] => format!(
-                    "{} and {} more",
-                    incremental::display(&root, first),
-                    rest.len()
-                ),
+                [one] => session::display(&root, one),
+                [first, rest @ ..] => {
+                    format!("{} and {} more", session::display(&root, first), rest.len())
+                }
                 [] => String::new(),
             };
             match session.rebuild() {

@@ -17,7 +17,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// The fixed day tests measure review ages from, so goldens never depend on the clock.
-pub const TODAY: &str = "2026-11-27";
+pub const TODAY: &str = "2026-12-02";
 
 /// The folder holding the test fixtures.
 pub fn fixtures() -> PathBuf {

@@ -1,0 +1,502 @@
+//! The template contexts: one typed, serializable struct per template, made from the site
+//! model for one page. The fields are documented for template authors in `docs/templates.md`.
+
+use super::json_ld::{collection_json_ld, page_json_ld, website_json_ld};
+use crate::date::Date;
+use crate::front_matter::Reference;
+use crate::page::{Page, Section};
+use crate::related;
+use crate::route::{self, Job};
+use crate::site::Site;
+use crate::taxonomy::Tag;
+use serde::Serialize;
+use tera::Context;
+
+/// A date as templates need it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DateView {
+    /// `2026-11-27`, for `<time datetime>` and JSON-LD.
+    pub iso: String,
+    /// `November 27, 2026`, for people.
+    pub long: String,
+}
+
+impl From<Date> for DateView {
+    fn from(d: Date) -> Self {
+        Self {
+            iso: d.to_string(),
+            long: d.long(),
+        }
+    }
+}
+
+/// A link to a page, section or tag.
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    /// Text to show.
+    pub title: String,
+    /// Site-relative URL.
+    pub url: String,
+}
+
+/// A page as it appears in lists.
+#[derive(Debug, Clone, Serialize)]
+pub struct Card {
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Site-relative URL.
+    pub url: String,
+    /// First published.
+    pub date: DateView,
+    /// Last medical review.
+    pub reviewed: Option<DateView>,
+    /// Minutes.
+    pub reading_time: usize,
+    /// The page's section.
+    pub section: Option<Link>,
+}
+
+/// A reference, numbered.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReferenceView {
+    /// 1-based number; the list item's id is `ref-<n>`.
+    pub n: usize,
+    /// Title.
+    pub title: String,
+    /// Publisher.
+    pub publisher: Option<String>,
+    /// Year.
+    pub year: Option<i32>,
+    /// Where to read it.
+    pub href: Option<String>,
+    /// DOI, if given.
+    pub doi: Option<String>,
+    /// PubMed id, if given.
+    pub pmid: Option<String>,
+    /// Note.
+    pub note: Option<String>,
+}
+
+/// An article, for `page.html`.
+#[derive(Debug, Serialize)]
+struct PageView<'a> {
+    title: &'a str,
+    description: &'a str,
+    url: &'a str,
+    permalink: String,
+    date: DateView,
+    updated: Option<DateView>,
+    reviewed: Option<DateView>,
+    reviewed_by: Option<&'a str>,
+    medical: bool,
+    draft: bool,
+    tags: Vec<Link>,
+    section: Option<Link>,
+    breadcrumbs: Vec<Link>,
+    content: &'a str,
+    summary: &'a str,
+    toc: Vec<&'a crate::markdown::Heading>,
+    word_count: usize,
+    reading_time: usize,
+    references: Vec<ReferenceView>,
+    related: Vec<&'a Card>,
+    json_ld: String,
+}
+
+/// A section or the home page.
+#[derive(Debug, Serialize)]
+struct SectionView<'a> {
+    title: &'a str,
+    description: &'a str,
+    url: &'a str,
+    permalink: String,
+    content: &'a str,
+    breadcrumbs: Vec<Link>,
+    pages: Vec<&'a Card>,
+}
+
+/// A tag's text, for `tag.html` and `tags.html`.
+#[derive(Debug, Serialize)]
+struct TagView<'a> {
+    name: &'a str,
+    title: &'a str,
+    description: &'a str,
+    url: &'a str,
+    permalink: String,
+    content: &'a str,
+    count: usize,
+    references: Vec<ReferenceView>,
+}
+
+/// One page of a paginated list.
+#[derive(Debug, Serialize)]
+struct Paginator<'a> {
+    pages: Vec<&'a Card>,
+    number: usize,
+    total: usize,
+    previous: Option<String>,
+    next: Option<String>,
+    links: Vec<PagerLink>,
+}
+
+#[derive(Debug, Serialize)]
+struct PagerLink {
+    number: usize,
+    url: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct PageContext<'a> {
+    current_url: &'a str,
+    page: PageView<'a>,
+}
+
+#[derive(Serialize)]
+struct HomeContext<'a> {
+    current_url: &'a str,
+    home: SectionView<'a>,
+    sections: Vec<SectionView<'a>>,
+    recent: Vec<&'a Card>,
+    json_ld: String,
+}
+
+#[derive(Serialize)]
+struct SectionContext<'a> {
+    current_url: &'a str,
+    section: SectionView<'a>,
+    json_ld: String,
+}
+
+#[derive(Serialize)]
+struct TagContext<'a> {
+    current_url: String,
+    tag: TagView<'a>,
+    paginator: Paginator<'a>,
+    json_ld: String,
+}
+
+#[derive(Serialize)]
+struct TagsContext<'a> {
+    current_url: &'a str,
+    tags: Vec<TagView<'a>>,
+}
+
+#[derive(Serialize)]
+struct PlainContext<'a> {
+    current_url: &'a str,
+}
+
+type Prepared<'a> = (&'static str, Result<Context, tera::Error>, &'a str);
+
+/// The template, context and source file (for errors) of one page.
+pub(crate) fn prepare<'a>(job: Job, site: &'a Site, cards: &'a Cards<'_>) -> Prepared<'a> {
+    match job {
+        Job::Home => {
+            let home = section_view(site, cards, &site.home, 0);
+            let context = HomeContext {
+                current_url: route::HOME,
+                sections: site
+                    .sections
+                    .iter()
+                    .map(|s| section_view(site, cards, s, 5))
+                    .collect(),
+                recent: site.order.iter().take(10).map(|&p| cards.get(p)).collect(),
+                json_ld: website_json_ld(site),
+                home,
+            };
+            (
+                "index.html",
+                Context::from_serialize(&context),
+                site.home.file.as_str(),
+            )
+        }
+        Job::Section(s) => {
+            let section = &site.sections[s];
+            let view = section_view(site, cards, section, usize::MAX);
+            let context = SectionContext {
+                current_url: &section.url,
+                json_ld: collection_json_ld(
+                    site,
+                    view.title,
+                    view.description,
+                    &section.url,
+                    &view.breadcrumbs,
+                ),
+                section: view,
+            };
+            (
+                "section.html",
+                Context::from_serialize(&context),
+                section.file.as_str(),
+            )
+        }
+        Job::Page(p) => {
+            let page = &site.pages[p];
+            let context = PageContext {
+                current_url: &page.url,
+                page: page_view(site, cards, p),
+            };
+            (
+                "page.html",
+                Context::from_serialize(&context),
+                page.file.as_str(),
+            )
+        }
+        Job::Tag(t, n) => {
+            let tag = &site.tags[t];
+            let paginator = paginate(site, cards, tag, n);
+            let current_url = paginator
+                .links
+                .get(n - 1)
+                .map_or_else(|| tag.url.clone(), |l| l.url.clone());
+            let crumbs = [
+                Link {
+                    title: "Home".into(),
+                    url: route::HOME.into(),
+                },
+                Link {
+                    title: "All topics".into(),
+                    url: route::TAGS.into(),
+                },
+                Link {
+                    title: tag.text.title.clone(),
+                    url: current_url.clone(),
+                },
+            ];
+            let context = TagContext {
+                json_ld: collection_json_ld(
+                    site,
+                    &tag.text.title,
+                    &tag.text.description,
+                    &current_url,
+                    &crumbs,
+                ),
+                current_url,
+                tag: tag_view(site, tag),
+                paginator,
+            };
+            (
+                "tag.html",
+                Context::from_serialize(&context),
+                tag.text.file.as_str(),
+            )
+        }
+        Job::Tags => {
+            let mut tags: Vec<TagView<'_>> = site.tags.iter().map(|t| tag_view(site, t)).collect();
+            tags.retain(|t| t.count > 0);
+            (
+                "tags.html",
+                Context::from_serialize(&TagsContext {
+                    current_url: route::TAGS,
+                    tags,
+                }),
+                "templates/tags.html",
+            )
+        }
+        Job::NotFound => (
+            "404.html",
+            Context::from_serialize(&PlainContext {
+                current_url: route::NOT_FOUND,
+            }),
+            "templates/404.html",
+        ),
+        Job::Search => (
+            "search.html",
+            Context::from_serialize(&PlainContext {
+                current_url: route::SEARCH,
+            }),
+            "templates/search.html",
+        ),
+    }
+}
+
+pub(super) fn permalink(site: &Site, url: &str) -> String {
+    format!("{}{url}", site.config.base_url)
+}
+
+/// Every list shows the same cards: each page's is made once, when a page first needs it (a
+/// `serve` rebuild that renders one page makes a handful, not one per article).
+pub struct Cards<'s> {
+    site: &'s Site,
+    cells: Vec<std::sync::OnceLock<Card>>,
+}
+
+impl<'s> Cards<'s> {
+    pub(crate) fn new(site: &'s Site) -> Self {
+        Self {
+            site,
+            cells: (0..site.pages.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
+        }
+    }
+
+    fn get(&self, p: usize) -> &Card {
+        self.cells[p].get_or_init(|| card(self.site, &self.site.pages[p]))
+    }
+}
+
+fn card(site: &Site, page: &Page) -> Card {
+    Card {
+        title: page.title.clone(),
+        description: page.description.clone(),
+        url: page.url.clone(),
+        date: page.date.into(),
+        reviewed: page.reviewed.map(DateView::from),
+        reading_time: page.reading_time(),
+        section: site.section_of(page).map(|s| Link {
+            title: s.title.clone(),
+            url: s.url.clone(),
+        }),
+    }
+}
+
+fn references(refs: &[Reference]) -> Vec<ReferenceView> {
+    refs.iter()
+        .enumerate()
+        .map(|(i, r)| ReferenceView {
+            n: i + 1,
+            title: r.title.clone(),
+            publisher: r.publisher.clone(),
+            year: r.year,
+            href: r.href(),
+            doi: r.doi.clone(),
+            pmid: r.pmid.as_ref().map(|p| p.text()),
+            note: r.note.clone(),
+        })
+        .collect()
+}
+
+fn tag_link(site: &Site, name: &str) -> Link {
+    let title = site
+        .tag(name)
+        .map_or_else(|| name.to_owned(), |t| t.text.title.clone());
+    Link {
+        title,
+        url: route::tag_url(route::Lang::default(), name),
+    }
+}
+
+fn page_view<'a>(site: &'a Site, cards: &'a Cards<'_>, p: usize) -> PageView<'a> {
+    let page = &site.pages[p];
+    let section = site.section_of(page).map(|s| Link {
+        title: s.title.clone(),
+        url: s.url.clone(),
+    });
+    let mut breadcrumbs = vec![Link {
+        title: "Home".into(),
+        url: route::HOME.into(),
+    }];
+    breadcrumbs.extend(section.clone());
+    breadcrumbs.push(Link {
+        title: page.title.clone(),
+        url: page.url.clone(),
+    });
+    let related: Vec<&Card> = site.related[p]
+        .iter()
+        .take(related::LIMIT)
+        .map(|&q| cards.get(q))
+        .collect();
+    PageView {
+        title: &page.title,
+        description: &page.description,
+        url: &page.url,
+        permalink: permalink(site, &page.url),
+        date: page.date.into(),
+        updated: page.updated.map(DateView::from),
+        reviewed: page.reviewed.map(DateView::from),
+        reviewed_by: page.reviewed_by.as_deref(),
+        medical: page.medical,
+        draft: page.draft,
+        tags: page.tags.iter().map(|t| tag_link(site, t)).collect(),
+        section,
+        json_ld: page_json_ld(site, page, &breadcrumbs),
+        breadcrumbs,
+        content: &page.body.html,
+        summary: &page.body.summary,
+        toc: page
+            .body
+            .headings
+            .iter()
+            .filter(|h| h.level == 2 || h.level == 3)
+            .collect(),
+        word_count: page.body.word_count,
+        reading_time: page.reading_time(),
+        references: references(&page.references),
+        related,
+    }
+}
+
+fn section_view<'a>(
+    site: &'a Site,
+    cards: &'a Cards<'_>,
+    section: &'a Section,
+    limit: usize,
+) -> SectionView<'a> {
+    let mut breadcrumbs = vec![Link {
+        title: "Home".into(),
+        url: route::HOME.into(),
+    }];
+    if !section.name.is_empty() {
+        breadcrumbs.push(Link {
+            title: section.title.clone(),
+            url: section.url.clone(),
+        });
+    }
+    SectionView {
+        title: &section.title,
+        description: &section.description,
+        url: &section.url,
+        permalink: permalink(site, &section.url),
+        content: &section.body.html,
+        breadcrumbs,
+        pages: section
+            .pages
+            .iter()
+            .take(limit)
+            .map(|&p| cards.get(p))
+            .collect(),
+    }
+}
+
+fn tag_view<'a>(site: &'a Site, tag: &'a Tag) -> TagView<'a> {
+    TagView {
+        name: &tag.text.name,
+        title: &tag.text.title,
+        description: &tag.text.description,
+        url: &tag.url,
+        permalink: permalink(site, &tag.url),
+        content: &tag.text.body.html,
+        count: tag.pages.len(),
+        references: references(&tag.text.references),
+    }
+}
+
+fn paginate<'a>(site: &'a Site, cards: &'a Cards<'_>, tag: &Tag, number: usize) -> Paginator<'a> {
+    let per = site.config.paginate_by;
+    let total = route::tag_pages(tag.pages.len(), per);
+    let url = |n: usize| route::tag_page_url(&tag.url, n);
+    Paginator {
+        pages: tag
+            .pages
+            .iter()
+            .skip((number - 1) * per)
+            .take(per)
+            .map(|&p| cards.get(p))
+            .collect(),
+        number,
+        total,
+        previous: (number > 1).then(|| url(number - 1)),
+        next: (number < total).then(|| url(number + 1)),
+        links: (1..=total)
+            .map(|n| PagerLink {
+                number: n,
+                url: url(n),
+                current: n == number,
+            })
+            .collect(),
+    }
+}

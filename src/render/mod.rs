@@ -1,0 +1,135 @@
+//! Rendering every page of the site through its template: the shared data (config,
+//! navigation, asset URLs) goes into Tera's global context once, each page's own data into one
+//! typed context (`context`). Produces outputs in memory; writing is `publish.rs`'s job.
+//!
+//! `template` loads templates and locates their errors; `json_ld` makes the structured data.
+
+mod context;
+mod json_ld;
+pub mod template;
+
+pub use context::{Card, DateView, Link, ReferenceView};
+pub use template::{load, template_of, template_uses, REQUIRED};
+
+use crate::diagnostic::Diagnostic;
+use crate::publish::Output;
+use crate::route::{Job, Route};
+use crate::site::Site;
+use crate::source::Source;
+use context::Cards;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use template::diagnostic;
+use tera::{Context, Tera};
+
+#[derive(Serialize)]
+struct Globals<'a> {
+    config: &'a crate::config::Config,
+    nav: Vec<Link>,
+    assets: &'a BTreeMap<String, String>,
+    /// True only in `site serve`.
+    serve: bool,
+}
+
+/// Puts the data every template shares (config, navigation, assets) into Tera's global context.
+pub fn set_globals(
+    site: &Site,
+    tera: &mut Tera,
+    templates: &[Source],
+    assets: &BTreeMap<String, String>,
+    serve: bool,
+) -> Result<(), Vec<Diagnostic>> {
+    let globals = Globals {
+        config: &site.config,
+        nav: site
+            .sections
+            .iter()
+            .map(|s| Link {
+                title: s.title.clone(),
+                url: s.url.clone(),
+            })
+            .collect(),
+        assets,
+        serve,
+    };
+    let context =
+        Context::from_serialize(&globals).map_err(|e| vec![diagnostic(&e, templates, None)])?;
+    *tera.global_context() = context;
+    Ok(())
+}
+
+/// Renders the pages at `routes` (globals already set; routes that are not rendered through a
+/// template are skipped); template errors are collected, one per place.
+pub fn render<'r>(
+    site: &Site,
+    tera: &Tera,
+    templates: &[Source],
+    routes: impl IntoParallelIterator<Item = &'r Route>,
+) -> Result<Vec<Output>, Vec<Diagnostic>> {
+    let cards = Cards::new(site);
+    let results: Vec<Result<Output, Diagnostic>> = routes
+        .into_par_iter()
+        .filter_map(|route| Some((route, route.job()?)))
+        .map(|(route, job)| {
+            let (template, context, file) = context::prepare(job, site, &cards);
+            let context = context.map_err(|e| diagnostic(&e, templates, Some(file)))?;
+            let html = tera
+                .render(template, &context)
+                .map_err(|e| diagnostic(&e, templates, Some(file)))?;
+            Ok(Output {
+                path: route.path.clone(),
+                bytes: html.into_bytes(),
+            })
+        })
+        .collect();
+    let mut outputs = Vec::with_capacity(results.len());
+    let mut errors: BTreeMap<Place, (Diagnostic, usize)> = BTreeMap::new();
+    for result in results {
+        match result {
+            Ok(output) => outputs.push(output),
+            Err(d) => {
+                // The same template mistake fails every page that uses it: report it once.
+                let message = d
+                    .message
+                    .split(" (while rendering")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                errors
+                    .entry((d.file.clone(), d.line, d.column, message))
+                    .or_insert((d, 0))
+                    .1 += 1;
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(outputs)
+    } else {
+        Err(errors
+            .into_values()
+            .map(|(mut d, n)| {
+                if n > 1 {
+                    let others = if n == 2 {
+                        "1 other page".to_owned()
+                    } else {
+                        format!("{} other pages", n - 1)
+                    };
+                    d.message = match d.message.strip_suffix(')') {
+                        Some(head) => format!("{head} and {others})"),
+                        None => format!("{} (and {others})", d.message),
+                    };
+                }
+                d
+            })
+            .collect())
+    }
+}
+
+/// Where a template error is: file, line, column, message.
+type Place = (String, Option<usize>, Option<usize>, String);
+
+/// Whether the site renders this job (search only with a `search.html` template).
+pub fn wanted(job: Job, tera: &Tera) -> bool {
+    job != Job::Search || tera.get_template_names().any(|n| n == "search.html")
+}

@@ -1,0 +1,243 @@
+//! Loading the templates into Tera, and turning Tera's errors into diagnostics at the
+//! template's line and column (Tera 2 reports some only as text, which is parsed here). Also
+//! which templates use which, for deciding what a template edit re-renders.
+
+use crate::diagnostic::Diagnostic;
+use crate::route::Job;
+use crate::source::Source;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use tera::{ErrorKind, Tera};
+
+/// Templates every site must have.
+pub const REQUIRED: &[&str] = &[
+    "index.html",
+    "section.html",
+    "page.html",
+    "tag.html",
+    "tags.html",
+    "404.html",
+];
+
+/// Loads every template under `templates/`; syntax errors are reported for all files at once.
+pub fn load(templates: &[Source]) -> Result<Tera, Vec<Diagnostic>> {
+    let mut errors: Vec<Diagnostic> = templates
+        .par_iter()
+        .filter_map(|t| {
+            let mut alone = Tera::default();
+            match alone.add_raw_template(&t.rel, &t.text) {
+                Err(e) if matches!(e.kind(), ErrorKind::SyntaxError(_)) => {
+                    Some(diagnostic(&e, templates, None))
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    for name in REQUIRED {
+        if !templates.iter().any(|t| t.rel == *name) {
+            errors.push(
+                Diagnostic::error(format!("templates/{name}"), "template", format!("the template `{name}` is missing"))
+                    .help("every site needs index.html, section.html, page.html, tag.html, tags.html and 404.html in `templates/`"),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    tera.add_raw_templates(templates.iter().map(|t| (t.rel.as_str(), &*t.text)))
+        .map_err(|e| vec![diagnostic(&e, templates, None)])?;
+    Ok(tera)
+}
+
+/// Turns a Tera error into a diagnostic at the template's line and column.
+pub(crate) fn diagnostic(
+    error: &tera::Error,
+    templates: &[Source],
+    page: Option<&str>,
+) -> Diagnostic {
+    let context = page
+        .map(|p| format!(" (while rendering `{p}`)"))
+        .unwrap_or_default();
+    match error.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+            let name = report.filename();
+            let span = report.span();
+            let text = templates
+                .iter()
+                .find(|t| t.rel == name)
+                .map_or("", |t| &*t.text);
+            let message = report.message().replace('\n', " ");
+            let kind = if matches!(error.kind(), ErrorKind::SyntaxError(_)) {
+                "syntax error"
+            } else {
+                "render error"
+            };
+            Diagnostic::error(
+                format!("templates/{name}"),
+                "template",
+                format!("template {kind}: {message}{context}"),
+            )
+            .at_in(text, span.start_line.max(1), span.start_col + 1)
+        }
+        ErrorKind::MissingParent { current, parent } => Diagnostic::error(
+            format!("templates/{current}"),
+            "template",
+            format!("`{current}` extends `{parent}`, which does not exist"),
+        )
+        .help(format!(
+            "create `templates/{parent}` or fix the `extends` line"
+        )),
+        ErrorKind::TemplateNotFound(name) => Diagnostic::error(
+            format!("templates/{name}"),
+            "template",
+            format!("the template `{name}` does not exist{context}"),
+        )
+        .help("check the name in `include` or `extends`"),
+        ErrorKind::CircularInclude { tpl, include_chain } => {
+            // Report at the `include` that closes the loop: the one in the last template before
+            // `tpl` comes round again.
+            let culprit = include_chain
+                .iter()
+                .rev()
+                .nth(1)
+                .map_or(tpl.as_str(), String::as_str);
+            let loop_text = include_chain
+                .iter()
+                .map(|t| format!("`{t}`"))
+                .collect::<Vec<_>>()
+                .join(" → ");
+            let d = Diagnostic::error(
+                format!("templates/{culprit}"),
+                "template",
+                format!("including `{tpl}` here makes a loop: {loop_text}"),
+            )
+            .help("remove one of the `include`s");
+            locate_name(d, templates, culprit, tpl)
+        }
+        ErrorKind::Msg(text) => located_message(text, templates, &context),
+        other => Diagnostic::error(
+            "templates",
+            "template",
+            format!("template error: {other}{context}"),
+        ),
+    }
+}
+
+/// Points a diagnostic at the first place `name` is quoted in the template `file`.
+fn locate_name(d: Diagnostic, templates: &[Source], file: &str, name: &str) -> Diagnostic {
+    let Some(source) = templates.iter().find(|t| t.rel == file) else {
+        return d;
+    };
+    let at = ['"', '\'']
+        .iter()
+        .find_map(|q| source.text.find(&format!("{q}{name}{q}")));
+    match at {
+        Some(offset) => {
+            let (line, column) =
+                crate::diagnostic::LineIndex::new(&source.text).locate(&source.text, offset);
+            d.at_in(&source.text, line, column)
+        }
+        None => d,
+    }
+}
+
+/// Tera reports unknown filters, functions and templates as text with ` --> file:line:col`
+/// inside; turn that into a located diagnostic with a hint.
+fn located_message(text: &str, templates: &[Source], context: &str) -> Diagnostic {
+    let first = text
+        .lines()
+        .next()
+        .unwrap_or(text)
+        .trim()
+        .trim_start_matches("error: ")
+        .to_owned();
+    let position = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("--> "))
+        .and_then(|p| {
+            let mut parts = p.rsplitn(3, ':');
+            let column: usize = parts.next()?.trim().parse().ok()?;
+            let line: usize = parts.next()?.trim().parse().ok()?;
+            Some((parts.next()?.trim().to_owned(), line, column))
+        });
+    let name = first.split('`').nth(1).unwrap_or_default().to_owned();
+    let (message, help) = if first.starts_with("Unknown template") {
+        let file = position.as_ref().map_or("a template", |p| p.0.as_str());
+        (
+            format!("`{file}` includes `{name}`, which does not exist"),
+            format!("create `templates/{name}` or fix the `include` line"),
+        )
+    } else if first.starts_with("Unknown filter") {
+        (format!("unknown filter `{name}`"), "check the filter's name; the filters templates can use are listed in docs/templates.md".to_owned())
+    } else if first.starts_with("Unknown function") {
+        (
+            format!("unknown function `{name}`"),
+            "check the function's name; templates can use `range` and `throw`".to_owned(),
+        )
+    } else if first.starts_with("Unknown test") {
+        (
+            format!("unknown test `{name}`"),
+            "check the test's name (`defined`, `starting_with`, ...)".to_owned(),
+        )
+    } else {
+        (
+            format!("template error: {first}"),
+            "see the Tera 2 documentation for the syntax".to_owned(),
+        )
+    };
+    match position {
+        Some((file, line, column)) => {
+            let source = templates
+                .iter()
+                .find(|t| t.rel == file)
+                .map_or("", |t| &*t.text);
+            Diagnostic::error(
+                format!("templates/{file}"),
+                "template",
+                format!("{message}{context}"),
+            )
+            .at_in(source, line, column)
+            .help(help)
+        }
+        None => {
+            Diagnostic::error("templates", "template", format!("{message}{context}")).help(help)
+        }
+    }
+}
+
+/// The templates each template extends, includes or imports (by name), for deciding what a
+/// template edit re-renders.
+pub fn template_uses(templates: &[Source]) -> BTreeMap<String, Vec<String>> {
+    templates
+        .iter()
+        .map(|t| {
+            let mut uses = Vec::new();
+            for keyword in ["extends", "include", "import"] {
+                for (at, _) in t.text.match_indices(keyword) {
+                    let rest = t.text[at + keyword.len()..].trim_start();
+                    if let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
+                        if let Some(name) = rest[1..].split(quote).next() {
+                            uses.push(name.to_owned());
+                        }
+                    }
+                }
+            }
+            (t.rel.clone(), uses)
+        })
+        .collect()
+}
+
+/// The top-level template a job renders.
+pub fn template_of(job: Job) -> &'static str {
+    match job {
+        Job::Home => "index.html",
+        Job::Section(_) => "section.html",
+        Job::Page(_) => "page.html",
+        Job::Tag(..) => "tag.html",
+        Job::Tags => "tags.html",
+        Job::NotFound => "404.html",
+        Job::Search => "search.html",
+    }
+}

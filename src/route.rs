@@ -1,0 +1,252 @@
+//! The route table: every output the site makes, each with its URL and its output path, from
+//! one place. Pages, sections and tags get their URLs from the rules here (`section_url`,
+//! `article_url`, `tag_url`, `tag_page_url`); [`table`] lists every output of an assembled
+//! site; the duplicate-URL check, the link targets, the render jobs, the feeds and sitemap all
+//! iterate it instead of spelling paths themselves.
+//!
+//! URLs are site-root URLs (`/alcohol/x/`), without the base path: that is added when a URL is
+//! printed, so templates can compare them (`current_url == "/"`). Every rule takes a [`Lang`],
+//! the language's part of the URL (empty for the default language), so a second language's
+//! pages live under their own prefix with no second copy of the rules.
+
+use crate::site::Site;
+
+/// A language's part of every URL: empty for the site's default language, `es` for the
+/// pages under `/es/`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Lang<'a>(pub &'a str);
+
+impl Lang<'_> {
+    /// The site-root URL `rest` (which starts with `/`) in this language.
+    pub fn url(self, rest: &str) -> String {
+        if self.0.is_empty() {
+            rest.to_owned()
+        } else {
+            format!("/{}{rest}", self.0)
+        }
+    }
+}
+
+/// A page rendered through a template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Job {
+    /// The home page.
+    Home,
+    /// A section, by index into `Site::sections`.
+    Section(usize),
+    /// An article, by index into `Site::pages`.
+    Page(usize),
+    /// A tag's list page `n` (1-based), by index into `Site::tags`.
+    Tag(usize, usize),
+    /// The tag index.
+    Tags,
+    /// The page hosts serve for a missing address.
+    NotFound,
+    /// The search page (rendered when the site has `search.html`).
+    Search,
+}
+
+/// What an output is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    /// A page rendered through a template.
+    Template(Job),
+    /// The Atom feed.
+    Feed,
+    /// `sitemap.xml`.
+    Sitemap,
+    /// `robots.txt`.
+    Robots,
+    /// The search index.
+    SearchIndex,
+    /// A redirect page: article `page`'s alias number `alias`.
+    Alias {
+        /// Index into `Site::pages`.
+        page: usize,
+        /// Index into that page's `aliases`.
+        alias: usize,
+    },
+    /// A file from `static/`, by index into the prepared static outputs.
+    Static(usize),
+}
+
+/// One output of the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// What it is.
+    pub kind: Kind,
+    /// Its site-root URL (`/alcohol/x/`, `/atom.xml`).
+    pub url: String,
+    /// Its path in the output folder (`alcohol/x/index.html`, `atom.xml`).
+    pub path: String,
+}
+
+impl Route {
+    fn new(kind: Kind, url: String) -> Self {
+        let path = path_of(&url);
+        Self { kind, url, path }
+    }
+
+    /// The template job, when this output is rendered through a template.
+    pub fn job(&self) -> Option<Job> {
+        match self.kind {
+            Kind::Template(job) => Some(job),
+            _ => None,
+        }
+    }
+}
+
+/// The URL of the home page.
+pub const HOME: &str = "/";
+/// The URL of the tag index.
+pub const TAGS: &str = "/tags/";
+/// The URL of the page served for a missing address.
+pub const NOT_FOUND: &str = "/404.html";
+/// The URL of the search page.
+pub const SEARCH: &str = "/search/";
+/// The URL of the Atom feed.
+pub const FEED: &str = "/atom.xml";
+/// The URL of the sitemap.
+pub const SITEMAP: &str = "/sitemap.xml";
+/// The URL of `robots.txt`.
+pub const ROBOTS: &str = "/robots.txt";
+/// The URL of the search index.
+pub const SEARCH_INDEX: &str = "/search-index.json";
+
+/// The outputs every site has whatever its content, in the order the table lists them.
+pub fn fixed(lang: Lang<'_>) -> Vec<Route> {
+    [
+        (Kind::Template(Job::Home), HOME),
+        (Kind::Template(Job::Tags), TAGS),
+        (Kind::Template(Job::NotFound), NOT_FOUND),
+        (Kind::Template(Job::Search), SEARCH),
+        (Kind::Feed, FEED),
+        (Kind::Sitemap, SITEMAP),
+        (Kind::Robots, ROBOTS),
+        (Kind::SearchIndex, SEARCH_INDEX),
+    ]
+    .into_iter()
+    .map(|(kind, url)| Route::new(kind, lang.url(url)))
+    .collect()
+}
+
+/// A section's URL: `/<name>/`.
+pub fn section_url(lang: Lang<'_>, name: &str) -> String {
+    lang.url(&format!("/{name}/"))
+}
+
+/// An article's URL: `/<section>/<slug>/`, or `/<slug>/` outside any section.
+pub fn article_url(lang: Lang<'_>, section: Option<&str>, slug: &str) -> String {
+    match section {
+        Some(section) => lang.url(&format!("/{section}/{slug}/")),
+        None => lang.url(&format!("/{slug}/")),
+    }
+}
+
+/// A tag's URL: `/tags/<name>/`.
+pub fn tag_url(lang: Lang<'_>, name: &str) -> String {
+    lang.url(&format!("/tags/{name}/"))
+}
+
+/// The URL of page `n` (1-based) of a list whose first page is at `first`.
+pub fn tag_page_url(first: &str, n: usize) -> String {
+    if n == 1 {
+        first.to_owned()
+    } else {
+        format!("{first}page/{n}/")
+    }
+}
+
+/// The URL of an alias (`/old/path`, `/old/page.html`): a folder unless it names an `.html`
+/// file. The alias must have been checked by `page::alias_path`.
+pub fn alias_url(alias: &str) -> String {
+    if alias.ends_with(".html") || alias.ends_with('/') {
+        alias.to_owned()
+    } else {
+        format!("{alias}/")
+    }
+}
+
+/// The output path of a URL: a folder's `index.html` for URLs ending in `/`, else the file.
+pub fn path_of(url: &str) -> String {
+    let rel = url.trim_start_matches('/');
+    if rel.is_empty() || rel.ends_with('/') {
+        format!("{rel}index.html")
+    } else {
+        rel.to_owned()
+    }
+}
+
+/// How many list pages a tag with `count` articles has at `per` a page (at least one).
+pub fn tag_pages(count: usize, per: usize) -> usize {
+    count.div_ceil(per.max(1)).max(1)
+}
+
+/// Every output of `site`, in a stable order: the fixed outputs, sections, articles, each
+/// tag's list pages, alias redirects, then the static files (`statics`: their output paths).
+pub fn table(site: &Site, statics: &[String]) -> Vec<Route> {
+    let mut routes = fixed(Lang::default());
+    routes.extend(
+        site.sections
+            .iter()
+            .enumerate()
+            .map(|(s, section)| Route::new(Kind::Template(Job::Section(s)), section.url.clone())),
+    );
+    routes.extend(
+        site.pages
+            .iter()
+            .enumerate()
+            .map(|(p, page)| Route::new(Kind::Template(Job::Page(p)), page.url.clone())),
+    );
+    for (t, tag) in site.tags.iter().enumerate() {
+        let total = tag_pages(tag.pages.len(), site.config.paginate_by);
+        routes.extend(
+            (1..=total)
+                .map(|n| Route::new(Kind::Template(Job::Tag(t, n)), tag_page_url(&tag.url, n))),
+        );
+    }
+    for (p, page) in site.pages.iter().enumerate() {
+        for (a, alias) in page.aliases.iter().enumerate() {
+            if crate::page::alias_path(alias).is_ok() {
+                routes.push(Route::new(
+                    Kind::Alias { page: p, alias: a },
+                    alias_url(alias),
+                ));
+            }
+        }
+    }
+    routes.extend(statics.iter().enumerate().map(|(i, path)| Route {
+        kind: Kind::Static(i),
+        url: format!("/{path}"),
+        path: path.clone(),
+    }));
+    routes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_follow_urls() {
+        assert_eq!(path_of("/"), "index.html");
+        assert_eq!(path_of("/alcohol/x/"), "alcohol/x/index.html");
+        assert_eq!(path_of("/atom.xml"), "atom.xml");
+        assert_eq!(path_of(&alias_url("/old")), "old/index.html");
+        assert_eq!(path_of(&alias_url("/old/page.html")), "old/page.html");
+        assert_eq!(tag_page_url("/tags/a/", 1), "/tags/a/");
+        assert_eq!(tag_page_url("/tags/a/", 3), "/tags/a/page/3/");
+        assert_eq!(tag_pages(0, 10), 1);
+        assert_eq!(tag_pages(21, 10), 3);
+    }
+
+    #[test]
+    fn a_language_prefixes_every_rule() {
+        let es = Lang("es");
+        assert_eq!(section_url(es, "alcohol"), "/es/alcohol/");
+        assert_eq!(article_url(es, Some("a"), "b"), "/es/a/b/");
+        assert_eq!(tag_url(es, "x"), "/es/tags/x/");
+        assert_eq!(fixed(es)[0].path, "es/index.html");
+        assert_eq!(tag_url(Lang::default(), "x"), "/tags/x/");
+    }
+}

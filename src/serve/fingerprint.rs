@@ -1,0 +1,193 @@
+//! Fingerprints: a hash of what each page shows, so a rebuild in `serve` re-renders only the
+//! pages whose data changed. Each page's card (what lists show of it) is hashed once, and each
+//! fingerprint records which cards it read, so a changed card finds the pages that show it.
+//!
+//! The fields hashed here mirror the template contexts in `render::context`; a test below
+//! fails when a context gains a field this module does not know about, and
+//! `tests/incremental.rs` compares every kind of rebuild with a full build.
+
+use crate::hash;
+use crate::page::Section;
+use crate::related;
+use crate::route::Job;
+use crate::site::Site;
+use crate::source::Source;
+use crate::taxonomy::Tag;
+use crate::Assets;
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+
+/// A hash of everything job's context shows, so `serve` re-renders only the pages whose data
+/// changed. It must cover every field the job's context struct (`render::context`) serializes; the serve
+/// tests compare incremental rebuilds with full builds after each kind of edit to guard that.
+///
+/// The pages whose cards the job shows are pushed onto `reads`, so a rebuild that changes one
+/// card knows which jobs to look at again.
+pub(crate) fn fingerprint(job: Job, site: &Site, cards: &[u64], reads: &mut Vec<usize>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut print = Print {
+        h: hash::Hasher::default(),
+        cards,
+        reads,
+    };
+    std::mem::discriminant(&job).hash(&mut print.h);
+    match job {
+        Job::Home => {
+            print.section(&site.home, 0);
+            for s in &site.sections {
+                print.section(s, 5);
+            }
+            for &p in site.order.iter().take(10) {
+                print.card(p);
+            }
+        }
+        Job::Section(s) => print.section(&site.sections[s], usize::MAX),
+        Job::Page(p) => {
+            let page = &site.pages[p];
+            let h = &mut print.h;
+            (
+                &page.title,
+                &page.description,
+                &page.url,
+                page.date,
+                page.updated,
+                page.reviewed,
+            )
+                .hash(h);
+            (
+                &page.reviewed_by,
+                page.medical,
+                page.draft,
+                page.body.hash,
+                page.body.word_count,
+                &page.references,
+            )
+                .hash(h);
+            for name in &page.tags {
+                site.tag(name)
+                    .map_or(name.as_str(), |t| t.text.title.as_str())
+                    .hash(h);
+                name.hash(h);
+            }
+            site.section_of(page).map(|s| (&s.title, &s.url)).hash(h);
+            for &q in site.related[p].iter().take(related::LIMIT) {
+                print.card(q);
+            }
+        }
+        Job::Tag(t, n) => {
+            let t_ref = &site.tags[t];
+            print.tag(t_ref);
+            n.hash(&mut print.h);
+            let per = site.config.paginate_by;
+            for &p in t_ref.pages.iter().skip((n - 1) * per).take(per) {
+                print.card(p);
+            }
+        }
+        Job::Tags => {
+            for t in &site.tags {
+                print.tag(t);
+            }
+        }
+        Job::NotFound | Job::Search => {}
+    }
+    print.h.finish()
+}
+
+/// A fingerprint being made, and the cards it read.
+struct Print<'a> {
+    h: hash::Hasher,
+    cards: &'a [u64],
+    reads: &'a mut Vec<usize>,
+}
+
+impl Print<'_> {
+    fn card(&mut self, p: usize) {
+        use std::hash::Hash;
+        self.cards[p].hash(&mut self.h);
+        self.reads.push(p);
+    }
+
+    fn section(&mut self, s: &Section, limit: usize) {
+        use std::hash::Hash;
+        (&s.title, &s.description, &s.url, &s.name, s.body.hash).hash(&mut self.h);
+        for &p in s.pages.iter().take(limit) {
+            self.card(p);
+        }
+    }
+
+    fn tag(&mut self, t: &Tag) {
+        use std::hash::Hash;
+        (
+            &t.text.name,
+            &t.text.title,
+            &t.text.description,
+            &t.url,
+            t.text.body.hash,
+            t.pages.len(),
+            &t.text.references,
+        )
+            .hash(&mut self.h);
+    }
+}
+
+/// A hash of each page's card (what lists show of it), computed once for all fingerprints.
+pub(crate) fn card_hashes(site: &Site) -> Vec<u64> {
+    (0..site.pages.len())
+        .into_par_iter()
+        .map(|p| card_hash(site, p))
+        .collect()
+}
+
+/// A hash of one page's card.
+pub(crate) fn card_hash(site: &Site, p: usize) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let page = &site.pages[p];
+    let mut h = hash::Hasher::default();
+    (
+        &page.title,
+        &page.description,
+        &page.url,
+        page.date,
+        page.reviewed,
+        page.reading_time(),
+    )
+        .hash(&mut h);
+    site.section_of(page)
+        .map(|s| (&s.title, &s.url))
+        .hash(&mut h);
+    h.finish()
+}
+
+/// A hash of what every page shows: config, navigation and asset URLs.
+pub(crate) fn shared_hash(site: &Site, assets: &Assets) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = hash::Hasher::default();
+    serde_json::to_string(&site.config)
+        .unwrap_or_default()
+        .hash(&mut h);
+    for s in &site.sections {
+        (&s.title, &s.url).hash(&mut h);
+    }
+    assets.hash(&mut h);
+    h.finish()
+}
+
+/// Top-level templates that use (directly or through others) any changed template.
+pub(crate) fn affected_templates(
+    templates: &[Source],
+    changed: &BTreeSet<&str>,
+) -> BTreeSet<String> {
+    let uses = crate::render::template_uses(templates);
+    let mut affected: BTreeSet<String> = changed.iter().map(|s| (*s).to_owned()).collect();
+    loop {
+        let before = affected.len();
+        for (name, used) in &uses {
+            if used.iter().any(|u| affected.contains(u)) {
+                affected.insert(name.clone());
+            }
+        }
+        if affected.len() == before {
+            return affected;
+        }
+    }
+}

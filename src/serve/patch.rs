@@ -1,0 +1,223 @@
+//! The fast path of `serve`: edits to existing articles that leave the site's shape alone (the
+//! text, and front matter other than URL, aliases, tags and draft state) are put into a copy of
+//! the last model instead of assembling it again. The copy shares every unchanged page with
+//! the last model (`Arc`); the last model is never changed, so a failed patch leaves nothing to
+//! undo.
+//!
+//! An edit qualifies when the article keeps its URL, aliases, tags and draft state: then no
+//! other page's URL or tag list changes, and no index moves (pages are kept by source path).
+//! Its title, description, dates, weight, references and body may change. The checks that read
+//! bodies run again (the new bodies' links, every anchor reference), the orders it is in are
+//! redone (the site's, its section's, its tags'), and the related lists it can change are
+//! redone (`related::Index::update`).
+
+use crate::diagnostic::Diagnostic;
+use crate::markdown::Rendered;
+use crate::page::{self, Front, Page, Parsed};
+use crate::related;
+use crate::site::{self, Memo, Site};
+use crate::source::Source;
+use rayon::prelude::*;
+use std::sync::Arc;
+
+/// What [`patch`] changed.
+#[derive(Debug, Clone)]
+pub(crate) struct Patched {
+    /// The patched model.
+    pub(crate) site: Site,
+    /// The edited articles, as indices into `pages`.
+    pub(crate) pages: Vec<usize>,
+    /// The articles whose related lists changed.
+    pub(crate) related: Vec<usize>,
+    /// The sections whose order was redone.
+    pub(crate) sections: Vec<usize>,
+    /// Whether the site's newest-first order changed.
+    pub(crate) reordered: bool,
+    /// The tags whose lists were put in the new order.
+    pub(crate) tags: Vec<usize>,
+}
+
+/// One edit that qualifies: the page's index, its new parse and front matter, and its body
+/// when the old one can stay.
+type Edit = (
+    usize,
+    Arc<Parsed>,
+    Box<crate::front_matter::ArticleFront>,
+    Option<Arc<Rendered>>,
+);
+
+/// Applies the edits in `changed` (sources that changed since `memo` was made, the memo `site`
+/// was assembled with) to a copy of `site`.
+///
+/// Returns `None` when an edit is more than a patch can do: the caller assembles the whole site
+/// instead. Returns the errors when the new bodies are wrong; `site` and `memo` are then as
+/// they were.
+pub(crate) fn patch(
+    site: &Site,
+    changed: &[Source],
+    memo: &mut Memo,
+) -> Option<Result<Patched, Vec<Diagnostic>>> {
+    let edits = qualify(site, changed, memo)?;
+    let bodies: Vec<(Arc<Rendered>, bool)> = edits
+        .par_iter()
+        .map(|(_, p, _, body)| match body {
+            Some(body) => (Arc::clone(body), false),
+            None => (Arc::new(p.render(&memo.table)), true),
+        })
+        .collect();
+    let mut next = site.clone();
+    for ((index, parsed, front, _), (body, _)) in edits.iter().zip(&bodies) {
+        next.pages[*index] = Arc::new(page::article(parsed, front, Arc::clone(body)));
+    }
+    let mut errors: Vec<Diagnostic> = bodies
+        .iter()
+        .filter(|(_, fresh)| *fresh)
+        .flat_map(|(b, _)| b.diagnostics.iter().cloned())
+        .collect();
+    if bodies.iter().any(|(_, fresh)| *fresh) {
+        errors.extend(site::check_anchors(
+            &next.pages,
+            &next.sections,
+            Some(&next.home),
+            &next.tags,
+        ));
+    }
+    if !errors.is_empty() {
+        return Some(Err(errors));
+    }
+    let indices: Vec<usize> = edits.iter().map(|(index, ..)| *index).collect();
+    let related = relist(site, &mut next, &indices, memo)?;
+    let (sections, reordered, tags) = reorder(site, &mut next, &indices);
+    for ((index, parsed, ..), (body, _)) in edits.iter().zip(bodies) {
+        memo.entries
+            .insert(next.pages[*index].rel.clone(), (Arc::clone(parsed), body));
+    }
+    Some(Ok(Patched {
+        site: next,
+        pages: indices,
+        related,
+        sections,
+        reordered,
+        tags,
+    }))
+}
+
+/// The edits, or `None` when one of them changes the site's shape.
+fn qualify(site: &Site, changed: &[Source], memo: &Memo) -> Option<Vec<Edit>> {
+    let mut edits = Vec::new();
+    for source in changed {
+        let (old, old_body) = memo.entries.get(&source.rel)?;
+        if site::same_text(&old.source.text, &source.text) {
+            continue;
+        }
+        let index = site
+            .pages
+            .binary_search_by(|p| p.rel.as_str().cmp(&source.rel))
+            .ok()?;
+        let parsed = page::parse(source.clone()).ok()?;
+        let (Front::Article(front), Front::Article(old_front)) = (&parsed.front, &old.front) else {
+            return None;
+        };
+        let same_shape = parsed.url == old.url
+            && parsed.place == old.place
+            && front.aliases == old_front.aliases
+            && front.tags == old_front.tags
+            && front.draft == old_front.draft;
+        if !same_shape {
+            return None;
+        }
+        // The body is rendered again only when it, or the number of references it may point
+        // to, changed.
+        let body = (parsed.body() == old.body()
+            && parsed.reference_count() == old.reference_count())
+        .then(|| Arc::clone(old_body));
+        let front = front.clone();
+        edits.push((index, Arc::new(parsed), front, body));
+    }
+    Some(edits)
+}
+
+/// Redoes the related lists the edits can change; the articles whose lists changed, or `None`
+/// when the index cannot be updated (the caller assembles instead).
+fn relist(site: &Site, next: &mut Site, edited: &[usize], memo: &mut Memo) -> Option<Vec<usize>> {
+    let moved: Vec<usize> = edited
+        .iter()
+        .copied()
+        .filter(|&i| related::page_hash(i, &site.pages[i]) != related::page_hash(i, &next.pages[i]))
+        .collect();
+    if moved.is_empty() {
+        return Some(Vec::new());
+    }
+    let (hash, index) = memo.related.as_mut()?;
+    if !index.update(&next.pages, &next.tags, &moved) {
+        // The index may be half updated: let the next assembly build it again.
+        memo.related = None;
+        return None;
+    }
+    for &i in edited {
+        *hash = hash
+            .wrapping_sub(related::page_hash(i, &site.pages[i]))
+            .wrapping_add(related::page_hash(i, &next.pages[i]));
+    }
+    next.related = Arc::clone(&index.lists);
+    Some(
+        (0..next.pages.len())
+            .filter(|&p| site.related[p] != next.related[p])
+            .collect(),
+    )
+}
+
+/// Puts the lists an edit may have re-ordered in their new order: the sections' (weight, date
+/// or title changed), the site's and its tags' (date or title changed). Returns the sections
+/// re-sorted, whether the site's order changed, and the tags re-sorted.
+fn reorder(site: &Site, next: &mut Site, edited: &[usize]) -> (Vec<usize>, bool, Vec<usize>) {
+    let mut sections = Vec::new();
+    let mut tags = Vec::new();
+    let mut reordered = false;
+    for &index in edited {
+        let (old, page): (&Page, &Page) = (&site.pages[index], &next.pages[index]);
+        if (old.weight, old.date, &old.title) == (page.weight, page.date, &page.title) {
+            continue;
+        }
+        reordered |= (old.date, &old.title) != (page.date, &page.title);
+        if let Some(s) = next
+            .sections
+            .iter()
+            .position(|s| Some(&s.name) == page.section.as_ref())
+        {
+            if !sections.contains(&s) {
+                sections.push(s);
+            }
+        }
+        for t in page.tags.iter().filter_map(|name| next.tag_index(name)) {
+            if !tags.contains(&t) {
+                tags.push(t);
+            }
+        }
+    }
+    for &s in &sections {
+        let pages = &next.pages;
+        next.sections[s]
+            .pages
+            .sort_by(|&a, &b| site::section_order(&pages[a], &pages[b]));
+    }
+    let order = if reordered {
+        site::newest_first(&next.pages)
+    } else {
+        Vec::new()
+    };
+    let reordered = reordered && order != next.order;
+    if reordered {
+        next.order = order;
+        let mut rank = vec![0; next.pages.len()];
+        for (at, &p) in next.order.iter().enumerate() {
+            rank[p] = at;
+        }
+        for &t in &tags {
+            next.tags[t].pages.sort_by_key(|&p| rank[p]);
+        }
+    } else {
+        tags.clear();
+    }
+    (sections, reordered, tags)
+}

@@ -1,0 +1,452 @@
+//! Incremental rebuilds for `site serve`: the one place that decides what an edit re-renders.
+//!
+//! There are two ways, chosen by what changed since the last good build:
+//!
+//! **Patch** (only existing articles changed, each keeping its URL, aliases, tags and draft
+//! state): `patch::patch` puts the edits into a copy of the last model. Re-rendered: the edited
+//! pages, the pages that show one of their cards when the card changed (each fingerprint
+//! records which cards it read), the pages whose related lists changed, and every re-ordered
+//! list (home, a section, each page of a tag). The feed, sitemap and redirects are redone, the
+//! search index from cached entries.
+//!
+//! **Full** (anything else: a URL, slug, alias, tag or draft change, a section or tag page, a
+//! file added or removed, a template, a static file, the configuration): the pipeline every
+//! command runs (`crate::run`), with this session's caches: unchanged files keep their parse
+//! and body, unchanged templates stay compiled, and only the pages whose fingerprint changed,
+//! or whose template did, are rendered; the others keep their last output.
+//!
+//! Only changed files are read again (`source::Inputs::reload`; a folder event reads
+//! everything). A failed rebuild keeps the last good outputs, and the next rebuild is measured
+//! against them. `tests/incremental.rs` compares every kind of edit with a full build.
+
+use super::fingerprint::{self, affected_templates, card_hash, card_hashes, shared_hash};
+use super::patch;
+use super::search::SearchCache;
+use crate::diagnostic::Diagnostic;
+use crate::feeds;
+use crate::publish::Output;
+use crate::route::{Job, Route};
+use crate::site::{Memo, Site};
+use crate::source::{self, Change, Inputs, Source};
+use crate::{Assets, Caches, Mode, Options, Reuse};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Every file of the site by output path, shared cheaply between rebuilds and the server.
+pub type Files = BTreeMap<Arc<str>, Arc<Vec<u8>>>;
+
+/// What one rebuild produced.
+#[derive(Debug, Clone)]
+pub struct Rebuild {
+    /// Every file of the site.
+    pub files: Arc<Files>,
+    /// Output paths of the pages rendered through templates this time, sorted.
+    pub rendered: Vec<String>,
+    /// Warnings (errors fail the rebuild instead).
+    pub warnings: Vec<Diagnostic>,
+    /// Whether the last model was patched instead of assembled again (only existing articles
+    /// changed, keeping the site's shape).
+    pub patched: bool,
+}
+
+/// What each page of the last good build showed, for deciding what the next re-renders.
+#[derive(Debug, Clone, Default)]
+struct Prints {
+    /// Indices into the routes of the pages rendered through templates.
+    jobs: Vec<usize>,
+    /// Each job's fingerprint.
+    fingerprints: Vec<u64>,
+    /// For each job, the articles whose cards it shows.
+    reads: Vec<Vec<usize>>,
+    /// For each article, the index of its own job, and of the jobs that show its card.
+    page_jobs: Vec<usize>,
+    readers: Vec<Vec<usize>>,
+    /// Each article's card hash.
+    cards: Vec<u64>,
+    /// A hash of what every page shows (config, navigation, assets).
+    shared: u64,
+}
+
+/// The last good build: its model, routes, what each page showed, and every file.
+struct Last {
+    site: Site,
+    routes: Vec<Route>,
+    prints: Prints,
+    templates: HashMap<String, Arc<str>>,
+    files: Arc<Files>,
+}
+
+/// A serve session: the inputs as last read, the caches, and the last good build.
+pub struct Session {
+    options: Options,
+    inputs: Inputs,
+    caches: Caches,
+    search: SearchCache,
+    last: Option<Last>,
+    /// Content files (under `content/`) whose text was read again since the last good build.
+    dirty: BTreeSet<String>,
+    /// Whether anything but content text changed since the last good build.
+    reshaped: bool,
+    /// Whether the caches and `last` describe the same build, so a body edit can patch it.
+    patchable: bool,
+}
+
+impl Session {
+    /// Reads the whole site once.
+    pub fn new(mut options: Options) -> Self {
+        // Watchers report absolute paths: keep the root absolute to match them.
+        if let Ok(root) = options.root.canonicalize() {
+            options.root = root;
+        }
+        Self {
+            inputs: source::load(&options.root),
+            options,
+            caches: Caches {
+                memo: Memo::for_edits(),
+                templates: None,
+            },
+            search: SearchCache::default(),
+            last: None,
+            dirty: BTreeSet::new(),
+            reshaped: true,
+            patchable: false,
+        }
+    }
+
+    /// Takes note of changed paths (absolute or relative to the site root): reads those files
+    /// again, or everything when a folder changed or a path cannot be placed.
+    pub fn changed(&mut self, paths: &[std::path::PathBuf]) {
+        let root = self.options.root.clone();
+        for path in paths {
+            let rel = source::relative(&root, path);
+            match self.inputs.reload(&root, &rel) {
+                Change::Nothing => {}
+                Change::Text => {
+                    let inner = rel.strip_prefix("content/").unwrap_or(&rel);
+                    self.dirty.insert(inner.to_owned());
+                }
+                Change::Shape => self.reshaped = true,
+                Change::Everything => {
+                    self.reshaped = true;
+                    self.inputs = source::load(&root);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Rebuilds what the changes since the last good build require: patches the last model
+    /// when only existing articles changed and kept the site's shape, runs the pipeline
+    /// otherwise.
+    pub fn rebuild(&mut self) -> Result<Rebuild, Vec<Diagnostic>> {
+        let result = match self.patch() {
+            Some(result) => result,
+            None => self.full(),
+        };
+        if result.is_ok() {
+            self.dirty.clear();
+            self.reshaped = false;
+        }
+        result
+    }
+
+    /// The fast path: `None` when the changes are more than it can patch (see the module
+    /// notes).
+    fn patch(&mut self) -> Option<Result<Rebuild, Vec<Diagnostic>>> {
+        let mut clock = crate::Stopwatch::new();
+        if self.reshaped || !self.patchable || self.inputs.has_errors() {
+            return None;
+        }
+        let last = self.last.as_mut()?;
+        let (tera, _) = self.caches.templates.as_ref()?;
+        let mut changed: Vec<Source> = Vec::with_capacity(self.dirty.len());
+        for rel in &self.dirty {
+            let content = &self.inputs.content;
+            let i = content.binary_search_by(|s| s.rel.as_str().cmp(rel)).ok()?;
+            changed.push(content[i].clone());
+        }
+        let warnings: Vec<Diagnostic> = self.inputs.problems().cloned().collect();
+        let patched = match patch::patch(&last.site, &changed, &mut self.caches.memo)? {
+            Ok(patched) => patched,
+            Err(mut errors) => {
+                errors.extend(warnings);
+                return Some(Err(errors));
+            }
+        };
+        clock.lap("serve: patch pages");
+        let site = &patched.site;
+        let prints = &last.prints;
+        // The jobs that may show something that changed: the edited pages, the pages that show
+        // their cards (when a card changed), the pages whose related lists changed, and the
+        // lists whose order changed (home, a section, every page of a tag).
+        let mut cards = prints.cards.clone();
+        let mut look = BTreeSet::new();
+        for &p in &patched.pages {
+            look.insert(prints.page_jobs[p]);
+            let card = card_hash(site, p);
+            if card != cards[p] {
+                cards[p] = card;
+                look.extend(prints.readers[p].iter().copied());
+            }
+        }
+        look.extend(patched.related.iter().map(|&p| prints.page_jobs[p]));
+        if patched.reordered || !patched.sections.is_empty() {
+            for (j, &r) in prints.jobs.iter().enumerate() {
+                let relisted = match last.routes[r].job() {
+                    Some(Job::Home) => true,
+                    Some(Job::Section(s)) => patched.sections.contains(&s),
+                    Some(Job::Tag(t, _)) => patched.tags.contains(&t),
+                    _ => false,
+                };
+                if relisted {
+                    look.insert(j);
+                }
+            }
+        }
+        let fresh: Vec<(usize, u64, Vec<usize>)> = look
+            .into_iter()
+            .filter_map(|j| {
+                let job = last.routes[prints.jobs[j]].job()?;
+                let mut reads = Vec::new();
+                let print = fingerprint::fingerprint(job, site, &cards, &mut reads);
+                Some((j, print, reads))
+            })
+            .collect();
+        let todo: Vec<&Route> = fresh
+            .iter()
+            .filter(|(j, print, _)| prints.fingerprints[*j] != *print)
+            .map(|(j, ..)| &last.routes[prints.jobs[*j]])
+            .collect();
+        clock.lap("serve: fingerprints");
+        let rendered = match crate::render::render(site, tera, &self.inputs.templates, todo) {
+            Ok(rendered) => rendered,
+            Err(errors) => {
+                // The memo now holds the patched pages but the outputs do not: run it all next time.
+                self.patchable = false;
+                return Some(Err(errors));
+            }
+        };
+        clock.lap("serve: render");
+        let search = self.search.patch(site, &patched.pages);
+        let feeds = feeds::render(site, &last.routes, search);
+        clock.lap("serve: feeds");
+        let prints = &mut last.prints;
+        for (j, print, reads) in fresh {
+            prints.fingerprints[j] = print;
+            if reads != prints.reads[j] {
+                for &p in &prints.reads[j] {
+                    prints.readers[p].retain(|&x| x != j);
+                }
+                for &p in &reads {
+                    prints.readers[p].push(j);
+                }
+                prints.reads[j] = reads;
+            }
+        }
+        prints.cards = cards;
+        let files = Arc::make_mut(&mut last.files);
+        let mut names: Vec<String> = rendered.iter().map(|o| o.path.clone()).collect();
+        for output in rendered.into_iter().chain(feeds) {
+            files.insert(output.path.into(), Arc::new(output.bytes));
+        }
+        names.sort();
+        let old = std::mem::replace(&mut last.site, patched.site);
+        // Freeing pages no other model shares can take a while on a large site.
+        std::thread::spawn(move || drop(old));
+        clock.lap("serve: files");
+        Some(Ok(Rebuild {
+            files: Arc::clone(&last.files),
+            rendered: names,
+            warnings,
+            patched: true,
+        }))
+    }
+
+    /// The whole pipeline, with this session's caches, rendering only the pages whose
+    /// fingerprints or templates changed.
+    fn full(&mut self) -> Result<Rebuild, Vec<Diagnostic>> {
+        self.patchable = false;
+        let mut clock = crate::Stopwatch::new();
+        let texts: HashMap<String, Arc<str>> = self
+            .inputs
+            .templates
+            .iter()
+            .map(|t| (t.rel.clone(), Arc::clone(&t.text)))
+            .collect();
+        let mut select = Select {
+            last: self.last.as_ref(),
+            texts: &texts,
+            search: &mut self.search,
+            prints: Prints::default(),
+        };
+        let run = crate::run(
+            &self.options,
+            &self.inputs,
+            &mut self.caches,
+            &mut select,
+            Mode::Build,
+        );
+        let prints = select.prints;
+        let (site, diagnostics) = match run.site {
+            Some(site) if !run.diagnostics.iter().any(Diagnostic::is_error) => {
+                (site, run.diagnostics)
+            }
+            _ => return Err(run.diagnostics),
+        };
+        clock.lap("serve: pipeline");
+        let mut names = Vec::new();
+        let mut files: Files = Files::new();
+        let templated: std::collections::HashSet<&str> = run
+            .routes
+            .iter()
+            .filter(|r| r.job().is_some())
+            .map(|r| r.path.as_str())
+            .collect();
+        for Output { path, bytes } in run.outputs {
+            if templated.contains(path.as_str()) {
+                names.push(path.clone());
+            }
+            files.insert(path.into(), Arc::new(bytes));
+        }
+        // The pages not rendered this time keep their last output.
+        if let Some(last) = &self.last {
+            for route in &run.routes {
+                if !files.contains_key(route.path.as_str()) {
+                    if let Some(bytes) = last.files.get(route.path.as_str()) {
+                        files.insert(route.path.as_str().into(), Arc::clone(bytes));
+                    }
+                }
+            }
+        }
+        drop(templated);
+        names.sort();
+        let files = Arc::new(files);
+        let old = self.last.replace(Last {
+            site,
+            routes: run.routes,
+            prints,
+            templates: texts,
+            files: Arc::clone(&files),
+        });
+        // Freeing the last model (every page, body and file) takes milliseconds on a large
+        // site: the reply does not need to wait for it.
+        if let Some(old) = old {
+            std::thread::spawn(move || drop(old));
+        }
+        self.patchable = true;
+        clock.lap("serve: files");
+        Ok(Rebuild {
+            files,
+            rendered: names,
+            warnings: diagnostics,
+            patched: false,
+        })
+    }
+}
+
+/// Serve's part in a full run: renders the pages whose fingerprint or template changed since
+/// the last good build, and keeps the fingerprints for the next.
+struct Select<'a> {
+    last: Option<&'a Last>,
+    texts: &'a HashMap<String, Arc<str>>,
+    search: &'a mut SearchCache,
+    prints: Prints,
+}
+
+impl Reuse for Select<'_> {
+    fn select(
+        &mut self,
+        site: &Site,
+        routes: &[Route],
+        templates: &[Source],
+        assets: &Assets,
+    ) -> Vec<bool> {
+        let shared = shared_hash(site, assets);
+        let changed: BTreeSet<&str> = match self.last {
+            Some(last) => self
+                .texts
+                .iter()
+                .filter(|(name, text)| last.templates.get(*name) != Some(*text))
+                .map(|(name, _)| name.as_str())
+                .chain(
+                    last.templates
+                        .keys()
+                        .filter(|n| !self.texts.contains_key(*n))
+                        .map(String::as_str),
+                )
+                .collect(),
+            None => self.texts.keys().map(String::as_str).collect(),
+        };
+        let affected = affected_templates(templates, &changed);
+        let jobs: Vec<usize> = (0..routes.len())
+            .filter(|&r| routes[r].job().is_some())
+            .collect();
+        let cards = card_hashes(site);
+        let (fingerprints, reads): (Vec<u64>, Vec<Vec<usize>>) = jobs
+            .par_iter()
+            .filter_map(|&r| routes[r].job())
+            .map(|job| {
+                let mut reads = Vec::new();
+                let print = fingerprint::fingerprint(job, site, &cards, &mut reads);
+                (print, reads)
+            })
+            .unzip();
+        let mut readers = vec![Vec::new(); site.pages.len()];
+        for (j, read) in reads.iter().enumerate() {
+            for &p in read {
+                readers[p].push(j);
+            }
+        }
+        let mut page_jobs = vec![0; site.pages.len()];
+        for (j, &r) in jobs.iter().enumerate() {
+            if let Some(Job::Page(p)) = routes[r].job() {
+                page_jobs[p] = j;
+            }
+        }
+        let before: HashMap<&str, u64> = match self.last {
+            Some(last) if last.prints.shared == shared => last
+                .prints
+                .jobs
+                .iter()
+                .map(|&r| last.routes[r].path.as_str())
+                .zip(last.prints.fingerprints.iter().copied())
+                .collect(),
+            _ => HashMap::new(),
+        };
+        let mut chosen = vec![true; routes.len()];
+        for (&r, print) in jobs.iter().zip(&fingerprints) {
+            let route = &routes[r];
+            let Some(job) = route.job() else { continue };
+            let kept = before.get(route.path.as_str()) == Some(print)
+                && !affected.contains(crate::render::template_of(job))
+                && self
+                    .last
+                    .is_some_and(|last| last.files.contains_key(route.path.as_str()));
+            chosen[r] = !kept;
+        }
+        self.prints = Prints {
+            jobs,
+            fingerprints,
+            reads,
+            page_jobs,
+            readers,
+            cards,
+            shared,
+        };
+        chosen
+    }
+
+    fn search_index(&mut self, site: &Site) -> Output {
+        self.search.index(site)
+    }
+}
+
+/// The site root's relative form of a path, for messages.
+pub fn display(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
