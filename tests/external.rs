@@ -687,6 +687,33 @@ fn offline_says_so_once_and_passes_unless_strict() {
 }
 
 #[test]
+fn offline_also_when_the_probe_resolves_but_no_linked_host_does() {
+    let server = Server::start();
+    let urls = vec![
+        "https://one.invalid/a".to_owned(),
+        "https://two.invalid/b".to_owned(),
+    ];
+    let dir = site_with(&link_list(&urls), PMID_REFERENCE, "");
+    let out = Command::new(env!("CARGO_BIN_EXE_site"))
+        .current_dir(dir.path())
+        .args(["--today", common::TODAY, "check", "--external"])
+        .env("SITE_EXTERNAL_PROBE", format!("127.0.0.1:{}", server.port))
+        .env(
+            "SITE_EXTERNAL_PUBMED_API",
+            "https://pubmed.invalid/esummary",
+        )
+        .output()
+        .expect("the site binary runs");
+    let stdout = common::text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("there is no network (not one linked host resolves)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("does not exist"), "{stdout}");
+}
+
+#[test]
 fn no_more_than_two_requests_at_once_to_one_host() {
     let server = Server::start();
     let mut urls = Vec::new();

@@ -40,6 +40,17 @@ pub(super) fn host(address: &str) -> Option<String> {
     uri.host().map(|h| h.to_ascii_lowercase())
 }
 
+/// `host:port` of an `http`/`https` address, the port defaulting to the scheme's.
+pub(super) fn authority(address: &str) -> Option<String> {
+    let uri: ureq::http::Uri = address.trim().parse().ok()?;
+    let port = uri.port_u16().or(match uri.scheme_str() {
+        Some("http") => Some(80),
+        Some("https") => Some(443),
+        _ => None,
+    })?;
+    Some(format!("{}:{port}", uri.host()?))
+}
+
 /// The standard name of a status (`not found`), lower-case.
 pub(super) fn reason(status: u16) -> String {
     ureq::http::StatusCode::from_u16(status)
@@ -316,6 +327,8 @@ mod tests {
             Some("www.a.org")
         );
         assert_eq!(host("not a url"), None);
+        assert_eq!(authority("https://a.org/x").as_deref(), Some("a.org:443"));
+        assert_eq!(authority("http://a.org:8/").as_deref(), Some("a.org:8"));
         assert_eq!(reason(404), "not found");
         assert_eq!(reason(799), "");
     }

@@ -185,10 +185,6 @@ impl Outcome {
     fn is_good(&self) -> bool {
         matches!(self, Outcome::Ok)
     }
-
-    fn is_dns(&self) -> bool {
-        matches!(self, Outcome::Dns { .. })
-    }
 }
 
 /// Checks every external link and reference of `site`; one diagnostic per place a failing
@@ -205,7 +201,11 @@ pub fn check(site: &Site, options: &ExternalOptions) -> Vec<Diagnostic> {
         return diagnostics;
     }
     if let Err(why) = http::resolve(&options.probe) {
-        diagnostics.push(offline(&options.probe, &why));
+        let host = options
+            .probe
+            .rsplit_once(':')
+            .map_or(&*options.probe, |(h, _)| h);
+        diagnostics.push(offline(&format!("`{host}` does not resolve: {why}")));
         return diagnostics;
     }
     let mut cache = cache::Cache::load(options.cache.as_deref(), options.now);
@@ -219,18 +219,11 @@ pub fn check(site: &Site, options: &ExternalOptions) -> Vec<Diagnostic> {
             None => unknown.push(target.clone()),
         }
     }
-    let fresh = queue::run(&unknown, options);
-    let hosts_tried = fresh
-        .keys()
-        .filter_map(|t| match t {
-            Target::Url(url) => http::host(url),
-            _ => None,
-        })
-        .collect::<std::collections::BTreeSet<_>>();
-    if hosts_tried.len() >= 2 && fresh.values().all(Outcome::is_dns) {
-        diagnostics.push(offline(&options.probe, "no host of any link resolves"));
+    if is_cut_off(&unknown, options) {
+        diagnostics.push(offline("not one linked host resolves"));
         return diagnostics;
     }
+    let fresh = queue::run(&unknown, options);
     for (target, outcome) in fresh {
         cache.put(target.key(), outcome.clone());
         outcomes.insert(target, outcome);
@@ -250,12 +243,27 @@ pub fn check(site: &Site, options: &ExternalOptions) -> Vec<Diagnostic> {
     diagnostics
 }
 
-fn offline(probe: &str, why: &str) -> Diagnostic {
-    let host = probe.rsplit_once(':').map_or(probe, |(host, _)| host);
+/// Whether not one host to be asked resolves (the DOI and PubMed services included): a
+/// network that lets the probe through but nothing else, where every link would otherwise be
+/// reported as a host that does not exist.
+fn is_cut_off(targets: &[Target], options: &ExternalOptions) -> bool {
+    let mut hosts = std::collections::BTreeSet::new();
+    for target in targets {
+        let address = match target {
+            Target::Url(url) => url,
+            Target::Doi(_) => &options.doi_api,
+            Target::Pmid(_) => &options.pubmed_api,
+        };
+        hosts.extend(http::authority(address));
+    }
+    !hosts.is_empty() && hosts.iter().all(|host| http::resolve(host).is_err())
+}
+
+fn offline(why: &str) -> Diagnostic {
     Diagnostic::warning(
         crate::config::FILE,
         "external-offline",
-        format!("external links were not checked: there is no network (`{host}`: {why})"),
+        format!("external links were not checked: there is no network ({why})"),
     )
     .help("connect to the network and run `site check --external` again")
 }
