@@ -6,7 +6,7 @@
 
 use crate::corpus::{article_path, generate, GENERATOR};
 use crate::date::Date;
-use crate::serve::incremental::Session;
+use crate::serve::Session;
 use crate::Options;
 use std::fs;
 use std::path::{Path, PathBuf};

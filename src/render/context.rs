@@ -149,13 +149,13 @@ struct PagerLink {
 }
 
 #[derive(Serialize)]
-struct PageContext<'a> {
+pub(crate) struct PageContext<'a> {
     current_url: &'a str,
     page: PageView<'a>,
 }
 
 #[derive(Serialize)]
-struct HomeContext<'a> {
+pub(crate) struct HomeContext<'a> {
     current_url: &'a str,
     home: SectionView<'a>,
     sections: Vec<SectionView<'a>>,
@@ -164,14 +164,14 @@ struct HomeContext<'a> {
 }
 
 #[derive(Serialize)]
-struct SectionContext<'a> {
+pub(crate) struct SectionContext<'a> {
     current_url: &'a str,
     section: SectionView<'a>,
     json_ld: String,
 }
 
 #[derive(Serialize)]
-struct TagContext<'a> {
+pub(crate) struct TagContext<'a> {
     current_url: String,
     tag: TagView<'a>,
     paginator: Paginator<'a>,
@@ -179,17 +179,36 @@ struct TagContext<'a> {
 }
 
 #[derive(Serialize)]
-struct TagsContext<'a> {
+pub(crate) struct TagsContext<'a> {
     current_url: &'a str,
     tags: Vec<TagView<'a>>,
 }
 
 #[derive(Serialize)]
-struct PlainContext<'a> {
+pub(crate) struct PlainContext<'a> {
     current_url: &'a str,
 }
 
-type Prepared<'a> = (&'static str, Result<Context, tera::Error>, &'a str);
+/// One page's context, whichever template it is for.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(crate) enum View<'a> {
+    Home(HomeContext<'a>),
+    Section(SectionContext<'a>),
+    Page(Box<PageContext<'a>>),
+    Tag(TagContext<'a>),
+    Tags(TagsContext<'a>),
+    Plain(PlainContext<'a>),
+}
+
+impl View<'_> {
+    /// The context as Tera takes it.
+    pub(crate) fn context(&self) -> Result<Context, tera::Error> {
+        Context::from_serialize(self)
+    }
+}
+
+type Prepared<'a> = (&'static str, View<'a>, &'a str);
 
 /// The template, context and source file (for errors) of one page.
 pub(crate) fn prepare<'a>(job: Job, site: &'a Site, cards: &'a Cards<'_>) -> Prepared<'a> {
@@ -207,11 +226,7 @@ pub(crate) fn prepare<'a>(job: Job, site: &'a Site, cards: &'a Cards<'_>) -> Pre
                 json_ld: website_json_ld(site),
                 home,
             };
-            (
-                "index.html",
-                Context::from_serialize(&context),
-                site.home.file.as_str(),
-            )
+            ("index.html", View::Home(context), site.home.file.as_str())
         }
         Job::Section(s) => {
             let section = &site.sections[s];
@@ -229,7 +244,7 @@ pub(crate) fn prepare<'a>(job: Job, site: &'a Site, cards: &'a Cards<'_>) -> Pre
             };
             (
                 "section.html",
-                Context::from_serialize(&context),
+                View::Section(context),
                 section.file.as_str(),
             )
         }
@@ -241,7 +256,7 @@ pub(crate) fn prepare<'a>(job: Job, site: &'a Site, cards: &'a Cards<'_>) -> Pre
             };
             (
                 "page.html",
-                Context::from_serialize(&context),
+                View::Page(Box::new(context)),
                 page.file.as_str(),
             )
         }
@@ -278,18 +293,14 @@ pub(crate) fn prepare<'a>(job: Job, site: &'a Site, cards: &'a Cards<'_>) -> Pre
                 tag: tag_view(site, tag),
                 paginator,
             };
-            (
-                "tag.html",
-                Context::from_serialize(&context),
-                tag.text.file.as_str(),
-            )
+            ("tag.html", View::Tag(context), tag.text.file.as_str())
         }
         Job::Tags => {
             let mut tags: Vec<TagView<'_>> = site.tags.iter().map(|t| tag_view(site, t)).collect();
             tags.retain(|t| t.count > 0);
             (
                 "tags.html",
-                Context::from_serialize(&TagsContext {
+                View::Tags(TagsContext {
                     current_url: route::TAGS,
                     tags,
                 }),
@@ -298,14 +309,14 @@ pub(crate) fn prepare<'a>(job: Job, site: &'a Site, cards: &'a Cards<'_>) -> Pre
         }
         Job::NotFound => (
             "404.html",
-            Context::from_serialize(&PlainContext {
+            View::Plain(PlainContext {
                 current_url: route::NOT_FOUND,
             }),
             "templates/404.html",
         ),
         Job::Search => (
             "search.html",
-            Context::from_serialize(&PlainContext {
+            View::Plain(PlainContext {
                 current_url: route::SEARCH,
             }),
             "templates/search.html",

@@ -72,8 +72,10 @@ pub fn render<'r>(
         .into_par_iter()
         .filter_map(|route| Some((route, route.job()?)))
         .map(|(route, job)| {
-            let (template, context, file) = context::prepare(job, site, &cards);
-            let context = context.map_err(|e| diagnostic(&e, templates, Some(file)))?;
+            let (template, view, file) = context::prepare(job, site, &cards);
+            let context = view
+                .context()
+                .map_err(|e| diagnostic(&e, templates, Some(file)))?;
             let html = tera
                 .render(template, &context)
                 .map_err(|e| diagnostic(&e, templates, Some(file)))?;
@@ -124,6 +126,13 @@ pub fn render<'r>(
             })
             .collect())
     }
+}
+
+/// The context of `job` as JSON, the way templates see it (for tests of what pages show).
+#[cfg(test)]
+pub(crate) fn context_json(site: &Site, job: Job) -> serde_json::Value {
+    let cards = Cards::new(site);
+    serde_json::to_value(&context::prepare(job, site, &cards).1).unwrap_or_default()
 }
 
 /// Where a template error is: file, line, column, message.

@@ -191,3 +191,209 @@ pub(crate) fn affected_templates(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::route::Job;
+    use std::collections::BTreeSet;
+
+    /// Every key path in a JSON value (`page.tags[].title`).
+    fn paths(value: &serde_json::Value, at: &str, out: &mut BTreeSet<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, inner) in map {
+                    let path = if at.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{at}.{key}")
+                    };
+                    out.insert(path.clone());
+                    paths(inner, &path, out);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    paths(item, &format!("{at}[]"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    const CARD: &[&str] = &[
+        "date",
+        "date.iso",
+        "date.long",
+        "description",
+        "reading_time",
+        "reviewed",
+        "reviewed.iso",
+        "reviewed.long",
+        "section",
+        "section.title",
+        "section.url",
+        "title",
+        "url",
+    ];
+
+    /// What each template's context holds, as `fingerprint` and `card_hash` hash it. A context
+    /// that gains a field fails here until the field is hashed and listed.
+    fn covered(job: Job) -> BTreeSet<String> {
+        fn cards(prefix: &str) -> Vec<String> {
+            CARD.iter().map(|c| format!("{prefix}[].{c}")).collect()
+        }
+        fn section(p: &str) -> Vec<String> {
+            let fields = [
+                "title",
+                "description",
+                "url",
+                "permalink",
+                "content",
+                "breadcrumbs",
+            ];
+            let mut all: Vec<String> = fields.iter().map(|f| format!("{p}.{f}")).collect();
+            all.extend(
+                ["title", "url"]
+                    .iter()
+                    .map(|f| format!("{p}.breadcrumbs[].{f}")),
+            );
+            all.push(format!("{p}.pages"));
+            all.extend(cards(&format!("{p}.pages")));
+            all
+        }
+        let mut set: BTreeSet<String> = ["current_url".to_owned()].into();
+        match job {
+            Job::Home => {
+                set.extend(["home", "sections", "recent", "json_ld"].map(String::from));
+                set.extend(section("home"));
+                set.extend(section("sections[]"));
+                set.extend(cards("recent"));
+            }
+            Job::Section(_) => {
+                set.extend(["section", "json_ld"].map(String::from));
+                set.extend(section("section"));
+            }
+            Job::Page(_) => {
+                let fields = [
+                    "title",
+                    "description",
+                    "url",
+                    "permalink",
+                    "date",
+                    "date.iso",
+                    "date.long",
+                    "updated",
+                    "updated.iso",
+                    "updated.long",
+                    "reviewed",
+                    "reviewed.iso",
+                    "reviewed.long",
+                    "reviewed_by",
+                    "medical",
+                    "draft",
+                    "tags",
+                    "tags[].title",
+                    "tags[].url",
+                    "section",
+                    "section.title",
+                    "section.url",
+                    "breadcrumbs",
+                    "breadcrumbs[].title",
+                    "breadcrumbs[].url",
+                    "content",
+                    "summary",
+                    "toc",
+                    "toc[].level",
+                    "toc[].id",
+                    "toc[].title",
+                    "word_count",
+                    "reading_time",
+                    "references",
+                    "references[].n",
+                    "references[].title",
+                    "references[].publisher",
+                    "references[].year",
+                    "references[].href",
+                    "references[].doi",
+                    "references[].pmid",
+                    "references[].note",
+                    "related",
+                    "json_ld",
+                ];
+                set.insert("page".into());
+                set.extend(fields.iter().map(|f| format!("page.{f}")));
+                set.extend(cards("page.related"));
+            }
+            Job::Tag(..) | Job::Tags => {
+                let tag = [
+                    "name",
+                    "title",
+                    "description",
+                    "url",
+                    "permalink",
+                    "content",
+                    "count",
+                    "references",
+                    "references[].n",
+                    "references[].title",
+                    "references[].publisher",
+                    "references[].year",
+                    "references[].href",
+                    "references[].doi",
+                    "references[].pmid",
+                    "references[].note",
+                ];
+                if matches!(job, Job::Tags) {
+                    set.insert("tags".into());
+                    set.extend(tag.iter().map(|f| format!("tags[].{f}")));
+                } else {
+                    set.extend(["tag", "paginator", "json_ld"].map(String::from));
+                    set.extend(tag.iter().map(|f| format!("tag.{f}")));
+                    let pager = [
+                        "pages",
+                        "number",
+                        "total",
+                        "previous",
+                        "next",
+                        "links",
+                        "links[].number",
+                        "links[].url",
+                        "links[].current",
+                    ];
+                    set.extend(pager.iter().map(|f| format!("paginator.{f}")));
+                    set.extend(cards("paginator.pages"));
+                }
+            }
+            Job::NotFound | Job::Search => {}
+        }
+        set
+    }
+
+    #[test]
+    fn fingerprints_cover_every_field_a_context_has() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sites/features");
+        let options = crate::Options {
+            root,
+            drafts: true,
+            base_url: None,
+            serve: false,
+            today: crate::date::Date::from_days(0),
+        };
+        let built = crate::build(&options).expect("the fixture builds");
+        let site = &built.site;
+        let mut jobs = vec![Job::Home, Job::Tags, Job::NotFound, Job::Section(0)];
+        jobs.extend((0..site.pages.len()).map(Job::Page));
+        jobs.extend((0..site.tags.len()).map(|t| Job::Tag(t, 1)));
+        for job in jobs {
+            let mut found = BTreeSet::new();
+            paths(&crate::render::context_json(site, job), "", &mut found);
+            let known = covered(job);
+            let unknown: Vec<&String> = found.difference(&known).collect();
+            assert!(
+                unknown.is_empty(),
+                "{job:?}'s context has {unknown:?}, which serve's fingerprints do not hash: \
+                 hash it in serve/fingerprint.rs and list it in this test"
+            );
+        }
+    }
+}
