@@ -142,61 +142,57 @@ pub(super) fn get_text(
     url: &str,
     options: &ExternalOptions,
 ) -> Result<(u16, String), Outcome> {
-    let mut tries = 0;
-    loop {
-        let result = agent
-            .get(url)
-            .call()
-            .map_err(|e| failure(e, url))
-            .and_then(|mut response| {
-                let status = response.status().as_u16();
-                let retry_after = response
-                    .headers()
-                    .get("retry-after")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse().ok())
-                    .map(Duration::from_secs);
-                let text = response
-                    .body_mut()
-                    .with_config()
-                    .limit(1 << 20)
-                    .read_to_string()
-                    .map_err(|e| failure(e, url))?;
-                Ok((status, text, retry_after))
-            });
-        let wait = match &result {
-            Ok((429 | 503, _, retry_after)) => retry_after.unwrap_or(Duration::from_secs(1)),
-            Err(Failure::Dropped(_)) => Duration::ZERO,
-            _ => Duration::MAX,
-        };
-        if wait == Duration::MAX || tries >= options.retries || wait > options.max_retry_after {
-            return result
-                .map(|(status, text, _)| (status, text))
-                .map_err(Failure::outcome);
-        }
-        tries += 1;
-        std::thread::sleep(wait);
-    }
+    let attempt = || {
+        let mut response = agent.get(url).call().map_err(|e| failure(e, url))?;
+        let status = response.status().as_u16();
+        let wait = retry_after(response.headers());
+        let text = response
+            .body_mut()
+            .with_config()
+            .limit(1 << 20)
+            .read_to_string()
+            .map_err(|e| failure(e, url))?;
+        Ok((status, wait, text))
+    };
+    retrying(options, true, |(status, wait, _)| (*status, *wait), attempt)
+        .map(|(status, _, text)| (status, text))
+        .map_err(Failure::outcome)
 }
 
-/// One request, retried `options.retries` times after `429`/`503` (waiting as asked, up to
-/// `max_retry_after`) or, for `GET`, a dropped connection.
+/// One request, retried after `429`/`503` or, for `GET`, a dropped connection (a dropped
+/// `HEAD` is asked again as a `GET` instead).
 fn request(
     agent: &ureq::Agent,
     method: &str,
     url: &str,
     options: &ExternalOptions,
 ) -> Result<Answer, Failure> {
+    let answer_of = |a: &Answer| (a.status, a.retry_after);
+    retrying(options, method == "GET", answer_of, || {
+        send(agent, method, url)
+    })
+}
+
+/// Runs `attempt` again, up to `options.retries` times, when the server asks to wait (`429`,
+/// `503`: after its `Retry-After`, or 1 s, unless that is longer than `max_retry_after`) or,
+/// when `if_dropped`, when the connection dropped. `status` reads an answer's status and
+/// `Retry-After`.
+fn retrying<T>(
+    options: &ExternalOptions,
+    if_dropped: bool,
+    status: impl Fn(&T) -> (u16, Option<Duration>),
+    mut attempt: impl FnMut() -> Result<T, Failure>,
+) -> Result<T, Failure> {
     let mut tries = 0;
     loop {
-        let result = send(agent, method, url);
+        let result = attempt();
         let wait = match &result {
-            Ok(answer) if matches!(answer.status, 429 | 503) => {
-                answer.retry_after.unwrap_or(Duration::from_secs(1))
-            }
-            // A dropped `HEAD` is retried as a `GET` instead.
-            Err(Failure::Dropped(_)) if method == "GET" => Duration::ZERO,
-            _ => return result,
+            Ok(answer) => match status(answer) {
+                (429 | 503, wait) => wait.unwrap_or(Duration::from_secs(1)),
+                _ => return result,
+            },
+            Err(Failure::Dropped(_)) if if_dropped => Duration::ZERO,
+            Err(_) => return result,
         };
         if tries >= options.retries || wait > options.max_retry_after {
             return result;
@@ -206,25 +202,29 @@ fn request(
     }
 }
 
+/// `Retry-After` in seconds (the HTTP-date form is taken as absent: the retry waits 1 s).
+fn retry_after(headers: &ureq::http::HeaderMap) -> Option<Duration> {
+    let value = headers.get("retry-after")?.to_str().ok()?;
+    value.trim().parse().ok().map(Duration::from_secs)
+}
+
 fn send(agent: &ureq::Agent, method: &str, url: &str) -> Result<Answer, Failure> {
     let request = ureq::http::Request::builder()
         .method(method)
         .uri(url)
         .body(())
-        .map_err(|e| Failure::Invalid(e.to_string()))?;
+        .map_err(|e| Failure::Invalid(e.to_string().to_lowercase()))?;
     let response = agent.run(request).map_err(|e| failure(e, url))?;
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    };
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty());
     Ok(Answer {
         status: response.status().as_u16(),
-        location: header("location").map(str::to_owned),
-        retry_after: header("retry-after").and_then(|v| v.parse().ok().map(Duration::from_secs)),
+        location,
+        retry_after: retry_after(response.headers()),
     })
 }
 
