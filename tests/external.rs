@@ -442,6 +442,40 @@ fn broken_links_are_errors_at_every_place_and_checked_once() {
 }
 
 #[test]
+fn home_section_and_tag_pages_are_checked_too() {
+    let server = Server::start();
+    let dir = site_with("", PMID_REFERENCE, "");
+    let gone = server.url("/gone");
+    for file in [
+        "content/_index.md",
+        "content/care/_index.md",
+        "content/tags/care.md",
+    ] {
+        let path = dir.path().join(file);
+        let mut text = std::fs::read_to_string(&path).expect("read page");
+        text.push_str(&format!("\nSee [this]({gone}).\n"));
+        std::fs::write(&path, text).expect("write page");
+    }
+    let (code, findings, stderr) = check(dir.path(), &server, &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let files: Vec<&str> = findings.iter().map(|f| f.file.as_str()).collect();
+    assert_eq!(
+        files,
+        [
+            "content/_index.md",
+            "content/care/_index.md",
+            "content/tags/care.md"
+        ],
+        "{findings:#?}"
+    );
+    assert_eq!(
+        server.hits_to("/gone").len(),
+        2,
+        "one HEAD and one GET for three pages"
+    );
+}
+
+#[test]
 fn permanent_redirects_say_where_the_page_went() {
     let server = Server::start();
     let urls = vec![
