@@ -133,6 +133,8 @@ pub struct Section {
     pub pages: Vec<usize>,
     /// Lines of the front-matter keys.
     pub keys: KeyLines,
+    /// The source file's text (shared), for diagnostics that quote a line of it.
+    pub text: Arc<str>,
 }
 
 /// A tag's own page text, from `content/tags/<tag>.md`.
@@ -154,6 +156,8 @@ pub struct TagText {
     pub body: Arc<Rendered>,
     /// Lines of the front-matter keys.
     pub keys: KeyLines,
+    /// The source file's text (shared), for diagnostics that quote a line of it.
+    pub text: Arc<str>,
 }
 
 /// A file with its front matter parsed, before its body is rendered.
@@ -480,6 +484,7 @@ pub fn section(parsed: &Parsed, front: &SectionFront, body: Arc<Rendered>) -> Se
         body,
         pages: Vec::new(),
         keys: parsed.keys.clone(),
+        text: Arc::clone(&parsed.source.text),
     }
 }
 
@@ -503,6 +508,7 @@ pub fn tag(parsed: &Parsed, front: &TagFront, body: Arc<Rendered>) -> TagText {
         references,
         body,
         keys: parsed.keys.clone(),
+        text: Arc::clone(&parsed.source.text),
     }
 }
 

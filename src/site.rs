@@ -311,6 +311,7 @@ fn placeholder_home() -> Section {
         body: Arc::default(),
         pages: Vec::new(),
         keys: Default::default(),
+        text: Arc::default(),
     }
 }
 

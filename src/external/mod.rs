@@ -4,9 +4,9 @@
 //! This module holds the options, the outcomes and the one entry point, [`check`]: collect the
 //! targets (`target`), take what the cache (`cache`) still knows, check the rest once each
 //! (`queue` schedules them per host; `http` probes addresses; `registry` asks doi.org and
-//! PubMed), and report each outcome at every place it is cited (`report`). It reads sources
-//! only through `source::load` (to place references on their lines) and writes only its own
-//! cache file beside the site, never the site's output.
+//! PubMed), and report each outcome at every place it is cited (`report`). It reads no
+//! site file itself (each page keeps its source text, to place references on their lines)
+//! and writes only its own cache file beside the site, never the site's output.
 
 mod cache;
 mod http;
@@ -150,7 +150,7 @@ impl Outcome {
 /// Checks every external link and reference of `site`; one diagnostic per place a failing
 /// target appears, or one warning when there is no network at all.
 pub fn check(site: &Site, options: &ExternalOptions) -> Vec<Diagnostic> {
-    let targets = target::collect(site, options);
+    let targets = target::collect(site);
     let mut diagnostics = Vec::new();
     let skip = &site.config.external_skip;
     let targets: BTreeMap<Target, Vec<Place>> = targets

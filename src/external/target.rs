@@ -3,12 +3,10 @@
 //! the line and column it was written at. Distinct targets are gathered once, with all their
 //! places; what is not `http`/`https` (`mailto:`, `tel:`) is left out here.
 
-use super::{http, ExternalOptions};
-use crate::diagnostic::Diagnostic;
+use super::http;
 use crate::front_matter::{KeyLines, Reference};
 use crate::site::Site;
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::collections::BTreeMap;
 
 /// What is checked: an address, a DOI or a PubMed id. Its text form is the cache key.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -70,16 +68,15 @@ pub(super) fn is_skipped(address: &str, skip: &[String]) -> bool {
 }
 
 /// Every target of every page, with the places it is cited.
-pub(super) fn collect(site: &Site, options: &ExternalOptions) -> BTreeMap<Target, Vec<Place>> {
+pub(super) fn collect(site: &Site) -> BTreeMap<Target, Vec<Place>> {
     let mut targets: BTreeMap<Target, Vec<Place>> = BTreeMap::new();
-    let texts = texts(options);
     let bodies = std::iter::once(&site.home)
         .chain(&site.sections)
-        .map(|s| (&s.file, &s.body, &[][..], &s.keys))
+        .map(|s| (&s.file, &s.body, &[][..], &s.keys, &s.text))
         .chain(
             site.pages
                 .iter()
-                .map(|p| (&p.file, &p.body, &p.references[..], &p.keys)),
+                .map(|p| (&p.file, &p.body, &p.references[..], &p.keys, &p.text)),
         )
         .chain(site.tags.iter().map(|t| {
             (
@@ -87,10 +84,11 @@ pub(super) fn collect(site: &Site, options: &ExternalOptions) -> BTreeMap<Target
                 &t.text.body,
                 &t.text.references[..],
                 &t.text.keys,
+                &t.text.text,
             )
         }));
-    for (file, body, references, keys) in bodies {
-        let text = texts.get(file.as_str()).map_or("", |text| &**text);
+    for (file, body, references, keys, text) in bodies {
+        let text: &str = text;
         let source_line = |line: usize| text.lines().nth(line.saturating_sub(1)).map(str::to_owned);
         for (line, column, address) in &body.external {
             let place = Place {
@@ -114,36 +112,6 @@ pub(super) fn collect(site: &Site, options: &ExternalOptions) -> BTreeMap<Target
         }
     }
     targets
-}
-
-/// The text of every content file by site-relative path, to place references on their lines
-/// and show the source line under each finding. Read again (the model keeps no source text):
-/// a file that cannot be read now was reported by `check` already, and its findings go
-/// without a source line.
-fn texts(options: &ExternalOptions) -> HashMap<String, Arc<str>> {
-    crate::source::load(&options.root)
-        .into_content()
-        .into_iter()
-        .map(|source| (source.path, source.text))
-        .collect()
-}
-
-/// The content files out of what `source::load` returns, which is changing from
-/// `(Inputs, Vec<Diagnostic>)` to `Inputs` (issue 12): drop the tuple's impl once it has.
-trait Loaded {
-    fn into_content(self) -> Vec<crate::source::Source>;
-}
-
-impl Loaded for crate::source::Inputs {
-    fn into_content(self) -> Vec<crate::source::Source> {
-        self.content
-    }
-}
-
-impl Loaded for (crate::source::Inputs, Vec<Diagnostic>) {
-    fn into_content(self) -> Vec<crate::source::Source> {
-        self.0.content
-    }
 }
 
 fn add(targets: &mut BTreeMap<Target, Vec<Place>>, target: Option<Target>, place: Place) {

@@ -69,6 +69,112 @@ struct Prints {
     shared: u64,
 }
 
+/// A job's new fingerprint and the cards it read: (index into `Prints::jobs`, print, reads).
+type Fresh = Vec<(usize, u64, Vec<usize>)>;
+
+impl Prints {
+    /// The new card hashes, and the new fingerprints of the jobs that may show something a
+    /// patch changed: the edited pages, the pages that show their cards (when a card changed),
+    /// the pages whose related lists changed, and the lists whose order changed (home, a
+    /// section, every page of a tag).
+    fn refresh(
+        &self,
+        site: &Site,
+        routes: &[Route],
+        patched: &patch::Patched,
+    ) -> (Vec<u64>, Fresh) {
+        let mut cards = self.cards.clone();
+        let mut look = BTreeSet::new();
+        for &p in &patched.pages {
+            look.insert(self.page_jobs[p]);
+            let card = card_hash(site, p);
+            if card != cards[p] {
+                cards[p] = card;
+                look.extend(self.readers[p].iter().copied());
+            }
+        }
+        look.extend(patched.related.iter().map(|&p| self.page_jobs[p]));
+        if patched.reordered || !patched.sections.is_empty() {
+            for (j, &r) in self.jobs.iter().enumerate() {
+                let relisted = match routes[r].job() {
+                    Some(Job::Home) => true,
+                    Some(Job::Section(s)) => patched.sections.contains(&s),
+                    Some(Job::Tag(t, _)) => patched.tags.contains(&t),
+                    _ => false,
+                };
+                if relisted {
+                    look.insert(j);
+                }
+            }
+        }
+        let fresh = look
+            .into_iter()
+            .filter_map(|j| {
+                let job = routes[self.jobs[j]].job()?;
+                let mut reads = Vec::new();
+                let print = fingerprint::fingerprint(job, site, &cards, &mut reads);
+                Some((j, print, reads))
+            })
+            .collect();
+        (cards, fresh)
+    }
+
+    /// Keeps the new fingerprints and card hashes, and who reads which card.
+    fn record(&mut self, fresh: Fresh, cards: Vec<u64>) {
+        for (j, print, reads) in fresh {
+            self.fingerprints[j] = print;
+            if reads != self.reads[j] {
+                for &p in &self.reads[j] {
+                    self.readers[p].retain(|&x| x != j);
+                }
+                for &p in &reads {
+                    self.readers[p].push(j);
+                }
+                self.reads[j] = reads;
+            }
+        }
+        self.cards = cards;
+    }
+
+    /// Every job's fingerprint on a freshly assembled site.
+    fn of(site: &Site, routes: &[Route], shared: u64) -> Self {
+        let jobs: Vec<usize> = (0..routes.len())
+            .filter(|&r| routes[r].job().is_some())
+            .collect();
+        let cards = card_hashes(site);
+        let (fingerprints, reads): (Vec<u64>, Vec<Vec<usize>>) = jobs
+            .par_iter()
+            .filter_map(|&r| routes[r].job())
+            .map(|job| {
+                let mut reads = Vec::new();
+                let print = fingerprint::fingerprint(job, site, &cards, &mut reads);
+                (print, reads)
+            })
+            .unzip();
+        let mut readers = vec![Vec::new(); site.pages.len()];
+        for (j, read) in reads.iter().enumerate() {
+            for &p in read {
+                readers[p].push(j);
+            }
+        }
+        let mut page_jobs = vec![0; site.pages.len()];
+        for (j, &r) in jobs.iter().enumerate() {
+            if let Some(Job::Page(p)) = routes[r].job() {
+                page_jobs[p] = j;
+            }
+        }
+        Self {
+            jobs,
+            fingerprints,
+            reads,
+            page_jobs,
+            readers,
+            cards,
+            shared,
+        }
+    }
+}
+
 /// The last good build: its model, routes, what each page showed, and every file.
 struct Last {
     site: Site,
@@ -177,53 +283,17 @@ impl Session {
         };
         clock.lap("serve: patch pages");
         let site = &patched.site;
-        let prints = &last.prints;
-        // The jobs that may show something that changed: the edited pages, the pages that show
-        // their cards (when a card changed), the pages whose related lists changed, and the
-        // lists whose order changed (home, a section, every page of a tag).
-        let mut cards = prints.cards.clone();
-        let mut look = BTreeSet::new();
-        for &p in &patched.pages {
-            look.insert(prints.page_jobs[p]);
-            let card = card_hash(site, p);
-            if card != cards[p] {
-                cards[p] = card;
-                look.extend(prints.readers[p].iter().copied());
-            }
-        }
-        look.extend(patched.related.iter().map(|&p| prints.page_jobs[p]));
-        if patched.reordered || !patched.sections.is_empty() {
-            for (j, &r) in prints.jobs.iter().enumerate() {
-                let relisted = match last.routes[r].job() {
-                    Some(Job::Home) => true,
-                    Some(Job::Section(s)) => patched.sections.contains(&s),
-                    Some(Job::Tag(t, _)) => patched.tags.contains(&t),
-                    _ => false,
-                };
-                if relisted {
-                    look.insert(j);
-                }
-            }
-        }
-        let fresh: Vec<(usize, u64, Vec<usize>)> = look
-            .into_iter()
-            .filter_map(|j| {
-                let job = last.routes[prints.jobs[j]].job()?;
-                let mut reads = Vec::new();
-                let print = fingerprint::fingerprint(job, site, &cards, &mut reads);
-                Some((j, print, reads))
-            })
-            .collect();
+        let (cards, fresh) = last.prints.refresh(site, &last.routes, &patched);
         let todo: Vec<&Route> = fresh
             .iter()
-            .filter(|(j, print, _)| prints.fingerprints[*j] != *print)
-            .map(|(j, ..)| &last.routes[prints.jobs[*j]])
+            .filter(|(j, print, _)| last.prints.fingerprints[*j] != *print)
+            .map(|(j, ..)| &last.routes[last.prints.jobs[*j]])
             .collect();
         clock.lap("serve: fingerprints");
         let rendered = match crate::render::render(site, tera, &self.inputs.templates, todo) {
             Ok(rendered) => rendered,
             Err(errors) => {
-                // The memo now holds the patched pages but the outputs do not: run it all next time.
+                // The memo holds the patched pages but the outputs do not: run it all next time.
                 self.patchable = false;
                 return Some(Err(errors));
             }
@@ -232,20 +302,7 @@ impl Session {
         let search = self.search.patch(site, &patched.pages);
         let feeds = feeds::render(site, &last.routes, search);
         clock.lap("serve: feeds");
-        let prints = &mut last.prints;
-        for (j, print, reads) in fresh {
-            prints.fingerprints[j] = print;
-            if reads != prints.reads[j] {
-                for &p in &prints.reads[j] {
-                    prints.readers[p].retain(|&x| x != j);
-                }
-                for &p in &reads {
-                    prints.readers[p].push(j);
-                }
-                prints.reads[j] = reads;
-            }
-        }
-        prints.cards = cards;
+        last.prints.record(fresh, cards);
         let files = Arc::make_mut(&mut last.files);
         let mut names: Vec<String> = rendered.iter().map(|o| o.path.clone()).collect();
         for output in rendered.into_iter().chain(feeds) {
@@ -296,32 +353,7 @@ impl Session {
             _ => return Err(run.diagnostics),
         };
         clock.lap("serve: pipeline");
-        let mut names = Vec::new();
-        let mut files: Files = Files::new();
-        let templated: std::collections::HashSet<&str> = run
-            .routes
-            .iter()
-            .filter(|r| r.job().is_some())
-            .map(|r| r.path.as_str())
-            .collect();
-        for Output { path, bytes } in run.outputs {
-            if templated.contains(path.as_str()) {
-                names.push(path.clone());
-            }
-            files.insert(path.into(), Arc::new(bytes));
-        }
-        // The pages not rendered this time keep their last output.
-        if let Some(last) = &self.last {
-            for route in &run.routes {
-                if !files.contains_key(route.path.as_str()) {
-                    if let Some(bytes) = last.files.get(route.path.as_str()) {
-                        files.insert(route.path.as_str().into(), Arc::clone(bytes));
-                    }
-                }
-            }
-        }
-        drop(templated);
-        names.sort();
+        let (files, names) = merge(run.outputs, &run.routes, self.last.as_ref());
         let files = Arc::new(files);
         let old = self.last.replace(Last {
             site,
@@ -346,6 +378,35 @@ impl Session {
     }
 }
 
+/// Every file of a full run: the outputs made this time, and the last output of every route
+/// not rendered again. Also the paths of the pages rendered through templates, sorted.
+fn merge(outputs: Vec<Output>, routes: &[Route], last: Option<&Last>) -> (Files, Vec<String>) {
+    let templated: std::collections::HashSet<&str> = routes
+        .iter()
+        .filter(|r| r.job().is_some())
+        .map(|r| r.path.as_str())
+        .collect();
+    let mut names = Vec::new();
+    let mut files = Files::new();
+    for Output { path, bytes } in outputs {
+        if templated.contains(path.as_str()) {
+            names.push(path.clone());
+        }
+        files.insert(path.into(), Arc::new(bytes));
+    }
+    if let Some(last) = last {
+        for route in routes {
+            if !files.contains_key(route.path.as_str()) {
+                if let Some(bytes) = last.files.get(route.path.as_str()) {
+                    files.insert(route.path.as_str().into(), Arc::clone(bytes));
+                }
+            }
+        }
+    }
+    names.sort();
+    (files, names)
+}
+
 /// Serve's part in a full run: renders the pages whose fingerprint or template changed since
 /// the last good build, and keeps the fingerprints for the next.
 struct Select<'a> {
@@ -353,6 +414,26 @@ struct Select<'a> {
     texts: &'a HashMap<String, Arc<str>>,
     search: &'a mut SearchCache,
     prints: Prints,
+}
+
+impl Select<'_> {
+    /// The templates added, changed or removed since the last good build (all of them at first).
+    fn changed_templates(&self) -> BTreeSet<&str> {
+        let Some(last) = self.last else {
+            return self.texts.keys().map(String::as_str).collect();
+        };
+        self.texts
+            .iter()
+            .filter(|(name, text)| last.templates.get(*name) != Some(*text))
+            .map(|(name, _)| name.as_str())
+            .chain(
+                last.templates
+                    .keys()
+                    .filter(|n| !self.texts.contains_key(*n))
+                    .map(String::as_str),
+            )
+            .collect()
+    }
 }
 
 impl Reuse for Select<'_> {
@@ -363,50 +444,10 @@ impl Reuse for Select<'_> {
         templates: &[Source],
         assets: &Assets,
     ) -> Vec<bool> {
-        let shared = shared_hash(site, assets);
-        let changed: BTreeSet<&str> = match self.last {
-            Some(last) => self
-                .texts
-                .iter()
-                .filter(|(name, text)| last.templates.get(*name) != Some(*text))
-                .map(|(name, _)| name.as_str())
-                .chain(
-                    last.templates
-                        .keys()
-                        .filter(|n| !self.texts.contains_key(*n))
-                        .map(String::as_str),
-                )
-                .collect(),
-            None => self.texts.keys().map(String::as_str).collect(),
-        };
-        let affected = affected_templates(templates, &changed);
-        let jobs: Vec<usize> = (0..routes.len())
-            .filter(|&r| routes[r].job().is_some())
-            .collect();
-        let cards = card_hashes(site);
-        let (fingerprints, reads): (Vec<u64>, Vec<Vec<usize>>) = jobs
-            .par_iter()
-            .filter_map(|&r| routes[r].job())
-            .map(|job| {
-                let mut reads = Vec::new();
-                let print = fingerprint::fingerprint(job, site, &cards, &mut reads);
-                (print, reads)
-            })
-            .unzip();
-        let mut readers = vec![Vec::new(); site.pages.len()];
-        for (j, read) in reads.iter().enumerate() {
-            for &p in read {
-                readers[p].push(j);
-            }
-        }
-        let mut page_jobs = vec![0; site.pages.len()];
-        for (j, &r) in jobs.iter().enumerate() {
-            if let Some(Job::Page(p)) = routes[r].job() {
-                page_jobs[p] = j;
-            }
-        }
+        let prints = Prints::of(site, routes, shared_hash(site, assets));
+        let affected = affected_templates(templates, &self.changed_templates());
         let before: HashMap<&str, u64> = match self.last {
-            Some(last) if last.prints.shared == shared => last
+            Some(last) if last.prints.shared == prints.shared => last
                 .prints
                 .jobs
                 .iter()
@@ -416,7 +457,7 @@ impl Reuse for Select<'_> {
             _ => HashMap::new(),
         };
         let mut chosen = vec![true; routes.len()];
-        for (&r, print) in jobs.iter().zip(&fingerprints) {
+        for (&r, print) in prints.jobs.iter().zip(&prints.fingerprints) {
             let route = &routes[r];
             let Some(job) = route.job() else { continue };
             let kept = before.get(route.path.as_str()) == Some(print)
@@ -426,15 +467,7 @@ impl Reuse for Select<'_> {
                     .is_some_and(|last| last.files.contains_key(route.path.as_str()));
             chosen[r] = !kept;
         }
-        self.prints = Prints {
-            jobs,
-            fingerprints,
-            reads,
-            page_jobs,
-            readers,
-            cards,
-            shared,
-        };
+        self.prints = prints;
         chosen
     }
 
