@@ -12,42 +12,86 @@
 // only add noise at every call site.
 #![allow(clippy::result_large_err)]
 
-pub mod asset;
+// The stages, in pipeline order. Private: the crate's surface is the entry points below.
+
+// Read.
+mod source;
+// Parse.
+mod config;
+mod date;
+mod front_matter;
+mod markdown;
+mod page;
+mod readability;
+// Assemble.
+mod links;
+mod related;
+mod route;
+mod site;
+mod taxonomy;
+// Render.
+mod asset;
+mod feeds;
+mod render;
+// Check.
+mod external;
+mod lint;
+// Write.
+mod publish;
+// Around the pipeline.
+pub mod diagnostic;
+mod hash;
+mod scaffold;
+pub mod serve;
+
 /// `site bench`: not part of the generator, compiled only with `--features bench`.
 #[cfg(feature = "bench")]
 #[doc(hidden)]
 pub mod bench;
-pub mod config;
 /// The synthetic corpus the benchmark builds and the tests edit.
 #[doc(hidden)]
 pub mod corpus;
-pub mod date;
-pub mod diagnostic;
-pub mod external;
-pub mod feeds;
-pub mod front_matter;
-pub mod hash;
-pub mod links;
-pub mod lint;
-pub mod markdown;
-pub mod page;
-pub mod publish;
-pub mod readability;
-pub mod related;
-pub mod render;
-pub mod route;
-pub mod scaffold;
-pub mod serve;
-pub mod site;
-pub mod source;
-pub mod taxonomy;
+
+pub use date::Date;
+pub use diagnostic::Diagnostic;
+pub use external::{check as check_external, ExternalOptions};
+pub use lint::{report, Row};
+pub use publish::{write, Output, Written};
+pub use scaffold::{article as new_article, tag as new_tag};
+pub use site::Site;
+
+/// The stages' own types and functions, for the fuzz targets and the tests that drive one
+/// stage alone. Not a stable interface.
+#[doc(hidden)]
+pub mod internals {
+    /// See `src/config.rs`.
+    pub mod config {
+        pub use crate::config::*;
+    }
+    /// See `src/front_matter.rs`.
+    pub mod front_matter {
+        pub use crate::front_matter::*;
+    }
+    /// See `src/links.rs`.
+    pub mod links {
+        pub use crate::links::*;
+    }
+    /// See `src/markdown.rs`.
+    pub mod markdown {
+        pub use crate::markdown::*;
+    }
+    /// See `src/page.rs`.
+    pub mod page {
+        pub use crate::page::*;
+    }
+    /// See `src/source.rs`.
+    pub mod source {
+        pub use crate::source::*;
+    }
+}
 
 use config::Config;
-use date::Date;
-use diagnostic::Diagnostic;
-use publish::Output;
 use route::Route;
-use site::Site;
 use source::{Inputs, Source};
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -5,9 +5,9 @@
 #![allow(clippy::result_large_err)]
 
 use clap::{Parser, Subcommand, ValueEnum};
-use naltrexone_site::date::Date;
 use naltrexone_site::diagnostic::{self, Diagnostic};
-use naltrexone_site::{lint, publish, scaffold, serve, Options};
+use naltrexone_site::Date;
+use naltrexone_site::{serve, Options};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -196,8 +196,14 @@ fn run() -> ExitCode {
                     title,
                     section,
                     tags,
-                } => scaffold::article(&cli.root, &title, section.as_deref(), &tags, today),
-                New::Tag { name } => scaffold::tag(&cli.root, &name),
+                } => naltrexone_site::new_article(
+                    &cli.root,
+                    &title,
+                    section.as_deref(),
+                    &tags,
+                    today,
+                ),
+                New::Tag { name } => naltrexone_site::new_tag(&cli.root, &name),
             };
             match made {
                 Ok(path) => {
@@ -245,7 +251,7 @@ fn build(options: &Options, output: &std::path::Path) -> ExitCode {
         }
     };
     let mut warnings = built.warnings;
-    match publish::write(output, &built.outputs) {
+    match naltrexone_site::write(output, &built.outputs) {
         Ok(written) => {
             print_all(&mut warnings);
             let tags = built
@@ -289,12 +295,12 @@ fn check(
 ) -> ExitCode {
     let (site, mut diagnostics) = naltrexone_site::check(options);
     if let (true, Some(site)) = (external, &site) {
-        let external = naltrexone_site::external::ExternalOptions::from_env(&options.root);
-        diagnostics.extend(naltrexone_site::external::check(site, &external));
+        let external = naltrexone_site::ExternalOptions::from_env(&options.root);
+        diagnostics.extend(naltrexone_site::check_external(site, &external));
     }
     let rows = site
         .filter(|_| report)
-        .map(|site| lint::report(&site, options.today));
+        .map(|site| naltrexone_site::report(&site, options.today));
     diagnostic::sort(&mut diagnostics);
     match format {
         Format::Text => {
@@ -326,7 +332,7 @@ fn check(
     }
 }
 
-fn print_report(rows: &[lint::Row]) {
+fn print_report(rows: &[naltrexone_site::Row]) {
     let width = rows.iter().map(|r| r.file.len()).max().unwrap_or(4).max(4);
     eprintln!(
         "{:width$}  {:>5}  {:>5}  {:>4}  {:>10}",

@@ -419,12 +419,22 @@ pub fn check_routes(site: &Site, routes: &[Route], files: &[String]) -> Vec<Diag
     for file in files {
         taken.entry(file.clone()).or_insert(Owner::Static(file));
     }
-    let mut errors = Vec::new();
     // Pages first, in source order, so a clash with an alias is reported at the alias.
+    let mut errors = claim_pages(&mut taken, pages);
+    errors.extend(claim_aliases(&mut taken, site));
+    errors
+}
+
+/// Claims each page's output path, reporting those already taken.
+fn claim_pages<'a>(
+    taken: &mut HashMap<String, Owner<'a>>,
+    mut pages: Vec<(&'a str, &Route)>,
+) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
     pages.sort_by(|a, b| a.0.cmp(b.0));
     for (file, route) in pages {
         let out = &route.path;
-        match owner_of(&taken, out) {
+        match owner_of(taken, out) {
             None => {
                 taken.insert(out.clone(), Owner::Page(file));
             }
@@ -438,6 +448,12 @@ pub fn check_routes(site: &Site, routes: &[Route], files: &[String]) -> Vec<Diag
             ),
         }
     }
+    errors
+}
+
+/// Checks each alias and claims its output path, reporting those already taken.
+fn claim_aliases<'a>(taken: &mut HashMap<String, Owner<'a>>, site: &'a Site) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
     let mut articles: Vec<&Arc<Page>> = site.pages.iter().collect();
     articles.sort_by(|a, b| a.file.cmp(&b.file));
     for page in articles {
@@ -452,7 +468,7 @@ pub fn check_routes(site: &Site, routes: &[Route], files: &[String]) -> Vec<Diag
                         None => d,
                     });
                 }
-                Ok(out) => match owner_of(&taken, &out) {
+                Ok(out) => match owner_of(taken, &out) {
                     None => {
                         taken.insert(out, Owner::Page(file));
                     }

@@ -100,95 +100,105 @@ impl Inputs {
         let Some((folder, inner)) = rel.split_once('/') else {
             return Change::Everything;
         };
-        let exists = full.is_file();
         match folder {
-            "content" | "templates" => {
-                let is_content = folder == "content";
-                let list = if is_content {
-                    &mut self.content
-                } else {
-                    &mut self.templates
-                };
-                let prefix = format!("{inner}/");
-                if !exists && list.iter().any(|s| s.rel.starts_with(&prefix)) {
-                    // A folder that went away, reported as a path.
-                    return Change::Everything;
-                }
-                let had = list.binary_search_by(|s| s.rel.as_str().cmp(inner));
-                if let Ok(i) = had {
-                    list.remove(i);
-                }
-                self.unreadable.retain(|r| r != inner);
-                if !exists {
-                    return Change::Shape;
-                }
-                if is_content {
-                    if let Err(why) = accept_content(inner) {
-                        self.note(Diagnostic::warning(
-                            rel,
-                            "ignored-file",
-                            format!("`{rel}` {why}"),
-                        ));
-                        return Change::Shape;
-                    }
-                }
-                let read = std::fs::read(&full)
-                    .map_err(|error| cannot_read(rel, &error))
-                    .and_then(|bytes| text(rel, bytes));
-                match read {
-                    Ok(text) => {
-                        let source = Source {
-                            path: rel.to_owned(),
-                            rel: inner.to_owned(),
-                            text: text.into(),
-                        };
-                        let list = if is_content {
-                            &mut self.content
-                        } else {
-                            &mut self.templates
-                        };
-                        match list.binary_search_by(|s| s.rel.cmp(&source.rel)) {
-                            Ok(i) => list[i] = source,
-                            Err(i) => list.insert(i, source),
-                        }
-                        if is_content && had.is_ok() {
-                            Change::Text
-                        } else {
-                            Change::Shape
-                        }
-                    }
-                    Err(d) => {
-                        if is_content {
-                            self.unreadable.push(inner.to_owned());
-                        }
-                        self.note(d);
-                        Change::Shape
-                    }
-                }
-            }
-            "static" => {
-                self.statics.retain(|f| f.rel != inner);
-                if exists {
-                    match std::fs::read(&full) {
-                        Ok(bytes) => {
-                            let file = StaticFile {
-                                rel: inner.to_owned(),
-                                bytes,
-                            };
-                            let at = self
-                                .statics
-                                .binary_search_by(|f| f.rel.cmp(&file.rel))
-                                .unwrap_or_else(|i| i);
-                            self.statics.insert(at, file);
-                        }
-                        Err(error) => self.note(cannot_read(rel, &error)),
-                    }
-                }
-                Change::Shape
-            }
+            "content" => self.reload_text(Folder::Content, rel, inner, &full),
+            "templates" => self.reload_text(Folder::Templates, rel, inner, &full),
+            "static" => self.reload_static(rel, inner, &full),
             _ => Change::Nothing,
         }
     }
+
+    /// Reads a content file or a template again (`inner` is its path under its folder).
+    fn reload_text(&mut self, folder: Folder, rel: &str, inner: &str, full: &Path) -> Change {
+        let exists = full.is_file();
+        let list = match folder {
+            Folder::Content => &mut self.content,
+            Folder::Templates => &mut self.templates,
+        };
+        let prefix = format!("{inner}/");
+        if !exists && list.iter().any(|s| s.rel.starts_with(&prefix)) {
+            // A folder that went away, reported as a path.
+            return Change::Everything;
+        }
+        let had = list.binary_search_by(|s| s.rel.as_str().cmp(inner));
+        if let Ok(i) = had {
+            list.remove(i);
+        }
+        self.unreadable.retain(|r| r != inner);
+        if !exists {
+            return Change::Shape;
+        }
+        if folder == Folder::Content {
+            if let Err(why) = accept_content(inner) {
+                self.note(Diagnostic::warning(
+                    rel,
+                    "ignored-file",
+                    format!("`{rel}` {why}"),
+                ));
+                return Change::Shape;
+            }
+        }
+        let read = std::fs::read(full)
+            .map_err(|error| cannot_read(rel, &error))
+            .and_then(|bytes| text(rel, bytes));
+        let text = match read {
+            Ok(text) => text,
+            Err(d) => {
+                if folder == Folder::Content {
+                    self.unreadable.push(inner.to_owned());
+                }
+                self.note(d);
+                return Change::Shape;
+            }
+        };
+        let source = Source {
+            path: rel.to_owned(),
+            rel: inner.to_owned(),
+            text: text.into(),
+        };
+        let list = match folder {
+            Folder::Content => &mut self.content,
+            Folder::Templates => &mut self.templates,
+        };
+        match list.binary_search_by(|s| s.rel.cmp(&source.rel)) {
+            Ok(i) => list[i] = source,
+            Err(i) => list.insert(i, source),
+        }
+        if folder == Folder::Content && had.is_ok() {
+            Change::Text
+        } else {
+            Change::Shape
+        }
+    }
+
+    /// Reads a static file again (`inner` is its path under `static/`).
+    fn reload_static(&mut self, rel: &str, inner: &str, full: &Path) -> Change {
+        self.statics.retain(|f| f.rel != inner);
+        if full.is_file() {
+            match std::fs::read(full) {
+                Ok(bytes) => {
+                    let file = StaticFile {
+                        rel: inner.to_owned(),
+                        bytes,
+                    };
+                    let at = self
+                        .statics
+                        .binary_search_by(|f| f.rel.cmp(&file.rel))
+                        .unwrap_or_else(|i| i);
+                    self.statics.insert(at, file);
+                }
+                Err(error) => self.note(cannot_read(rel, &error)),
+            }
+        }
+        Change::Shape
+    }
+}
+
+/// The two folders of text files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Folder {
+    Content,
+    Templates,
 }
 
 /// Reads the whole site at `root`; problems are kept in [`Inputs`], next to what was read.

@@ -3,9 +3,9 @@
 
 mod common;
 
-use naltrexone_site::date::Date;
 use naltrexone_site::serve::{Files, Session};
 use naltrexone_site::Built;
+use naltrexone_site::Date;
 use naltrexone_site::Options;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use naltrexone_site::config::Config;
-use naltrexone_site::front_matter::{self, ArticleFront, SectionFront, TagFront};
+use naltrexone_site::internals::config::Config;
+use naltrexone_site::internals::front_matter::{self, ArticleFront, SectionFront, TagFront};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use naltrexone_site::links::{self, LinkTable};
-use naltrexone_site::markdown::{self, Location};
+use naltrexone_site::internals::links::{self, LinkTable};
+use naltrexone_site::internals::markdown::{self, Location};
 use std::collections::{HashMap, HashSet};
 
 fuzz_target!(|data: &[u8]| {

@@ -6,9 +6,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use naltrexone_site::links::LinkTable;
-use naltrexone_site::page::{self, Front};
-use naltrexone_site::source::Source;
+use naltrexone_site::internals::links::LinkTable;
+use naltrexone_site::internals::page::{self, Front};
+use naltrexone_site::internals::source::Source;
 use std::sync::Arc;
 
 fuzz_target!(|data: &[u8]| {

@@ -8,8 +8,8 @@ mod context;
 mod json_ld;
 pub mod template;
 
-pub use context::{Card, DateView, Link, ReferenceView};
-pub use template::{load, template_of, template_uses, REQUIRED};
+pub use context::Link;
+pub use template::{load, template_of, template_uses};
 
 use crate::diagnostic::Diagnostic;
 use crate::publish::Output;
