@@ -8,7 +8,6 @@
 // Needs playwright-core (NODE_PATH pointing at the frontend-check dependencies) and Chromium.
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -22,20 +21,14 @@ if (!binary || !siteRoot) {
   process.exit(2);
 }
 
-const freePort = () => new Promise((resolve, reject) => {
-  const s = createServer();
-  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  s.on('error', reject);
-});
-
 const work = mkdtempSync(join(tmpdir(), 'serve-e2e-'));
 for (const part of ['content', 'templates', 'static', 'site.yaml']) {
   cpSync(join(siteRoot, part), join(work, part), { recursive: true });
 }
 const file = join(work, articleFile);
 const original = readFileSync(file, 'utf8');
-const port = await freePort();
-const server = spawn(binary, ['serve', '--port', String(port)], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+// Port 0: the server binds a port the system picks and names it in its start-up line.
+const server = spawn(binary, ['serve', '--port', '0'], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
 let log = '';
 server.stdout.on('data', (d) => { log += d; });
 server.stderr.on('data', (d) => { log += d; });
@@ -58,6 +51,8 @@ try {
     if (Date.now() - started > 30000) throw new Error(`the server did not start:\n${log}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+  const port = log.match(/serving http:\/\/127\.0\.0\.1:(\d+)\//)?.[1];
+  if (!port) throw new Error(`no port in the start-up line:\n${log}`);
   const base = `http://127.0.0.1:${port}`;
   browser = await chromium.launch({
     executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',

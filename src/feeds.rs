@@ -12,10 +12,14 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// The machine-read outputs of the site's routes: feed, sitemap, robots.txt and alias pages,
-/// with the search index made by the caller (fresh with [`search_index`], or from `serve`'s
-/// cache of entries).
-pub fn render(site: &Site, routes: &[Route], search_index: Output) -> Vec<Output> {
-    let (atom_and_sitemap, aliases) = rayon::join(
+/// with the search index made by the caller's `search_index` (fresh with [`search_index`], or
+/// from `serve`'s cache of entries), on another thread while the feed and sitemap are made.
+pub fn render(
+    site: &Site,
+    routes: &[Route],
+    search_index: impl FnOnce() -> Output + Send,
+) -> Vec<Output> {
+    let (atom_and_sitemap, (search_index, aliases)) = rayon::join(
         || {
             routes
                 .iter()
@@ -27,7 +31,7 @@ pub fn render(site: &Site, routes: &[Route], search_index: Output) -> Vec<Output
                 })
                 .collect::<Vec<_>>()
         },
-        || aliases(site, routes),
+        || (search_index(), aliases(site, routes)),
     );
     let mut outputs = atom_and_sitemap;
     outputs.push(search_index);

@@ -191,7 +191,7 @@ pub(crate) type TemplateTexts = Vec<(String, Arc<str>)>;
 
 /// What a caller that keeps outputs between runs plugs into the pipeline (`serve`); a one-off
 /// build uses [`Fresh`], which keeps nothing.
-pub(crate) trait Reuse {
+pub(crate) trait Reuse: Send {
     /// For each route, whether to render it now; the caller keeps its last output of the others.
     fn select(
         &mut self,
@@ -297,8 +297,8 @@ pub(crate) fn run(
             Err(mut errors) => diagnostics.append(&mut errors),
         }
         clock.lap("templates");
-        let search = reuse.search_index(&site);
-        run.outputs.extend(feeds::render(&site, &routes, search));
+        let feeds = feeds::render(&site, &routes, || reuse.search_index(&site));
+        run.outputs.extend(feeds);
         run.outputs.extend(statics);
         clock.lap("feeds, sitemap, search index");
         diagnostics.extend(publish::validate(&run.outputs));

@@ -59,7 +59,7 @@ pub fn check(site: &Site, today: Date) -> Vec<Diagnostic> {
             &mut out,
         );
     }
-    for tag in &site.tags {
+    for tag in site.tags.iter() {
         description(
             &tag.text.file,
             &tag.text.description,

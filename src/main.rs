@@ -58,7 +58,7 @@ enum Command {
     },
     /// Build with drafts into memory, serve on 127.0.0.1, rebuild and reload on every edit.
     Serve {
-        /// Port to try first (the next free one is used if taken).
+        /// Port to try first (the next free one is used if taken); 0 lets the system pick one.
         #[arg(long, short, default_value_t = 1111)]
         port: u16,
         /// Address to listen on; anything but 127.0.0.1 exposes the preview to the network.

@@ -27,15 +27,15 @@ pub struct Site {
     pub config: Config,
     /// The home page (`content/_index.md`).
     pub home: Section,
-    /// Sections, by weight then title.
-    pub sections: Vec<Section>,
+    /// Sections, by weight then title (shared between a model and its patched copies).
+    pub sections: Arc<Vec<Section>>,
     /// Articles, by source path: an article's index is its identity, which edits to its date
     /// or title do not move. Shared, so a changed copy of the site shares unchanged pages.
     pub pages: Vec<Arc<Page>>,
     /// Indices into `pages`, newest first (then title, then URL): the order lists show.
     pub order: Vec<usize>,
-    /// Tags, by name.
-    pub tags: Vec<Tag>,
+    /// Tags, by name (shared between a model and its patched copies).
+    pub tags: Arc<Vec<Tag>>,
     /// For each page, its related pages (indices into `pages`), best first.
     pub related: Arc<Vec<Vec<usize>>>,
 }
@@ -228,10 +228,10 @@ fn model(
     Site {
         config,
         home,
-        sections,
+        sections: Arc::new(sections),
         pages,
         order,
-        tags,
+        tags: Arc::new(tags),
         related: Arc::default(),
     }
 }
@@ -499,13 +499,14 @@ fn quote(file: &str) -> String {
     }
 }
 
-pub(crate) fn check_anchors(
-    pages: &[Arc<Page>],
-    sections: &[Section],
-    home: Option<&Section>,
-    tags: &[Tag],
-) -> Vec<Diagnostic> {
-    let bodies = pages
+/// Every body of the site with its source path under `content/`.
+fn bodies<'a>(
+    pages: &'a [Arc<Page>],
+    sections: &'a [Section],
+    home: Option<&'a Section>,
+    tags: &'a [Tag],
+) -> impl Iterator<Item = (&'a str, &'a Rendered)> {
+    pages
         .iter()
         .map(|p| (p.rel.as_str(), &*p.body))
         .chain(
@@ -514,12 +515,43 @@ pub(crate) fn check_anchors(
                 .chain(home)
                 .map(|s| (s.rel.as_str(), &*s.body)),
         )
-        .chain(tags.iter().map(|t| (t.text.rel.as_str(), &*t.text.body)));
+        .chain(tags.iter().map(|t| (t.text.rel.as_str(), &*t.text.body)))
+}
+
+/// Checks every `#anchor` link of the site against the anchors its target defines.
+pub(crate) fn check_anchors(
+    pages: &[Arc<Page>],
+    sections: &[Section],
+    home: Option<&Section>,
+    tags: &[Tag],
+) -> Vec<Diagnostic> {
     let mut anchors: HashMap<&str, &HashSet<String>> = HashMap::new();
     let mut refs = Vec::new();
-    for (rel, body) in bodies {
+    for (rel, body) in bodies(pages, sections, home, tags) {
         anchors.insert(rel, &body.anchors);
         refs.push(&body.anchor_refs);
     }
     links::check_anchors(refs.into_iter().flatten(), &anchors)
+}
+
+/// [`check_anchors`] for a site whose other bodies all passed it: only the `#anchor` links
+/// that the bodies of `edited` (indices into `pages`) make or receive.
+pub(crate) fn check_anchors_of(site: &Site, edited: &[usize]) -> Vec<Diagnostic> {
+    let edited: HashSet<&str> = edited.iter().map(|&p| site.pages[p].rel.as_str()).collect();
+    let edited = &edited;
+    let all = || bodies(&site.pages, &site.sections, Some(&site.home), &site.tags);
+    let refs: Vec<&links::AnchorRef> = all()
+        .flat_map(|(rel, body)| {
+            let mine = edited.contains(rel);
+            body.anchor_refs
+                .iter()
+                .filter(move |r| mine || edited.contains(r.target.as_str()))
+        })
+        .collect();
+    let targets: HashSet<&str> = refs.iter().map(|r| r.target.as_str()).collect();
+    let anchors: HashMap<&str, &HashSet<String>> = all()
+        .filter(|(rel, _)| targets.contains(rel))
+        .map(|(rel, body)| (rel, &body.anchors))
+        .collect();
+    links::check_anchors(refs, &anchors)
 }

@@ -71,7 +71,7 @@ pub(super) fn is_skipped(address: &str, skip: &[String]) -> bool {
 pub(super) fn collect(site: &Site) -> BTreeMap<Target, Vec<Place>> {
     let mut targets: BTreeMap<Target, Vec<Place>> = BTreeMap::new();
     let bodies = std::iter::once(&site.home)
-        .chain(&site.sections)
+        .chain(site.sections.iter())
         .map(|s| (&s.file, &s.body, &[][..], &s.keys, &s.text))
         .chain(
             site.pages

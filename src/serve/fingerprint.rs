@@ -34,7 +34,7 @@ pub(crate) fn fingerprint(job: Job, site: &Site, cards: &[u64], reads: &mut Vec<
     match job {
         Job::Home => {
             print.section(&site.home, 0);
-            for s in &site.sections {
+            for s in site.sections.iter() {
                 print.section(s, 5);
             }
             for &p in site.order.iter().take(10) {
@@ -84,7 +84,7 @@ pub(crate) fn fingerprint(job: Job, site: &Site, cards: &[u64], reads: &mut Vec<
             }
         }
         Job::Tags => {
-            for t in &site.tags {
+            for t in site.tags.iter() {
                 print.tag(t);
             }
         }
@@ -165,7 +165,7 @@ pub(crate) fn shared_hash(site: &Site, assets: &Assets) -> u64 {
     serde_json::to_string(&site.config)
         .unwrap_or_default()
         .hash(&mut h);
-    for s in &site.sections {
+    for s in site.sections.iter() {
         (&s.title, &s.url).hash(&mut h);
     }
     assets.hash(&mut h);

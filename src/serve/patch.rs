@@ -74,13 +74,15 @@ pub(crate) fn patch(
         .filter(|(_, fresh)| *fresh)
         .flat_map(|(b, _)| b.diagnostics.iter().cloned())
         .collect();
-    if bodies.iter().any(|(_, fresh)| *fresh) {
-        errors.extend(site::check_anchors(
-            &next.pages,
-            &next.sections,
-            Some(&next.home),
-            &next.tags,
-        ));
+    let fresh: Vec<usize> = edits
+        .iter()
+        .zip(&bodies)
+        .filter(|(_, (_, fresh))| *fresh)
+        .map(|((index, ..), _)| *index)
+        .collect();
+    if !fresh.is_empty() {
+        // The last model passed the check: only links from and to the new bodies can fail.
+        errors.extend(site::check_anchors_of(&next, &fresh));
     }
     if !errors.is_empty() {
         return Some(Err(errors));
@@ -195,11 +197,14 @@ fn reorder(site: &Site, next: &mut Site, edited: &[usize]) -> (Vec<usize>, bool,
             }
         }
     }
-    for &s in &sections {
+    if !sections.is_empty() {
         let pages = &next.pages;
-        next.sections[s]
-            .pages
-            .sort_by(|&a, &b| site::section_order(&pages[a], &pages[b]));
+        let all = Arc::make_mut(&mut next.sections);
+        for &s in &sections {
+            all[s]
+                .pages
+                .sort_by(|&a, &b| site::section_order(&pages[a], &pages[b]));
+        }
     }
     let order = if reordered {
         site::newest_first(&next.pages)
@@ -213,8 +218,9 @@ fn reorder(site: &Site, next: &mut Site, edited: &[usize]) -> (Vec<usize>, bool,
         for (at, &p) in next.order.iter().enumerate() {
             rank[p] = at;
         }
+        let all = Arc::make_mut(&mut next.tags);
         for &t in &tags {
-            next.tags[t].pages.sort_by_key(|&p| rank[p]);
+            all[t].pages.sort_by_key(|&p| rank[p]);
         }
     } else {
         tags.clear();

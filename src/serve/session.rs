@@ -299,8 +299,8 @@ impl Session {
             }
         };
         clock.lap("serve: render");
-        let search = self.search.patch(site, &patched.pages);
-        let feeds = feeds::render(site, &last.routes, search);
+        let search = &mut self.search;
+        let feeds = feeds::render(site, &last.routes, || search.patch(site, &patched.pages));
         clock.lap("serve: feeds");
         last.prints.record(fresh, cards);
         let files = Arc::make_mut(&mut last.files);
