@@ -277,7 +277,7 @@ pub(crate) fn newest_first(pages: &[Arc<Page>]) -> Vec<usize> {
 }
 
 /// The order of articles: newest first, then title, then URL.
-fn page_order(a: &Page, b: &Page) -> std::cmp::Ordering {
+pub(crate) fn page_order(a: &Page, b: &Page) -> std::cmp::Ordering {
     b.date
         .cmp(&a.date)
         .then_with(|| a.title.cmp(&b.title))

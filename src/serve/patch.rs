@@ -201,13 +201,16 @@ fn reorder(site: &Site, next: &mut Site, edited: &[usize]) -> (Vec<usize>, bool,
         let pages = &next.pages;
         let all = Arc::make_mut(&mut next.sections);
         for &s in &sections {
-            all[s]
-                .pages
-                .sort_by(|&a, &b| site::section_order(&pages[a], &pages[b]));
+            all[s].pages = reinsert(&all[s].pages, edited, |a, b| {
+                site::section_order(&pages[a], &pages[b])
+            });
         }
     }
     let order = if reordered {
-        site::newest_first(&next.pages)
+        let pages = &next.pages;
+        reinsert(&next.order, edited, |a, b| {
+            site::page_order(&pages[a], &pages[b])
+        })
     } else {
         Vec::new()
     };
@@ -226,4 +229,30 @@ fn reorder(site: &Site, next: &mut Site, edited: &[usize]) -> (Vec<usize>, bool,
         tags.clear();
     }
     (sections, reordered, tags)
+}
+
+/// `list` (sorted by `order` before the edits) sorted again, when only the entries in `edited`
+/// may have moved: they are taken out and put back where they now belong. `order` is total
+/// (it ends with the URL), so this gives what a full sort gives, in O(n) instead of
+/// O(n log n) comparisons that each read two pages.
+fn reinsert(
+    list: &[usize],
+    edited: &[usize],
+    order: impl Fn(usize, usize) -> std::cmp::Ordering,
+) -> Vec<usize> {
+    let moved: Vec<usize> = edited
+        .iter()
+        .copied()
+        .filter(|e| list.contains(e))
+        .collect();
+    let mut sorted: Vec<usize> = list
+        .iter()
+        .copied()
+        .filter(|p| !moved.contains(p))
+        .collect();
+    for e in moved {
+        let at = sorted.partition_point(|&q| order(q, e) == std::cmp::Ordering::Less);
+        sorted.insert(at, e);
+    }
+    sorted
 }
