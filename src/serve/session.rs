@@ -309,9 +309,9 @@ impl Session {
             files.insert(output.path.into(), Arc::new(output.bytes));
         }
         names.sort();
-        let old = std::mem::replace(&mut last.site, patched.site);
-        // Freeing pages no other model shares can take a while on a large site.
-        std::thread::spawn(move || drop(old));
+        // The old model shares every page but the edited ones with the new: dropping it here
+        // frees little, and a thread for it would compete with the next render.
+        last.site = patched.site;
         clock.lap("serve: files");
         Some(Ok(Rebuild {
             files: Arc::clone(&last.files),
