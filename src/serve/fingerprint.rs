@@ -220,6 +220,19 @@ mod tests {
         }
     }
 
+    /// A numbered reference, as articles and tag pages show them.
+    const REFERENCES: &[&str] = &[
+        "references",
+        "references[].n",
+        "references[].title",
+        "references[].publisher",
+        "references[].year",
+        "references[].href",
+        "references[].doi",
+        "references[].pmid",
+        "references[].note",
+    ];
+
     const CARD: &[&str] = &[
         "date",
         "date.iso",
@@ -308,20 +321,11 @@ mod tests {
                     "toc[].title",
                     "word_count",
                     "reading_time",
-                    "references",
-                    "references[].n",
-                    "references[].title",
-                    "references[].publisher",
-                    "references[].year",
-                    "references[].href",
-                    "references[].doi",
-                    "references[].pmid",
-                    "references[].note",
                     "related",
                     "json_ld",
                 ];
                 set.insert("page".into());
-                set.extend(fields.iter().map(|f| format!("page.{f}")));
+                set.extend(fields.iter().chain(REFERENCES).map(|f| format!("page.{f}")));
                 set.extend(cards("page.related"));
             }
             Job::Tag(..) | Job::Tags => {
@@ -333,22 +337,13 @@ mod tests {
                     "permalink",
                     "content",
                     "count",
-                    "references",
-                    "references[].n",
-                    "references[].title",
-                    "references[].publisher",
-                    "references[].year",
-                    "references[].href",
-                    "references[].doi",
-                    "references[].pmid",
-                    "references[].note",
                 ];
                 if matches!(job, Job::Tags) {
                     set.insert("tags".into());
-                    set.extend(tag.iter().map(|f| format!("tags[].{f}")));
+                    set.extend(tag.iter().chain(REFERENCES).map(|f| format!("tags[].{f}")));
                 } else {
                     set.extend(["tag", "paginator", "json_ld"].map(String::from));
-                    set.extend(tag.iter().map(|f| format!("tag.{f}")));
+                    set.extend(tag.iter().chain(REFERENCES).map(|f| format!("tag.{f}")));
                     let pager = [
                         "pages",
                         "number",
