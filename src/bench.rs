@@ -181,6 +181,7 @@ pub fn run(
             root: root.clone(),
             drafts: true,
             base_url: None,
+            offline: false,
             serve: true,
             today: Date::today(),
         });

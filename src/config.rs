@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 pub struct Config {
     /// Site name, in the header and `<title>`.
     pub title: String,
-    /// Absolute address the site is published at, without a trailing slash.
+    /// Absolute address the site is published at, without a trailing slash; its path (the
+    /// base path, `/repo` for `https://user.github.io/repo/`) prefixes every URL printed.
     pub base_url: String,
     /// Default description, for the home page and the feed.
     pub description: String,
@@ -32,6 +33,10 @@ pub struct Config {
     /// Entries in `atom.xml`.
     #[serde(default = "default_feed_limit")]
     pub feed_limit: usize,
+    /// Whether this is the offline copy (`site build --offline`): links point at files,
+    /// relative to the page. Set by the command line, never by `site.yaml`.
+    #[serde(skip)]
+    pub offline: bool,
     /// Addresses `site check --external` leaves alone: a prefix (`https://example.org/private/`)
     /// or a host, which covers its subdomains (`example.org`).
     #[serde(default)]
@@ -52,6 +57,64 @@ fn default_paginate_by() -> usize {
 }
 fn default_feed_limit() -> usize {
     20
+}
+
+/// What is wrong with a `base_url` (trailing slashes already trimmed), and what would be right.
+fn check_base_url(url: &str) -> Result<(), (String, &'static str)> {
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return Err((
+            format!("`base_url` `{url}` is not an absolute address"),
+            "write it as `https://example.org` or `https://user.github.io/repo/` (or pass `--base-url`)",
+        ));
+    };
+    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    if host.is_empty() {
+        return Err((
+            format!("`base_url` `{url}` has no host"),
+            "write it as `https://example.org`",
+        ));
+    }
+    if url.contains(['?', '#']) {
+        return Err((
+            format!("`base_url` `{url}` has a query or a fragment"),
+            "give the address of the site's home page only, e.g. `https://user.github.io/repo/`",
+        ));
+    }
+    if url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    {
+        return Err((
+            format!("`base_url` `{url}` has a space, a backslash or a control character"),
+            "percent-encode it (`%20`), or choose a path without one",
+        ));
+    }
+    let bad_segment = path
+        .split('/')
+        .skip(1)
+        .any(|s| s.is_empty() || s == "." || s == "..");
+    if bad_segment {
+        return Err((
+            format!("`base_url` `{url}` has an empty, `.` or `..` segment in its path"),
+            "write the path the site is served under, e.g. `https://user.github.io/repo/`",
+        ));
+    }
+    Ok(())
+}
+
+impl Config {
+    /// The path the site is served under: `""` at a domain's root, `/repo` for
+    /// `https://user.github.io/repo/`. Its case is kept.
+    pub fn base_path(&self) -> &str {
+        let rest = self
+            .base_url
+            .split_once("://")
+            .map_or(self.base_url.as_str(), |(_, rest)| rest);
+        rest.find('/').map_or("", |at| &rest[at..])
+    }
 }
 
 /// The file name, relative to the site root.
@@ -91,15 +154,8 @@ impl Config {
                     .help(help),
             );
         };
-        if !(config.base_url.starts_with("https://") || config.base_url.starts_with("http://")) {
-            bad(
-                "base_url",
-                format!(
-                    "`base_url` `{}` is not an absolute address",
-                    config.base_url
-                ),
-                "write it as `https://example.org` (or pass `--base-url`)",
-            );
+        if let Err((message, help)) = check_base_url(&config.base_url) {
+            bad("base_url", message, help);
         }
         if config.paginate_by == 0 {
             bad(
@@ -140,6 +196,7 @@ mod tests {
         let config = Config::parse("title: T\nbase_url: https://x.org/\ndescription: D\n", None)
             .expect("valid");
         assert_eq!(config.base_url, "https://x.org");
+        assert_eq!(config.base_path(), "");
         assert_eq!(config.review_max_age_days, 365);
         assert_eq!(config.language, "en");
     }
@@ -153,5 +210,48 @@ mod tests {
         let errors =
             Config::parse("title: T\nbase_url: /x\ndescription: D\n", None).expect_err("relative");
         assert_eq!(errors[0].line, Some(2));
+    }
+
+    #[test]
+    fn takes_a_base_path_with_or_without_a_slash_and_keeps_its_case() {
+        for url in [
+            "https://u.github.io/My-Repo",
+            "https://u.github.io/My-Repo/",
+        ] {
+            let config = Config::parse(
+                "title: T\nbase_url: https://x.org\ndescription: D\n",
+                Some(url),
+            )
+            .expect("valid");
+            assert_eq!(config.base_url, "https://u.github.io/My-Repo");
+            assert_eq!(config.base_path(), "/My-Repo");
+        }
+        let config = Config::parse(
+            "title: T\nbase_url: http://127.0.0.1:8000/a/b/\ndescription: D\n",
+            None,
+        )
+        .expect("valid");
+        assert_eq!(config.base_path(), "/a/b");
+    }
+
+    #[test]
+    fn rejects_a_base_url_with_a_query_fragment_or_dot_segment() {
+        for url in [
+            "https://x.org/repo?x=1",
+            "https://x.org/repo#top",
+            "https://x.org/a/../b",
+            "https://x.org/./b",
+            "https://x.org//b",
+            "https:///repo",
+            "https://x.org/my repo",
+        ] {
+            let errors = Config::parse(
+                &format!("title: T\nbase_url: {url}\ndescription: D\n"),
+                None,
+            )
+            .expect_err(url);
+            assert_eq!(errors[0].line, Some(2), "{url}");
+            assert_eq!(errors[0].rule, "config", "{url}");
+        }
     }
 }

@@ -34,6 +34,9 @@ pub fn render(
         || (search_index(), aliases(site, routes)),
     );
     let mut outputs = atom_and_sitemap;
+    if let Some(route) = routes.iter().find(|r| r.kind == Kind::SearchScript) {
+        outputs.push(search_script(&search_index, route));
+    }
     outputs.push(search_index);
     outputs.extend(aliases);
     outputs
@@ -175,6 +178,7 @@ fn robots(site: &Site, route: &Route) -> Output {
 }
 
 fn aliases(site: &Site, routes: &[Route]) -> Vec<Output> {
+    let urls = crate::route::Urls::of(&site.config);
     routes
         .iter()
         .filter_map(|route| {
@@ -182,11 +186,15 @@ fn aliases(site: &Site, routes: &[Route]) -> Vec<Output> {
                 return None;
             };
             let page = &site.pages[page];
-            let target = format!("{}{}", site.config.base_url, page.url);
+            // The canonical address names the published site; the redirect itself stays on the
+            // site it is read from (a preview, a sub-path, the offline copy).
+            let canonical = format!("{}{}", site.config.base_url, page.url);
+            let target = urls.href(&route.url, &page.url);
             let html = format!(
-                "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting to {title}</title>\n<link rel=\"canonical\" href=\"{url}\">\n<meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={url}\">\n</head>\n<body>\n<p>This page has moved to <a href=\"{url}\">{title}</a>.</p>\n</body>\n</html>\n",
+                "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting to {title}</title>\n<link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={url}\">\n</head>\n<body>\n<p>This page has moved to <a href=\"{url}\">{title}</a>.</p>\n</body>\n</html>\n",
                 lang = escape(&site.config.language),
                 title = escape(&page.title),
+                canonical = escape(&canonical),
                 url = escape(&target),
             );
             Some(Output {
@@ -195,6 +203,18 @@ fn aliases(site: &Site, routes: &[Route]) -> Vec<Output> {
             })
         })
         .collect()
+}
+
+/// The search index as a classic script that hands it to `search.js`, for the offline copy
+/// (a JSON array is a JavaScript expression).
+fn search_script(index: &Output, route: &Route) -> Output {
+    let mut bytes = b"window.siteSearchIndex=".to_vec();
+    bytes.extend_from_slice(&index.bytes);
+    bytes.extend_from_slice(b";\n");
+    Output {
+        path: route.path.clone(),
+        bytes,
+    }
 }
 
 /// One searchable page.

@@ -108,6 +108,9 @@ pub struct Options {
     pub base_url: Option<String>,
     /// Inject the live-reload script (only `site serve`).
     pub serve: bool,
+    /// Make the offline copy: links point at files relative to each page, and search loads its
+    /// index as a script, so the site works from `file://` (`site build --offline`).
+    pub offline: bool,
     /// The day review ages are measured from.
     pub today: Date,
 }
@@ -317,7 +320,10 @@ fn configure(
 ) -> Option<Config> {
     // A `site.yaml` that could not be read was reported when it was read.
     match Config::parse(inputs.config.as_deref()?, options.base_url.as_deref()) {
-        Ok(config) => Some(config),
+        Ok(mut config) => {
+            config.offline = options.offline;
+            Some(config)
+        }
         Err(mut errors) => {
             diagnostics.append(&mut errors);
             None

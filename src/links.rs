@@ -16,6 +16,8 @@ pub struct LinkTable {
     pub files: HashSet<String>,
     /// Sources that exist but failed to parse: links to them are not reported again.
     pub unavailable: HashSet<String>,
+    /// How the URLs links resolve to are printed (base path, offline).
+    pub urls: crate::route::Urls,
 }
 
 /// What a link destination turned out to be.

@@ -85,9 +85,54 @@ pub fn check(site: &Site, today: Date) -> Vec<Diagnostic> {
             );
         }
     }
+    let bodies = site
+        .pages
+        .iter()
+        .map(|p| (&p.file, &p.body))
+        .chain(
+            site.sections
+                .iter()
+                .chain([&site.home])
+                .map(|s| (&s.file, &s.body)),
+        )
+        .chain(site.tags.iter().map(|t| (&t.text.file, &t.text.body)));
+    for (file, body) in bodies {
+        raw_root_links(site, file, body, &mut out);
+    }
     duplicate_titles(site, &mut out);
     orphans(site, &mut out);
     out
+}
+
+/// Site-root addresses in raw HTML (`<a href="/alcohol/">`): raw HTML is copied as it is, so
+/// they skip the base path and the offline copy's file links. An error when the site has a
+/// base path (the link is broken there), a warning otherwise.
+fn raw_root_links(
+    site: &Site,
+    file: &str,
+    body: &crate::markdown::Rendered,
+    out: &mut Vec<Diagnostic>,
+) {
+    let base = site.config.base_path();
+    for (line, column, url) in &body.raw_root_links {
+        let message = format!("raw HTML links to the site-root address `{url}`");
+        let d = if base.is_empty() {
+            Diagnostic::warning(
+                file,
+                "raw-root-link",
+                format!("{message}, which breaks in the offline copy and under a base path"),
+            )
+        } else {
+            Diagnostic::error(
+                file,
+                "raw-root-link",
+                format!("{message}, which misses the base path `{base}`"),
+            )
+        };
+        out.push(d.at(*line, *column).help(
+            "write it as a Markdown link, `[text](../section/page.md)` or `[text](/file.pdf)`, which follows the base path",
+        ));
+    }
 }
 
 /// The `--report` table: every article's grade, words, reading time and review age.

@@ -36,9 +36,15 @@ enum Command {
         /// Override `base_url` from site.yaml.
         #[arg(long)]
         base_url: Option<String>,
-        /// Output folder, relative to the current folder [default: public/ in the site's folder]
+        /// Output folder, relative to the current folder [default: public/ in the site's
+        /// folder, offline/ with --offline]
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Make a copy that works from disk with no server (file://, a USB stick): links point
+        /// at files, search loads without fetch. Canonical, feed and sitemap URLs still name
+        /// base_url.
+        #[arg(long)]
+        offline: bool,
     },
     /// Check content and output without writing anything; exit 1 on any error.
     Check {
@@ -141,6 +147,7 @@ fn run() -> ExitCode {
         drafts,
         base_url,
         serve: false,
+        offline: false,
         today,
     };
     match cli.command {
@@ -148,13 +155,18 @@ fn run() -> ExitCode {
             drafts,
             base_url,
             output,
+            offline,
         } => build(
-            &options(drafts, base_url),
+            &Options {
+                offline,
+                ..options(drafts, base_url)
+            },
             &output.unwrap_or_else(|| {
+                let folder = if offline { "offline" } else { "public" };
                 if cli.root == std::path::Path::new(".") {
-                    PathBuf::from("public")
+                    PathBuf::from(folder)
                 } else {
-                    cli.root.join("public")
+                    cli.root.join(folder)
                 }
             }),
         ),

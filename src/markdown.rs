@@ -67,10 +67,53 @@ pub struct Rendered {
     /// Links and images to other sites (`http:`/`https:`), as (line, column, address), for
     /// `site check --external`.
     pub external: Vec<(usize, usize, String)>,
+    /// Site-root addresses written in raw HTML (`<a href="/x/">`), as (line, column, address),
+    /// for lint: raw HTML is copied as it is, so they cannot follow the base path.
+    pub raw_root_links: Vec<(usize, usize, String)>,
     /// Broken links and duplicate heading ids.
     pub diagnostics: Vec<Diagnostic>,
     /// A hash of `html` and `summary`, so a rebuild can tell whether the body changed.
     pub hash: u64,
+}
+
+/// The site-root addresses (`/x/`, not `//host/x`) in the `href`, `src` and `action`
+/// attributes of raw HTML, with their byte offsets in `raw`.
+fn root_addresses(raw: &str) -> Vec<(usize, &str)> {
+    let lower = raw.to_ascii_lowercase();
+    let mut found = Vec::new();
+    for name in ["href", "src", "action"] {
+        let mut from = 0;
+        while let Some(at) = lower[from..].find(name).map(|i| i + from) {
+            from = at + name.len();
+            // An attribute name starts after a space (not inside `data-href` or `xsrc`).
+            if !raw[..at].ends_with(|c: char| c.is_ascii_whitespace()) {
+                continue;
+            }
+            let rest = raw[from..].trim_start();
+            let Some(rest) = rest.strip_prefix('=') else {
+                continue;
+            };
+            let value = rest.trim_start();
+            let start = raw.len() - value.len();
+            let (value, start) = match value.chars().next() {
+                Some(q @ ('"' | '\'')) => {
+                    let inner = &value[1..];
+                    (&inner[..inner.find(q).unwrap_or(inner.len())], start + 1)
+                }
+                _ => (
+                    &value[..value
+                        .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                        .unwrap_or(value.len())],
+                    start,
+                ),
+            };
+            if value.starts_with('/') && !value.starts_with("//") {
+                found.push((start, value));
+            }
+        }
+    }
+    found.sort_by_key(|&(at, _)| at);
+    found
 }
 
 /// The Markdown dialect: CommonMark plus GFM tables, footnotes, strikethrough, task lists,
@@ -97,6 +140,9 @@ pub struct Location<'a> {
     pub body_offset: usize,
     /// How many references the front matter lists: each gets an anchor `ref-<n>`.
     pub reference_count: usize,
+    /// The site-root URL of the page the body is shown on: links are written relative to it in
+    /// the offline copy.
+    pub url: &'a str,
 }
 
 /// Renders `body` (found at `at`), resolving links through `links`.
@@ -216,6 +262,13 @@ impl<'a, 'e> Walker<'a, 'e> {
             Event::Html(ref raw) | Event::InlineHtml(ref raw) if raw.trim() == "<!-- more -->" => {
                 self.more(event);
             }
+            Event::Html(ref raw) | Event::InlineHtml(ref raw) => {
+                for (at, url) in root_addresses(raw) {
+                    let (line, column) = self.locate(offset + at);
+                    self.out.raw_root_links.push((line, column, url.to_owned()));
+                }
+                self.events.push(event);
+            }
             event => self.events.push(event),
         }
     }
@@ -327,7 +380,7 @@ impl<'a, 'e> Walker<'a, 'e> {
                 if is_web(&dest_url) {
                     self.out.external.push((line, column, dest_url.to_string()));
                 }
-                dest_url
+                self.site_url(dest_url)
             }
             Resolution::Page {
                 href,
@@ -347,7 +400,7 @@ impl<'a, 'e> Walker<'a, 'e> {
                 if source != self.at.rel {
                     self.out.links_to.push(source);
                 }
-                CowStr::from(href)
+                CowStr::from(self.links.urls.href(self.at.url, &href))
             }
             Resolution::Broken { message, help } => {
                 self.out.diagnostics.push(
@@ -357,6 +410,16 @@ impl<'a, 'e> Walker<'a, 'e> {
                 );
                 dest_url
             }
+        }
+    }
+
+    /// A site-root address written in the Markdown (`/images/x.png`, `/atom.xml`) as the page
+    /// must print it (under the base path, or relative offline); any other left as written.
+    fn site_url(&self, dest_url: CowStr<'e>) -> CowStr<'e> {
+        if dest_url.starts_with('/') && !dest_url.starts_with("//") {
+            CowStr::from(self.links.urls.href(self.at.url, &dest_url))
+        } else {
+            dest_url
         }
     }
 
@@ -394,7 +457,7 @@ impl<'a, 'e> Walker<'a, 'e> {
         });
         self.events.push(Event::Start(Tag::Image {
             link_type,
-            dest_url,
+            dest_url: self.site_url(dest_url),
             title,
             id,
         }));
@@ -612,8 +675,20 @@ mod tests {
             text: body,
             body_offset: 0,
             reference_count: 0,
+            url: "/a/x/",
         };
         render(body, &at, &links)
+    }
+
+    #[test]
+    fn finds_site_root_addresses_in_raw_html() {
+        let r = render_str("Intro <a href=\"/a/\">x</a> and <img alt=x src='/i.png'>.\n\n<div data-href=\"/no/\"><a href=//cdn.org/x>y</a> <a HREF = /up/>z</a></div>\n");
+        let found: Vec<(usize, usize, &str)> = r
+            .raw_root_links
+            .iter()
+            .map(|(l, c, u)| (*l, *c, u.as_str()))
+            .collect();
+        assert_eq!(found, [(1, 16, "/a/"), (1, 47, "/i.png"), (3, 59, "/up/")]);
     }
 
     #[test]

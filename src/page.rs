@@ -202,6 +202,7 @@ impl Parsed {
             text: &self.source.text,
             body_offset: self.body_offset,
             reference_count: self.reference_count(),
+            url: &self.url,
         };
         crate::markdown::render(self.body(), &at, table)
     }

@@ -59,6 +59,8 @@ pub enum Kind {
     Robots,
     /// The search index.
     SearchIndex,
+    /// The search index as a script (only in the offline copy).
+    SearchScript,
     /// A redirect page: article `page`'s alias number `alias`.
     Alias {
         /// Index into `Site::pages`.
@@ -96,6 +98,75 @@ impl Route {
     }
 }
 
+/// How a site-root URL (`/alcohol/x/`) is printed in the output: under the site's base path
+/// (`/repo/alcohol/x/`), or, in the offline copy, as a path to the file relative to the page
+/// it is printed on (`../../alcohol/x/index.html`), which works from `file://`. Templates reach
+/// it through `url(path=...)`, Markdown links through the link table, alias pages and the
+/// live-reload script directly: nothing else adds a base path.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Urls {
+    /// `""` or `/repo`: the path of `base_url`.
+    base_path: String,
+    /// Relative file links instead of the base path.
+    offline: bool,
+}
+
+impl Urls {
+    /// The rule for a site at `base_path` (`""` or `/repo`), offline or not.
+    pub fn new(base_path: &str, offline: bool) -> Self {
+        Self {
+            base_path: base_path.trim_end_matches('/').to_owned(),
+            offline,
+        }
+    }
+
+    /// The rule of a configured site.
+    pub fn of(config: &crate::config::Config) -> Self {
+        Self::new(config.base_path(), config.offline)
+    }
+
+    /// Whether links point at files relative to the page (`site build --offline`).
+    pub fn offline(&self) -> bool {
+        self.offline
+    }
+
+    /// `to` as written on the page whose site-root URL is `from`. `to` is a site path with or
+    /// without its leading `/`, and may end in `?query` or `#anchor`; anything with a scheme
+    /// (`https:`, `mailto:`), `//host`, or only an anchor is left as it is.
+    pub fn href(&self, from: &str, to: &str) -> String {
+        if to.starts_with(['#', '?']) || to.starts_with("//") || has_scheme(to) {
+            return to.to_owned();
+        }
+        let path = to.trim_start_matches('/');
+        if !self.offline {
+            return format!("{}/{path}", self.base_path);
+        }
+        let at = path.find(['?', '#']).unwrap_or(path.len());
+        let (file, rest) = path.split_at(at);
+        let index = if file.is_empty() || file.ends_with('/') {
+            "index.html"
+        } else {
+            ""
+        };
+        // One `../` for each folder the page's own file is in.
+        let from = from.trim_start_matches('/');
+        let depth = from.matches('/').count();
+        let up = "../".repeat(depth);
+        format!("{up}{file}{index}{rest}")
+    }
+}
+
+/// Whether `url` starts with a scheme (`https:`, `mailto:`, `tel:`).
+fn has_scheme(url: &str) -> bool {
+    let Some((scheme, _)) = url.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && !scheme.contains('/')
+}
+
 /// The URL of the home page.
 pub const HOME: &str = "/";
 /// The URL of the tag index.
@@ -112,6 +183,9 @@ pub const SITEMAP: &str = "/sitemap.xml";
 pub const ROBOTS: &str = "/robots.txt";
 /// The URL of the search index.
 pub const SEARCH_INDEX: &str = "/search-index.json";
+/// The URL of the search index as a script, for the offline copy: browsers refuse `fetch` on
+/// `file://`, but run a classic `<script>`.
+pub const SEARCH_SCRIPT: &str = "/search-index.js";
 
 /// The outputs every site has whatever its content, in the order the table lists them.
 pub fn fixed(lang: Lang<'_>) -> Vec<Route> {
@@ -186,6 +260,9 @@ pub fn tag_pages(count: usize, per: usize) -> usize {
 /// tag's list pages, alias redirects, then the static files (`statics`: their output paths).
 pub fn table(site: &Site, statics: &[String]) -> Vec<Route> {
     let mut routes = fixed(Lang::default());
+    if site.config.offline {
+        routes.push(Route::new(Kind::SearchScript, SEARCH_SCRIPT.to_owned()));
+    }
     routes.extend(
         site.sections
             .iter()
@@ -238,6 +315,49 @@ mod tests {
         assert_eq!(tag_page_url("/tags/a/", 3), "/tags/a/page/3/");
         assert_eq!(tag_pages(0, 10), 1);
         assert_eq!(tag_pages(21, 10), 3);
+    }
+
+    #[test]
+    fn urls_take_the_base_path_or_point_at_files_offline() {
+        let root = Urls::new("", false);
+        assert_eq!(root.href("/a/b/", "/alcohol/"), "/alcohol/");
+        assert_eq!(root.href("/a/b/", "style.css"), "/style.css");
+        assert_eq!(root.href("/a/b/", ""), "/");
+        let repo = Urls::new("/Repo/", false);
+        assert_eq!(repo.href("/", "/"), "/Repo/");
+        assert_eq!(
+            repo.href("/", "alcohol/x/#dosing"),
+            "/Repo/alcohol/x/#dosing"
+        );
+        assert_eq!(repo.href("/", "/search/?q=a"), "/Repo/search/?q=a");
+        let offline = Urls::new("/repo", true);
+        assert_eq!(offline.href("/", "/"), "index.html");
+        assert_eq!(offline.href("/", "/alcohol/"), "alcohol/index.html");
+        assert_eq!(offline.href("/alcohol/x/", "/"), "../../index.html");
+        assert_eq!(
+            offline.href("/alcohol/x/", "/style.1.css"),
+            "../../style.1.css"
+        );
+        assert_eq!(
+            offline.href("/tags/a/page/2/", "/basics/y/#top"),
+            "../../../../basics/y/index.html#top"
+        );
+        assert_eq!(offline.href("/404.html", "/tags/"), "tags/index.html");
+        assert_eq!(offline.href("/old/page.html", "/a/"), "../a/index.html");
+        assert_eq!(
+            offline.href("/a/", "/search/?q=x"),
+            "../search/index.html?q=x"
+        );
+        for kept in [
+            "#ref-1",
+            "https://x.org/",
+            "mailto:a@b.org",
+            "tel:988",
+            "//cdn.org/x",
+        ] {
+            assert_eq!(offline.href("/a/", kept), kept);
+            assert_eq!(repo.href("/a/", kept), kept);
+        }
     }
 
     #[test]

@@ -84,7 +84,8 @@ pub fn assemble(
     let mut clock = crate::Stopwatch::new();
     let (parsed, unavailable) = parse_all(content, drafts, memo, errors);
     clock.lap("front matter");
-    let table = link_table(&parsed, files, unreadable, unavailable);
+    let urls = crate::route::Urls::of(&config);
+    let table = link_table(&parsed, files, unreadable, unavailable, urls);
     let bodies = render_bodies(&parsed, &table, memo);
     clock.lap("markdown");
     memo.entries = parsed
@@ -142,9 +143,11 @@ fn link_table(
     files: &[String],
     unreadable: &[String],
     failed: HashSet<String>,
+    urls: crate::route::Urls,
 ) -> LinkTable {
     let mut table = LinkTable {
         unavailable: failed,
+        urls,
         ..LinkTable::default()
     };
     table.unavailable.extend(unreadable.iter().cloned());
@@ -165,6 +168,7 @@ fn link_table(
 /// changed (links resolve to URLs).
 fn render_bodies(parsed: &[Arc<Parsed>], table: &LinkTable, memo: &Memo) -> Vec<Arc<Rendered>> {
     let reuse = table.pages == memo.table.pages
+        && table.urls == memo.table.urls
         && table.files == memo.table.files
         && table.unavailable == memo.table.unavailable;
     parsed

@@ -1,12 +1,17 @@
-// Offline site search. Loaded (deferred) only on /search/. Fetches the build's search index once,
-// ranks pages in the browser and lists them. Without JavaScript the page still offers browsing links.
+// Offline site search. Loaded (deferred) only on /search/. Fetches the build's search index once
+// (the offline copy, read from file:// where fetch is refused, loads it as a classic script that sets
+// window.siteSearchIndex), ranks pages in the browser and lists them. Result links follow the page's
+// data-root (the site's base path, or the relative way home offline). Without JavaScript the page
+// still offers browsing links.
 (function () {
   'use strict';
   var form = document.querySelector('main .search-form');
   var input = document.getElementById('q');
   var status = document.getElementById('search-status');
   var list = document.getElementById('search-results');
-  if (!form || !input || !status || !list || !window.fetch) return;
+  if (!form || !input || !status || !list || !(window.fetch || window.siteSearchIndex)) return;
+  var offline = list.hasAttribute('data-offline');
+  var root = (list.getAttribute('data-root') || '/').replace(/index\.html$/, '');
 
   var STOP = {};
   ('a about after am an and are as at be before but by can could do does for from get go has have how i if in ' +
@@ -37,10 +42,19 @@
     return n;
   }
 
+  // A page's site-root URL (/alcohol/x/) as a link from this page.
+  function link(u) {
+    var path = u.replace(/^\//, '');
+    return root + path + (offline && (path === '' || /\/$/.test(path)) ? 'index.html' : '');
+  }
+
   function load() {
     if (!loading) {
-      loading = fetch(list.getAttribute('data-index') || '/search-index.json')
-        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      var got = window.siteSearchIndex
+        ? Promise.resolve(window.siteSearchIndex)
+        : fetch(list.getAttribute('data-index') || '/search-index.json')
+          .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); });
+      loading = got
         .then(function (raw) {
           docs = raw.map(function (d) {
             return { d: d, t: words(d.t), k: words(d.k), ds: words(d.d), s: words(d.s), b: words(d.b),
@@ -124,7 +138,7 @@
     }
     r.results.forEach(function (hit) {
       var d = hit.x.d, li = document.createElement('li'), a = document.createElement('a'), p = document.createElement('p');
-      a.href = d.u;
+      a.href = link(d.u);
       a.className = 'r-title';
       highlight(a, d.t, r.terms);
       li.appendChild(a);
@@ -146,7 +160,8 @@
     var q = input.value;
     if (push !== false) {
       var url = q.trim() ? '?q=' + encodeURIComponent(q.trim()) : location.pathname;
-      history.replaceState(null, '', url);
+      // Keeps the query in the address bar; some browsers refuse it on file://.
+      try { history.replaceState(null, '', url); } catch (e) { /* the results still show */ }
     }
     if (docs) { show(q); return; }
     say('Loading search…');

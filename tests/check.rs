@@ -86,6 +86,8 @@ rules! {
     broken_link: ("broken-link", ARTICLE, "[the other article](other.md)", "[the other article](othr.md)", "error", ARTICLE, 15),
     broken_anchor: ("broken-anchor", "content/care/other.md", "article.md#dosing", "article.md#dose", "error", "content/care/other.md", 11),
     undeclared_tag: ("undeclared-tag", ARTICLE, "tags: [care]", "tags: [care, nope]", "error", ARTICLE, 6),
+    raw_root_link: ("raw-root-link", ARTICLE, "An intro paragraph.", "An intro <a href=\"/care/\">paragraph</a>.", "warning", ARTICLE, 11),
+    raw_root_link_under_a_base_path: ("raw-root-link", ARTICLE, "An intro paragraph.", "An intro <img src='/style.css' alt=\"a\"> paragraph.", "error", ARTICLE, 11),
     front_matter: ("front-matter", ARTICLE, "title: A valid article", "titel: A valid article", "error", ARTICLE, 2),
 }
 
@@ -105,6 +107,15 @@ fn reports_at_the_right_place(case: Case) {
         fs::write(tmp.path().join(file), "---\ntitle: A lonely article\ndescription: An article that nothing links to and that has no tags, so check warns.\ndate: 2026-01-15\nreviewed: 2026-06-01\nreferences:\n  - title: x\n    url: https://example.org/x\n---\nAlone.\n").expect("write");
     } else {
         replace(tmp.path(), file, from, to);
+    }
+    if rule == "raw-root-link" && severity == "error" {
+        // Under a base path the raw link is broken, not just fragile.
+        replace(
+            tmp.path(),
+            "site.yaml",
+            "base_url: https://bad.example.org",
+            "base_url: https://bad.example.org/sub/",
+        );
     }
     if rule == "unused-tag" {
         fs::write(tmp.path().join("content/tags/unused.md"), "---\ntitle: Unused tag\ndescription: A tag that no article uses after the next edit, to test the warning.\n---\nIntro.\n").expect("write");

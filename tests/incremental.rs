@@ -15,6 +15,7 @@ fn options(root: &Path) -> Options {
         root: root.to_path_buf(),
         drafts: true,
         base_url: None,
+        offline: false,
         serve: true,
         today: Date::parse(common::TODAY).expect("date"),
     }

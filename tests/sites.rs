@@ -17,16 +17,34 @@ fn cases() -> Vec<std::path::PathBuf> {
     cases
 }
 
+/// The builds of a case: the plain one into `expected/`, and one per line of its `variants`
+/// file (`name: --build --args`) into `expected-<name>/`.
+fn builds(case: &std::path::Path) -> Vec<(String, Vec<String>)> {
+    let mut builds = vec![("expected".to_owned(), Vec::new())];
+    let variants = fs::read_to_string(case.join("variants")).unwrap_or_default();
+    for line in variants.lines().filter(|l| !l.trim().is_empty()) {
+        let (name, args) = line.split_once(':').expect("`name: args` in variants");
+        builds.push((
+            format!("expected-{}", name.trim()),
+            args.split_whitespace().map(str::to_owned).collect(),
+        ));
+    }
+    builds
+}
+
 #[test]
 fn fixture_sites_match_their_golden_output() {
     let mut failures = Vec::new();
-    for case in cases() {
+    for (case, (expected_name, args)) in cases()
+        .into_iter()
+        .flat_map(|case| builds(&case).into_iter().map(move |b| (case.clone(), b)))
+    {
+        let case = case.as_path();
         let tmp = tempfile::tempdir().expect("tempdir");
         let out = tmp.path().join("public");
-        let result = site(
-            &case,
-            &["build", "--output", out.to_str().expect("utf-8 path")],
-        );
+        let mut command = vec!["build", "--output", out.to_str().expect("utf-8 path")];
+        command.extend(args.iter().map(String::as_str));
+        let result = site(case, &command);
         assert!(
             result.status.success(),
             "{}: {}",
@@ -35,7 +53,7 @@ fn fixture_sites_match_their_golden_output() {
         );
         let mut actual = snapshot(&out);
         actual.remove(".site-build");
-        let expected_dir = case.join("expected");
+        let expected_dir = case.join(&expected_name);
         if bless() {
             let _ = fs::remove_dir_all(&expected_dir);
             copy_dir(&out, &expected_dir);
@@ -47,7 +65,7 @@ fn fixture_sites_match_their_golden_output() {
             |m: &std::collections::BTreeMap<String, Vec<u8>>| m.keys().cloned().collect::<Vec<_>>();
         if names(&actual) != names(&expected) {
             failures.push(format!(
-                "{}: files differ\n  actual:   {:?}\n  expected: {:?}",
+                "{}: files differ from {expected_name}/\n  actual:   {:?}\n  expected: {:?}",
                 case.display(),
                 names(&actual),
                 names(&expected)
@@ -57,7 +75,7 @@ fn fixture_sites_match_their_golden_output() {
         for (path, bytes) in &actual {
             if expected.get(path) != Some(bytes) {
                 failures.push(format!(
-                    "{}: {path} differs\n--- expected\n{}\n--- actual\n{}",
+                    "{}: {path} differs from {expected_name}/\n--- expected\n{}\n--- actual\n{}",
                     case.display(),
                     text(expected.get(path).map_or(&[][..], Vec::as_slice)),
                     text(bytes)

@@ -37,6 +37,7 @@ fuzz_target!(|data: &[u8]| {
         text: &text,
         body_offset: front.len(),
         reference_count: 2,
+        url: "/care/x/",
     };
     let rendered = markdown::render(body, &at, &table);
     for d in &rendered.diagnostics {

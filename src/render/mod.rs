@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use template::diagnostic;
-use tera::{Context, Tera};
+use tera::{Context, Kwargs, State, Tera};
 
 #[derive(Serialize)]
 struct Globals<'a> {
@@ -30,6 +30,8 @@ struct Globals<'a> {
     assets: &'a BTreeMap<String, String>,
     /// True only in `site serve`.
     serve: bool,
+    /// True only in the offline copy (`site build --offline`).
+    offline: bool,
 }
 
 /// Puts the data every template shares (config, navigation, assets) into Tera's global context.
@@ -52,11 +54,49 @@ pub fn set_globals(
             .collect(),
         assets,
         serve,
+        offline: site.config.offline,
     };
     let context =
         Context::from_serialize(&globals).map_err(|e| vec![diagnostic(&e, templates, None)])?;
     *tera.global_context() = context;
+    register_url(
+        tera,
+        crate::route::Urls::of(&site.config),
+        site.config.base_url.clone(),
+    );
     Ok(())
+}
+
+/// Gives templates `url(path=...)` under the rule `urls`.
+pub(crate) fn register_url(tera: &mut Tera, urls: crate::route::Urls, base_url: String) {
+    tera.register_function("url", move |kwargs: Kwargs, state: &State| {
+        url_function(&urls, &base_url, &kwargs, state)
+    });
+}
+
+/// `url(path=...)`: a site path as the page being rendered must print it: under the base path
+/// (or relative to the page, offline), whether or not `path` starts with `/`; with
+/// `absolute=true`, the full address under `base_url` (for canonical and Open Graph URLs).
+fn url_function(
+    urls: &crate::route::Urls,
+    base_url: &str,
+    kwargs: &Kwargs,
+    state: &State,
+) -> tera::TeraResult<String> {
+    for (key, _) in kwargs.iter() {
+        let key = key.to_string();
+        if key != "path" && key != "absolute" {
+            return Err(tera::Error::message(format!(
+                "`url` has no argument `{key}`: it takes `path` (a site path such as \"/tags/\") and `absolute` (true or false)"
+            )));
+        }
+    }
+    let path: &str = kwargs.must_get("path")?;
+    if kwargs.get::<bool>("absolute")?.unwrap_or(false) {
+        return Ok(format!("{base_url}/{}", path.trim_start_matches('/')));
+    }
+    let from: String = state.get("current_url")?.unwrap_or_default();
+    Ok(urls.href(&from, path))
 }
 
 /// Renders the pages at `routes` (globals already set; routes that are not rendered through a

@@ -25,6 +25,7 @@ pub fn load(templates: &[Source]) -> Result<Tera, Vec<Diagnostic>> {
         .par_iter()
         .filter_map(|t| {
             let mut alone = Tera::default();
+            super::register_url(&mut alone, crate::route::Urls::default(), String::new());
             match alone.add_raw_template(&t.rel, &t.text) {
                 Err(e) if matches!(e.kind(), ErrorKind::SyntaxError(_)) => {
                     Some(diagnostic(&e, templates, None))
@@ -45,6 +46,9 @@ pub fn load(templates: &[Source]) -> Result<Tera, Vec<Diagnostic>> {
         return Err(errors);
     }
     let mut tera = Tera::default();
+    // Tera checks function names when it loads a template; the site's own rule replaces this one
+    // before anything is rendered (`set_globals`).
+    super::register_url(&mut tera, crate::route::Urls::default(), String::new());
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.add_raw_templates(templates.iter().map(|t| (t.rel.as_str(), &*t.text)))
         .map_err(|e| vec![diagnostic(&e, templates, None)])?;
@@ -174,7 +178,7 @@ fn located_message(text: &str, templates: &[Source], context: &str) -> Diagnosti
     } else if first.starts_with("Unknown function") {
         (
             format!("unknown function `{name}`"),
-            "check the function's name; templates can use `range` and `throw`".to_owned(),
+            "check the function's name; templates can use `url`, `range` and `throw`".to_owned(),
         )
     } else if first.starts_with("Unknown test") {
         (

@@ -371,6 +371,7 @@ mod tests {
             root,
             drafts: true,
             base_url: None,
+            offline: false,
             serve: false,
             today: crate::date::Date::from_days(0),
         };

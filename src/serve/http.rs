@@ -7,7 +7,6 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::Router;
 use percent_encoding::percent_decode_str;
 use serde::Serialize;
@@ -26,17 +25,18 @@ pub struct Snapshot {
     pub error: Option<String>,
     /// Bumped on every good rebuild; open tabs reload when it changes.
     pub version: u64,
+    /// The path the site is served under (`""` or `/repo`): outside it is a 404, and `/`
+    /// redirects to it.
+    pub base_path: String,
 }
 
-/// The path open tabs listen on.
+/// The path open tabs listen on, under the base path.
 pub const EVENTS: &str = "/__site/events";
 
-/// The server's routes over a stream of snapshots.
+/// The server's routes over a stream of snapshots. Every path is read under the snapshot's
+/// base path, which a `site.yaml` edit may change.
 pub fn router(state: watch::Receiver<Arc<Snapshot>>) -> Router {
-    Router::new()
-        .route(EVENTS, get(events))
-        .fallback(page)
-        .with_state(state)
+    Router::new().fallback(page).with_state(state)
 }
 
 #[derive(Serialize)]
@@ -72,7 +72,22 @@ async fn page(
             .into_response();
     }
     let snapshot = Arc::clone(&state.borrow());
-    match resolve(uri.path(), &snapshot.files) {
+    let base = snapshot.base_path.as_str();
+    let Some(path) = uri.path().strip_prefix(base).filter(|p| p.starts_with('/')) else {
+        // Outside the base path: the site's root leads into it, anything else is missing.
+        if uri.path() == "/" || uri.path() == base {
+            return (
+                StatusCode::TEMPORARY_REDIRECT,
+                [(header::LOCATION, format!("{base}/"))],
+            )
+                .into_response();
+        }
+        return not_found(&snapshot);
+    };
+    if path == EVENTS {
+        return events(State(state.clone())).await.into_response();
+    }
+    match resolve(path, &snapshot.files) {
         Found::File(key) => {
             let bytes = snapshot
                 .files
@@ -83,8 +98,8 @@ async fn page(
         }
         Found::Redirect(to) => {
             let location = match uri.query() {
-                Some(q) => format!("{to}?{q}"),
-                None => to,
+                Some(q) => format!("{base}{to}?{q}"),
+                None => format!("{base}{to}"),
             };
             (
                 StatusCode::MOVED_PERMANENTLY,
@@ -92,22 +107,27 @@ async fn page(
             )
                 .into_response()
         }
-        Found::Nothing => match snapshot.files.get("404.html") {
-            Some(bytes) => respond(StatusCode::NOT_FOUND, "404.html", bytes, &snapshot),
-            None => respond(
-                StatusCode::NOT_FOUND,
-                "404.html",
-                b"<!doctype html><title>Not found</title><h1>Not found</h1>",
-                &snapshot,
-            ),
-        },
+        Found::Nothing => not_found(&snapshot),
+    }
+}
+
+/// The site's 404 page (a plain one when the site has none), as hosts serve it at any depth.
+fn not_found(snapshot: &Snapshot) -> Response {
+    match snapshot.files.get("404.html") {
+        Some(bytes) => respond(StatusCode::NOT_FOUND, "404.html", bytes, snapshot),
+        None => respond(
+            StatusCode::NOT_FOUND,
+            "404.html",
+            b"<!doctype html><title>Not found</title><h1>Not found</h1>",
+            snapshot,
+        ),
     }
 }
 
 fn respond(status: StatusCode, key: &str, bytes: &[u8], snapshot: &Snapshot) -> Response {
     let content_type = content_type(key);
     let body = if content_type.starts_with("text/html") {
-        inject(bytes, snapshot.version)
+        inject(bytes, snapshot.version, &snapshot.base_path)
     } else {
         bytes.to_vec()
     };
@@ -209,7 +229,7 @@ fn content_type(key: &str) -> &'static str {
 /// shows the build error as an overlay (as text, never as HTML) and hides it when fixed.
 const SCRIPT: &str = r#"<script>(()=>{const v=__VERSION__,k="site-scroll:"+location.pathname,y=sessionStorage.getItem(k);
 if(y!==null){sessionStorage.removeItem(k);const go=()=>scrollTo(0,+y);document.readyState==="complete"?go():addEventListener("load",go);}
-let box=null;const es=new EventSource("/__site/events");
+let box=null;const es=new EventSource("__EVENTS__");
 es.onmessage=e=>{const s=JSON.parse(e.data);
 if(s.error){if(!box){box=document.createElement("pre");box.id="site-error-overlay";box.setAttribute("role","alert");
 box.style.cssText="position:fixed;left:0;right:0;top:0;max-height:70vh;overflow:auto;z-index:2147483647;margin:0;padding:1em;background:#2b0b0b;color:#ffd7d7;font:14px/1.45 ui-monospace,monospace;white-space:pre-wrap;border-bottom:4px solid #e5484d";
@@ -218,8 +238,11 @@ if(box){box.remove();box=null;}
 if(s.version!==v){es.close();sessionStorage.setItem(k,String(scrollY));location.reload();}};})();</script>"#;
 
 /// Adds the live-reload script before `</body>` (or at the end).
-pub fn inject(html: &[u8], version: u64) -> Vec<u8> {
-    let script = SCRIPT.replace("__VERSION__", &version.to_string());
+pub fn inject(html: &[u8], version: u64, base_path: &str) -> Vec<u8> {
+    let events = format!("{base_path}{EVENTS}");
+    let script = SCRIPT
+        .replace("__VERSION__", &version.to_string())
+        .replace("__EVENTS__", &events);
     let text = String::from_utf8_lossy(html);
     match text.rfind("</body>") {
         Some(at) => format!("{}{script}{}", &text[..at], &text[at..]).into_bytes(),
@@ -271,9 +294,10 @@ mod tests {
 
     #[test]
     fn injects_the_script_before_the_body_ends() {
-        let html = inject(b"<html><body><p>x</p></body></html>", 7);
+        let html = inject(b"<html><body><p>x</p></body></html>", 7, "/repo");
         let text = String::from_utf8(html).unwrap_or_default();
         assert!(text.contains("const v=7"));
+        assert!(text.contains("new EventSource(\"/repo/__site/events\")"));
         assert!(text.ends_with("</script></body></html>"));
     }
 }

@@ -65,6 +65,7 @@ pub fn run(options: Options, serve: ServeOptions) -> Result<(), String> {
                     files: rebuild.files,
                     error: None,
                     version: 1,
+                    base_path: rebuild.base_path,
                 },
                 format!("built {pages} pages in {} ms", start.elapsed().as_millis()),
             )
@@ -77,6 +78,7 @@ pub fn run(options: Options, serve: ServeOptions) -> Result<(), String> {
                     files: Arc::default(),
                     error: Some(text),
                     version: 0,
+                    base_path: String::new(),
                 },
                 "the first build failed; fix the errors above and save".to_owned(),
             )
@@ -97,7 +99,9 @@ pub fn run(options: Options, serve: ServeOptions) -> Result<(), String> {
         if !serve.bind.is_loopback() {
             println!("warning: listening on {} makes the preview reachable from other machines", serve.bind);
         }
-        let url = format!("http://{address}/");
+        // The preview lives at the site's own base path, as the published site will.
+        let base_path = receiver.borrow().base_path.clone();
+        let url = format!("http://{address}{base_path}/");
         // Watch before saying we serve, so an edit made right after the message is seen.
         let watcher = watch_files(root, session, sender)?;
         println!("{summary}; serving {url} (watching content/, templates/, static/, site.yaml; Ctrl-C to stop)");
@@ -204,6 +208,7 @@ fn watch_files(
                         files: rebuild.files,
                         error: None,
                         version,
+                        base_path: rebuild.base_path,
                     }));
                     println!(
                         "{what} changed: re-rendered {} pages in {} ms",
@@ -221,6 +226,7 @@ fn watch_files(
                         files: Arc::clone(&previous.files),
                         error: Some(text),
                         version: previous.version,
+                        base_path: previous.base_path.clone(),
                     }));
                 }
             }

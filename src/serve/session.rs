@@ -49,6 +49,8 @@ pub struct Rebuild {
     /// Whether the last model was patched instead of assembled again (only existing articles
     /// changed, keeping the site's shape).
     pub patched: bool,
+    /// The path the site is served under (`""`, `/repo`): the base path of its `base_url`.
+    pub base_path: String,
 }
 
 /// What each page of the last good build showed, for deciding what the next re-renders.
@@ -318,6 +320,7 @@ impl Session {
             rendered: names,
             warnings,
             patched: true,
+            base_path: last.site.config.base_path().to_owned(),
         }))
     }
 
@@ -353,6 +356,7 @@ impl Session {
             _ => return Err(run.diagnostics),
         };
         clock.lap("serve: pipeline");
+        let base_path = site.config.base_path().to_owned();
         let (files, names) = merge(run.outputs, &run.routes, self.last.as_ref());
         let files = Arc::new(files);
         let old = self.last.replace(Last {
@@ -374,6 +378,7 @@ impl Session {
             rendered: names,
             warnings: diagnostics,
             patched: false,
+            base_path,
         })
     }
 }
