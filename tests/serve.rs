@@ -150,3 +150,49 @@ fn a_taken_port_moves_to_the_next_free_one() {
     assert_eq!(server.get("/").status, 200);
     drop(taken);
 }
+
+#[test]
+fn previews_the_site_at_its_base_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    common::copy_dir(&common::fixtures().join("sites/features"), dir.path());
+    let config = dir.path().join("site.yaml");
+    let text = std::fs::read_to_string(&config).expect("site.yaml");
+    let text = text.replace(
+        "base_url: https://test.example.org/",
+        "base_url: https://test.example.org/Sub/",
+    );
+    std::fs::write(&config, text).expect("site.yaml");
+    let server = common::serve(dir.path());
+    assert!(
+        server.output().contains("/Sub/ (watching"),
+        "the start-up line names the base path: {}",
+        server.output()
+    );
+    let root = server.request("GET", "/");
+    assert_eq!(root.status, 307);
+    // Header lines come back lower-cased.
+    assert!(root.headers.contains("location: /sub/"), "{}", root.headers);
+    let page = server.request("GET", "/Sub/guide/everything/");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("href=\"/Sub/guide/\""),
+        "links follow the base path"
+    );
+    assert!(
+        page.body
+            .contains("new EventSource(\"/Sub/__site/events\")"),
+        "the live-reload script listens under the base path"
+    );
+    let folder = server.request("GET", "/Sub/guide/everything");
+    assert_eq!(folder.status, 301);
+    assert!(folder.headers.contains("location: /sub/guide/everything/"));
+    for outside in [
+        "/guide/everything/",
+        "/sub/guide/",
+        "/Subway/",
+        "/__site/events",
+    ] {
+        let reply = server.request("GET", outside);
+        assert_eq!(reply.status, 404, "{outside} is outside the base path");
+    }
+}
