@@ -37,12 +37,43 @@ pub struct Config {
     /// relative to the page. Set by the command line, never by `site.yaml`.
     #[serde(skip)]
     pub offline: bool,
+    /// Whether articles are medical (review and reference rules, `MedicalWebPage`) unless
+    /// their front matter says `medical: false`; a site that is not about health sets `false`.
+    #[serde(default = "default_medical")]
+    pub medical: bool,
+    /// What the site's medical pages are about, for JSON-LD (`about`): a schema.org type and a
+    /// name, e.g. `{ type: Drug, name: Naltrexone }`. Left out of JSON-LD when not set.
+    #[serde(default)]
+    pub about: Option<About>,
+    /// Where readers report an error (a web address or `mailto:`), shown on the About page.
+    #[serde(default)]
+    pub report_url: Option<String>,
+    /// Anything else, for templates (`config.extra.<key>`).
+    #[serde(default = "empty_map")]
+    pub extra: serde_json::Value,
     /// Addresses `site check --external` leaves alone: a prefix (`https://example.org/private/`)
     /// or a host, which covers its subdomains (`example.org`).
     #[serde(default)]
     pub external_skip: Vec<String>,
 }
 
+/// The subject of a site's medical pages, for JSON-LD.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct About {
+    /// A schema.org type: `Drug`, `MedicalCondition`, `MedicalTherapy`...
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+}
+
+fn default_medical() -> bool {
+    true
+}
+pub(crate) fn empty_map() -> serde_json::Value {
+    serde_json::Value::Object(serde_json::Map::new())
+}
 fn default_language() -> String {
     "en".to_owned()
 }
@@ -156,6 +187,23 @@ impl Config {
         };
         if let Err((message, help)) = check_base_url(&config.base_url) {
             bad("base_url", message, help);
+        }
+        if !config.extra.is_object() {
+            bad(
+                "extra",
+                "`extra` is not a map".into(),
+                "write it as keys and values: `extra:` then `  key: value` on the next lines",
+            );
+        }
+        if let Some(url) = &config.report_url {
+            let ok = url.starts_with("https://") || url.starts_with("mailto:");
+            if !ok {
+                bad(
+                    "report_url",
+                    format!("`report_url` `{url}` is not an `https://` or `mailto:` address"),
+                    "give the page where readers report an error (e.g. the repository's issues page) or `mailto:address`",
+                );
+            }
         }
         if config.paginate_by == 0 {
             bad(

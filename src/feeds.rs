@@ -86,7 +86,12 @@ fn atom(site: &Site, route: &Route) -> Output {
             escape(&site.config.title)
         );
     }
-    let mut pages: Vec<&page::Page> = site.pages.iter().map(|p| &**p).collect();
+    let mut pages: Vec<&page::Page> = site
+        .pages
+        .iter()
+        .filter(|p| p.listed)
+        .map(|p| &**p)
+        .collect();
     pages.sort_by(|a, b| {
         let (ua, ub) = (a.updated.unwrap_or(a.date), b.updated.unwrap_or(b.date));
         ub.cmp(&ua).then_with(|| a.url.cmp(&b.url))
@@ -191,7 +196,7 @@ fn aliases(site: &Site, routes: &[Route]) -> Vec<Output> {
             let canonical = format!("{}{}", site.config.base_url, page.url);
             let target = urls.href(&route.url, &page.url);
             let html = format!(
-                "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting to {title}</title>\n<link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={url}\">\n</head>\n<body>\n<p>This page has moved to <a href=\"{url}\">{title}</a>.</p>\n</body>\n</html>\n",
+                "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting to {title}</title>\n<link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n<link rel=\"icon\" href=\"data:,\">\n<meta http-equiv=\"refresh\" content=\"0; url={url}\">\n</head>\n<body>\n<p>This page has moved to <a href=\"{url}\">{title}</a>.</p>\n</body>\n</html>\n",
                 lang = escape(&site.config.language),
                 title = escape(&page.title),
                 canonical = escape(&canonical),

@@ -381,7 +381,7 @@ pub struct ArticleFront {
     /// Old URLs that redirect here.
     #[serde(default)]
     pub aliases: Vec<String>,
-    /// Whether review and reference rules apply; defaults to true.
+    /// Whether review and reference rules apply; defaults to `site.yaml`'s `medical`.
     pub medical: Option<bool>,
     /// Order inside the section, before date and title.
     #[serde(default)]
@@ -389,6 +389,22 @@ pub struct ArticleFront {
     /// Sources, shown as a numbered list.
     #[serde(default)]
     pub references: Vec<Reference>,
+    /// The template to render it with instead of `page.html` (a page such as "About" or a
+    /// printable card).
+    pub template: Option<String>,
+    /// `false` keeps the page out of every list: home, sections, tags, feed, search and
+    /// related articles (it is still built, and in the sitemap).
+    #[serde(default = "yes")]
+    pub listed: bool,
+    /// Who wrote it, when the page names someone.
+    pub author: Option<String>,
+    /// Anything else, for templates (`page.extra.<key>`).
+    #[serde(default = "crate::config::empty_map")]
+    pub extra: serde_json::Value,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// What a section's (or the home page's) `_index.md` says.
@@ -527,7 +543,7 @@ mod tests {
 
     #[test]
     fn reports_every_unknown_key_at_its_line() {
-        let errors = article("---\ntitel: x\ndescription: d\ndate: 2026-01-01\nauthor: me\n---\n")
+        let errors = article("---\ntitel: x\ndescription: d\ndate: 2026-01-01\nwriter: me\n---\n")
             .expect_err("unknown keys");
         let lines: Vec<_> = errors
             .iter()
@@ -537,7 +553,7 @@ mod tests {
             lines,
             [
                 (Some(2), "unknown key `titel`"),
-                (Some(5), "unknown key `author`")
+                (Some(5), "unknown key `writer`")
             ]
         );
         assert_eq!(errors[0].help.as_deref(), Some("did you mean `title`?"));

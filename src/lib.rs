@@ -4,9 +4,10 @@
 //! (`front_matter`, `page`) turns files into typed front matter; **assemble** (`site`, with
 //! `markdown`, `links`, `taxonomy`, `related`) builds the immutable site model, checking links,
 //! anchors, tags and URLs across all files; **render** (`render`, `feeds`, `asset`) produces
-//! every output in memory; **publish** (`publish`) writes only what changed. `check` adds
-//! content rules (`lint`) and stops before publish. Every stage returns all of its diagnostics,
-//! so one run reports every problem.
+//! every output, which streams to **publish** (`publish`): staged beside the output folder and
+//! swapped in whole, so the site is never held in memory and a killed build never leaves a
+//! mix. `check` adds content rules (`lint`) and stops before publish. Every stage returns all
+//! of its diagnostics, so one run reports every problem.
 
 // Diagnostics are the error type everywhere; they travel the cold path and boxing them would
 // only add noise at every call site.
@@ -18,11 +19,13 @@
 mod source;
 // Parse.
 mod config;
+mod data;
 mod date;
 mod front_matter;
 mod markdown;
 mod page;
 mod readability;
+mod shortcode;
 // Assemble.
 mod links;
 mod related;
@@ -56,7 +59,7 @@ pub use date::Date;
 pub use diagnostic::Diagnostic;
 pub use external::{check as check_external, ExternalOptions};
 pub use lint::{report, Row};
-pub use publish::{write, Output, Written};
+pub use publish::{write, How, Output, Publisher, Why, Written};
 pub use scaffold::{article as new_article, tag as new_tag};
 pub use site::Site;
 
@@ -91,10 +94,11 @@ pub mod internals {
 }
 
 use config::Config;
+use publish::Sink;
 use route::Route;
 use source::{Inputs, Source};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// What to build, and how.
@@ -135,6 +139,7 @@ pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
         &mut Caches::default(),
         &mut Fresh,
         Mode::Build,
+        Sink::Collect,
     );
     match run.site {
         Some(site) if !run.diagnostics.iter().any(Diagnostic::is_error) => {
@@ -150,6 +155,76 @@ pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
     }
 }
 
+/// A site built into its output folder.
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// Articles built.
+    pub pages: usize,
+    /// Sections built.
+    pub sections: usize,
+    /// Tags with at least one article.
+    pub tags: usize,
+    /// What publishing did, and how.
+    pub written: Written,
+    /// Warnings met on the way, publishing's among them.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Why [`build_into`] published nothing.
+#[derive(Debug, Clone)]
+pub struct Unpublished {
+    /// Every problem found.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Whether the site built and writing it failed (else the content had errors).
+    pub while_writing: bool,
+}
+
+/// Builds the site into the folder `out`: the outputs stream to a [`Publisher`] as they are
+/// rendered, which swaps the new site in when the build succeeds and leaves `out` as it was
+/// when it fails.
+pub fn build_into(options: &Options, out: &Path) -> Result<Published, Unpublished> {
+    let writing = |diagnostics| Unpublished {
+        diagnostics,
+        while_writing: true,
+    };
+    let publisher = Publisher::start(out).map_err(writing)?;
+    let inputs = source::load(&options.root);
+    let run = run(
+        options,
+        &inputs,
+        &mut Caches::default(),
+        &mut Fresh,
+        Mode::Build,
+        Sink::Send(publisher.sender()),
+    );
+    drop(inputs);
+    let mut diagnostics = run.diagnostics;
+    let built = match run.site {
+        Some(site) if !diagnostics.iter().any(Diagnostic::is_error) => site,
+        _ => {
+            diagnostics.extend(publisher.finish(false).err().into_iter().flatten());
+            return Err(Unpublished {
+                diagnostics,
+                while_writing: false,
+            });
+        }
+    };
+    let tags = built.tags.iter().filter(|t| !t.pages.is_empty()).count();
+    let (pages, sections) = (built.pages.len(), built.sections.len());
+    drop(built);
+    let mut clock = Stopwatch::new();
+    let mut written = publisher.finish(true).map_err(writing)?;
+    clock.lap("publish (after rendering)");
+    diagnostics.append(&mut written.warnings);
+    Ok(Published {
+        pages,
+        sections,
+        tags,
+        written,
+        warnings: diagnostics,
+    })
+}
+
 /// Everything `site check` finds: build errors, warnings and the content rules, together.
 ///
 /// Files that fail to parse are left out of the model, and the rules run on the rest, so one
@@ -162,6 +237,7 @@ pub fn check(options: &Options) -> (Option<Site>, Vec<Diagnostic>) {
         &mut Caches::default(),
         &mut Fresh,
         Mode::Check,
+        Sink::Collect,
     );
     let mut diagnostics = run.diagnostics;
     if let Some(site) = &run.site {
@@ -247,11 +323,13 @@ pub(crate) fn run(
     caches: &mut Caches,
     reuse: &mut dyn Reuse,
     mode: Mode,
+    sink: Sink<'_>,
 ) -> Run {
     let mut clock = Stopwatch::new();
     let mut diagnostics: Vec<Diagnostic> = inputs.problems().cloned().collect();
     let config = configure(options, inputs, &mut diagnostics);
     let templates_ok = caches.load_templates(&inputs.templates, &mut diagnostics);
+    let data = data::parse_into(&inputs.data, &mut diagnostics);
     let (statics, assets) = asset::prepare(&inputs.statics);
     let files = asset::link_targets(&assets);
     clock.lap("config, templates, static");
@@ -266,12 +344,16 @@ pub(crate) fn run(
         run.diagnostics = diagnostics;
         return run;
     };
+    let tera = caches.templates.as_mut().map(|(tera, _)| tera);
+    let shortcodes =
+        shortcode::Env::for_run(tera, &inputs.templates, data, &config, &mut diagnostics);
     let site = site::assemble(
         config,
         &inputs.content,
         &files,
         &inputs.unreadable,
         options.drafts,
+        &shortcodes,
         &mut caches.memo,
         &mut diagnostics,
     );
@@ -292,7 +374,7 @@ pub(crate) fn run(
                     })
                     .map(|(r, _)| r)
                     .collect();
-                match render::render(&site, tera, &inputs.templates, todo) {
+                match render::render(&site, tera, &inputs.templates, todo, sink) {
                     Ok(pages) => run.outputs = pages,
                     Err(mut errors) => diagnostics.append(&mut errors),
                 }
@@ -301,8 +383,9 @@ pub(crate) fn run(
         }
         clock.lap("templates");
         let feeds = feeds::render(&site, &routes, || reuse.search_index(&site));
-        run.outputs.extend(feeds);
-        run.outputs.extend(statics);
+        let outputs = feeds.into_iter().chain(statics);
+        run.outputs
+            .extend(outputs.filter_map(|output| sink.keep(output)));
         clock.lap("feeds, sitemap, search index");
         diagnostics.extend(publish::validate(&run.outputs));
     }

@@ -41,7 +41,8 @@ pub fn check(site: &Site, today: Date) -> Vec<Diagnostic> {
         references(
             &page.file,
             &page.references,
-            page.medical,
+            // References a shortcode cites from a fact sheet count (checked in `data`).
+            page.medical && page.body.cited.is_empty(),
             page.keys.line("references"),
             &mut out,
         );
@@ -421,7 +422,8 @@ fn orphans(site: &Site, out: &mut Vec<Diagnostic>) {
         linked.extend(body.links_to.iter().map(String::as_str));
     }
     for page in &site.pages {
-        if page.tags.is_empty() && !linked.contains(page.rel.as_str()) {
+        // A page kept out of lists is reached from the templates (a footer link), not content.
+        if page.listed && page.tags.is_empty() && !linked.contains(page.rel.as_str()) {
             out.push(
                 Diagnostic::warning(
                     &page.file,

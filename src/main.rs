@@ -250,49 +250,41 @@ fn summary(diagnostics: &[Diagnostic]) -> String {
 
 fn build(options: &Options, output: &std::path::Path) -> ExitCode {
     let start = Instant::now();
-    let built = match naltrexone_site::build(options) {
-        Ok(built) => built,
-        Err(mut diagnostics) => {
-            print_all(&mut diagnostics);
-            eprintln!(
-                "build failed: {}; `{}` was left untouched",
-                summary(&diagnostics),
-                output.display()
-            );
-            return ExitCode::FAILURE;
-        }
-    };
-    let mut warnings = built.warnings;
-    match naltrexone_site::write(output, &built.outputs) {
-        Ok(written) => {
+    match naltrexone_site::build_into(options, output) {
+        Ok(built) => {
+            let mut warnings = built.warnings;
             print_all(&mut warnings);
-            let tags = built
-                .site
-                .tags
-                .iter()
-                .filter(|t| !t.pages.is_empty())
-                .count();
+            let written = built.written;
             println!(
-                "built {} pages, {} sections, {} tags into `{}` in {} ms ({} files written, {} unchanged, {} removed{})",
-                built.site.pages.len(),
-                built.site.sections.len(),
-                tags,
+                "built {} pages, {} sections, {} tags into `{}` in {} ms ({} files written, {} unchanged, {} removed; {}{})",
+                built.pages,
+                built.sections,
+                built.tags,
                 output.display(),
                 start.elapsed().as_millis(),
                 written.written,
                 written.unchanged,
                 written.removed,
+                written.how,
                 if warnings.is_empty() { String::new() } else { format!("; {}", summary(&warnings)) },
             );
             ExitCode::SUCCESS
         }
-        Err(mut diagnostics) => {
-            print_all(&mut diagnostics);
-            eprintln!(
-                "build failed while writing `{}`: {}",
-                output.display(),
-                summary(&diagnostics)
-            );
+        Err(mut failed) => {
+            print_all(&mut failed.diagnostics);
+            if failed.while_writing {
+                eprintln!(
+                    "build failed while writing `{}`: {}",
+                    output.display(),
+                    summary(&failed.diagnostics)
+                );
+            } else {
+                eprintln!(
+                    "build failed: {}; `{}` was left untouched",
+                    summary(&failed.diagnostics),
+                    output.display()
+                );
+            }
             ExitCode::FAILURE
         }
     }

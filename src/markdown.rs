@@ -5,9 +5,14 @@
 //!
 //! Alerts (`> [!WARNING]`) become labelled callouts. Broken links are diagnostics at the link's
 //! line and column in the file; `#anchor`s are returned for the site-wide check in `links.rs`.
+//! Shortcodes are expanded first (`shortcode`): Markdown reads the body with a placeholder of
+//! the same length for each call, and the walker puts each call's output where its
+//! placeholder comes out, so every offset, line and column stays the file's.
 
 use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::front_matter::Reference;
 use crate::links::{AnchorRef, LinkTable, Resolution};
+use crate::shortcode::{self, Slot};
 use pulldown_cmark::{
     html, BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
@@ -70,9 +75,17 @@ pub struct Rendered {
     /// Site-root addresses written in raw HTML (`<a href="/x/">`), as (line, column, address),
     /// for lint: raw HTML is copied as it is, so they cannot follow the base path.
     pub raw_root_links: Vec<(usize, usize, String)>,
-    /// Broken links and duplicate heading ids.
+    /// Broken links, duplicate heading ids and shortcode problems.
     pub diagnostics: Vec<Diagnostic>,
-    /// A hash of `html` and `summary`, so a rebuild can tell whether the body changed.
+    /// Fact-sheet references the body's shortcodes cite that the front matter does not list:
+    /// the page's numbered list goes on with them (`ref-<n>` after the front matter's).
+    pub cited: Vec<Reference>,
+    /// The shortcodes the body calls, sorted.
+    pub shortcodes: Vec<String>,
+    /// A hash of what those shortcodes' output depends on (`shortcode::Env::dependencies`):
+    /// the body can be reused while it is the same.
+    pub dependencies: u64,
+    /// A hash of `html`, `summary` and `cited`, so a rebuild can tell whether the body changed.
     pub hash: u64,
 }
 
@@ -118,7 +131,7 @@ fn root_addresses(raw: &str) -> Vec<(usize, &str)> {
 
 /// The Markdown dialect: CommonMark plus GFM tables, footnotes, strikethrough, task lists,
 /// alerts, smart punctuation and `{#id}` heading attributes.
-fn options() -> Options {
+pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -138,17 +151,40 @@ pub struct Location<'a> {
     pub text: &'a str,
     /// Byte offset of the body in the file.
     pub body_offset: usize,
-    /// How many references the front matter lists: each gets an anchor `ref-<n>`.
-    pub reference_count: usize,
+    /// The references the front matter lists: each gets an anchor `ref-<n>`, and shortcodes'
+    /// citations of the same documents use their numbers.
+    pub references: &'a [Reference],
     /// The site-root URL of the page the body is shown on: links are written relative to it in
     /// the offline copy.
     pub url: &'a str,
 }
 
-/// Renders `body` (found at `at`), resolving links through `links`.
+/// Renders `body` (found at `at`), resolving links through `links`, without shortcodes.
 pub fn render(body: &str, at: &Location<'_>, links: &LinkTable) -> Rendered {
-    let mut walker = Walker::new(at, links);
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+    render_with(body, at, links, &shortcode::Env::none())
+}
+
+/// Renders `body` (found at `at`), resolving links through `links` and expanding shortcodes
+/// through `shortcodes`.
+pub fn render_with(
+    body: &str,
+    at: &Location<'_>,
+    links: &LinkTable,
+    shortcodes: &shortcode::Env<'_>,
+) -> Rendered {
+    let expanded = shortcode::expand(body, at, shortcodes);
+    let (text, slots) = match &expanded {
+        Some(e) => (e.text.as_str(), &e.slots[..]),
+        None => (body, &[][..]),
+    };
+    let mut walker = Walker::new(at, links, slots);
+    if let Some(e) = &expanded {
+        walker.out.diagnostics.extend(e.diagnostics.iter().cloned());
+        walker.out.cited.clone_from(&e.cited);
+        walker.out.shortcodes.clone_from(&e.names);
+        walker.out.dependencies = shortcodes.dependencies(&e.names);
+    }
+    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
         walker.event(event, range.start);
     }
     walker.finish(body.len())
@@ -176,6 +212,11 @@ struct Walker<'a, 'e> {
     summary_end: Option<usize>,
     /// The index in `events` of the first `<!-- more -->`.
     more_at: Option<usize>,
+    /// What each shortcode call writes, and whether it has been written.
+    slots: &'e [Slot],
+    placed: Vec<bool>,
+    /// Inside an inline placeholder (an autolink): its text and end are dropped.
+    in_placeholder: bool,
 }
 
 struct OpenHeading<'e> {
@@ -195,7 +236,7 @@ struct OpenLink {
 }
 
 impl<'a, 'e> Walker<'a, 'e> {
-    fn new(at: &'a Location<'a>, links: &'a LinkTable) -> Self {
+    fn new(at: &'a Location<'a>, links: &'a LinkTable, slots: &'e [Slot]) -> Self {
         Self {
             at,
             links,
@@ -210,11 +251,100 @@ impl<'a, 'e> Walker<'a, 'e> {
             depth: 0,
             summary_end: None,
             more_at: None,
+            slots,
+            placed: vec![false; slots.len()],
+            in_placeholder: false,
         }
     }
 
     /// Sends one event to its method. Inside a heading every event is held back as it is.
     fn event(&mut self, event: Event<'e>, offset: usize) {
+        if !self.slots.is_empty() {
+            if let Some(event) = self.shortcode(event, offset) {
+                self.dispatch(event, offset);
+            }
+        } else {
+            self.dispatch(event, offset);
+        }
+    }
+
+    /// A shortcode placeholder's events become the call's output; every other event passes.
+    fn shortcode(&mut self, event: Event<'e>, offset: usize) -> Option<Event<'e>> {
+        if self.in_placeholder {
+            if matches!(event, Event::End(TagEnd::Link)) {
+                self.in_placeholder = false;
+            }
+            return None;
+        }
+        match event {
+            Event::Start(Tag::Link {
+                link_type: LinkType::Autolink,
+                ref dest_url,
+                ..
+            }) => {
+                let Some(i) = shortcode::placeholder_index(dest_url)
+                    .filter(|&i| self.slots.get(i).is_some_and(|s| s.offset == offset))
+                else {
+                    return Some(event);
+                };
+                self.in_placeholder = true;
+                self.placed[i] = true;
+                let slot = &self.slots[i];
+                if slot.literal {
+                    Some(Event::Text(CowStr::from(slot.output.clone())))
+                } else {
+                    self.place_html(Event::InlineHtml(CowStr::from(slot.output.clone())));
+                    None
+                }
+            }
+            Event::Html(ref raw) if raw.starts_with("<sc>") => {
+                let Some(i) = self
+                    .slots
+                    .iter()
+                    .position(|s| s.block && s.offset + 1 == offset)
+                else {
+                    return Some(event);
+                };
+                self.placed[i] = true;
+                let html = format!("{}\n", self.slots[i].output);
+                self.place_html(Event::Html(CowStr::from(html)));
+                None
+            }
+            Event::Html(ref raw) | Event::InlineHtml(ref raw) if raw.contains("<sc:") => {
+                // A placeholder inside raw HTML: put the output into the HTML.
+                let mut text = raw.to_string();
+                for (i, slot) in self.slots.iter().enumerate() {
+                    let Some(at) = text.find("<sc:") else { break };
+                    let end = text[at..].find('>').map_or(text.len(), |e| at + e + 1);
+                    if shortcode::placeholder_index(&text[at + 1..end - 1]) == Some(i) {
+                        let output = if slot.literal {
+                            escape(&slot.output)
+                        } else {
+                            slot.output.clone()
+                        };
+                        text.replace_range(at..end, &output);
+                        self.placed[i] = true;
+                    }
+                }
+                Some(match event {
+                    Event::Html(_) => Event::Html(CowStr::from(text)),
+                    _ => Event::InlineHtml(CowStr::from(text)),
+                })
+            }
+            event => Some(event),
+        }
+    }
+
+    /// A shortcode's HTML: held with a heading's events, else written as it is (not scanned
+    /// for site-root addresses: shortcodes print theirs with `url()`).
+    fn place_html(&mut self, event: Event<'e>) {
+        match self.heading.as_mut() {
+            Some(heading) => heading.inner.push(event),
+            None => self.events.push(event),
+        }
+    }
+
+    fn dispatch(&mut self, event: Event<'e>, offset: usize) {
         if let Some(heading) = self.heading.as_mut() {
             if !matches!(event, Event::End(TagEnd::Heading(_))) {
                 heading.inner.push(event);
@@ -557,14 +687,26 @@ impl<'a, 'e> Walker<'a, 'e> {
         for h in &out.headings {
             out.anchors.insert(h.id.clone());
         }
-        for n in 1..=self.at.reference_count {
+        for n in 1..=self.at.references.len() + out.cited.len() {
             out.anchors.insert(format!("ref-{n}"));
+        }
+        for (slot, placed) in self.slots.iter().zip(&self.placed) {
+            if !placed && !slot.output.is_empty() {
+                let (line, column) = self
+                    .lines
+                    .locate(self.at.text, self.at.body_offset + slot.offset);
+                out.diagnostics.push(
+                    Diagnostic::error(self.at.file, "shortcode", "this shortcode cannot be placed here")
+                        .at_in(self.at.text, line, column)
+                        .help("put it in a paragraph, a list item, a table cell or on a line of its own, not inside a link, an image or a heading's id"),
+                );
+            }
         }
         let summary = summary(&self.events, self.more_at, self.summary_end);
         html::push_html(&mut out.summary, summary.iter().cloned());
         out.html.reserve(body_len * 3 / 2);
         html::push_html(&mut out.html, self.events.into_iter());
-        out.hash = crate::hash::of(&(&out.html, &out.summary));
+        out.hash = crate::hash::of(&(&out.html, &out.summary, &out.cited));
         out
     }
 }
@@ -586,6 +728,13 @@ fn summary<'x, 'e>(
         }
         (None, None) => &events[..0],
     }
+}
+
+/// `text` with HTML's special characters escaped, for an escaped call inside raw HTML.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Whether a link goes to another web site.
@@ -674,7 +823,7 @@ mod tests {
             rel: "a/x.md",
             text: body,
             body_offset: 0,
-            reference_count: 0,
+            references: &[],
             url: "/a/x/",
         };
         render(body, &at, &links)

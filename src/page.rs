@@ -95,6 +95,14 @@ pub struct Page {
     pub weight: i64,
     /// Sources.
     pub references: Vec<Reference>,
+    /// The template it is rendered with, when not `page.html`.
+    pub template: Option<String>,
+    /// Whether it appears in lists (home, sections, tags, feed, search, related).
+    pub listed: bool,
+    /// Who wrote it, when named.
+    pub author: Option<String>,
+    /// Free-form values for templates (a map).
+    pub extra: serde_json::Value,
     /// The rendered body (shared with the rebuild cache).
     pub body: Arc<Rendered>,
     /// Lines of the front-matter keys, for diagnostics.
@@ -107,6 +115,12 @@ impl Page {
     /// Reading time in minutes at 200 words a minute, at least 1.
     pub fn reading_time(&self) -> usize {
         self.body.word_count.div_ceil(200).max(1)
+    }
+
+    /// The page's numbered references: the front matter's, then those its shortcodes cite
+    /// from fact sheets (`ref-<n>` is the n-th).
+    pub fn numbered(&self) -> impl Iterator<Item = &Reference> {
+        self.references.iter().chain(&self.body.cited)
     }
 }
 
@@ -194,26 +208,40 @@ impl Parsed {
         &self.source.text[self.body_offset..]
     }
 
-    /// Renders the body, resolving its links through `table`.
+    /// Renders the body, resolving its links through `table` (without shortcodes).
     pub fn render(&self, table: &crate::links::LinkTable) -> Rendered {
+        self.render_with(table, &crate::shortcode::Env::none())
+    }
+
+    /// Renders the body, resolving its links through `table` and expanding its shortcodes.
+    pub(crate) fn render_with(
+        &self,
+        table: &crate::links::LinkTable,
+        shortcodes: &crate::shortcode::Env<'_>,
+    ) -> Rendered {
         let at = crate::markdown::Location {
             file: &self.source.path,
             rel: &self.source.rel,
             text: &self.source.text,
             body_offset: self.body_offset,
-            reference_count: self.reference_count(),
+            references: self.references(),
             url: &self.url,
         };
-        crate::markdown::render(self.body(), &at, table)
+        crate::markdown::render_with(self.body(), &at, table, shortcodes)
+    }
+
+    /// The references the front matter lists.
+    pub fn references(&self) -> &[Reference] {
+        match &self.front {
+            Front::Article(a) => &a.references,
+            Front::Tag(t) => &t.references,
+            Front::Section(_) => &[],
+        }
     }
 
     /// How many references the front matter lists.
     pub fn reference_count(&self) -> usize {
-        match &self.front {
-            Front::Article(a) => a.references.len(),
-            Front::Tag(t) => t.references.len(),
-            Front::Section(_) => 0,
-        }
+        self.references().len()
     }
 
     /// Whether this is a draft article.
@@ -270,6 +298,41 @@ pub fn parse(source: Source) -> Result<Parsed, Vec<Diagnostic>> {
                 Diagnostic::error(&file, "front-matter", format!("`{key}` is empty"))
                     .at_in(text, keys.line(key), 1)
                     .help(help),
+            );
+        }
+    }
+    if let Front::Article(a) = &front {
+        let mut bad = |key: &str, message: &str, help: &str| {
+            empty.push(
+                Diagnostic::error(&file, "front-matter", message)
+                    .at_in(text, keys.line(key), 1)
+                    .help(help),
+            );
+        };
+        if !a.extra.is_object() {
+            bad(
+                "extra",
+                "`extra` is not a map",
+                "write it as keys and values: `extra:` then `  key: value` on the next lines",
+            );
+        }
+        if !a.listed && !a.tags.is_empty() {
+            bad(
+                "tags",
+                "a page with `listed: false` is in no list, so it cannot have tags",
+                "remove `tags`, or remove `listed: false`",
+            );
+        }
+        let template_ok = a.template.as_deref().is_none_or(|t| {
+            t.ends_with(".html")
+                && !t.starts_with('/')
+                && t.split('/').all(|part| !part.is_empty() && part != "..")
+        });
+        if !template_ok {
+            bad(
+                "template",
+                "`template` is not the name of a template file",
+                "give a file under `templates/`, e.g. `template: about.html`",
             );
         }
     }
@@ -412,7 +475,13 @@ pub fn alias_path(alias: &str) -> Result<String, (String, Option<String>)> {
 }
 
 /// Turns a parsed article and its rendered body into a [`Page`].
-pub fn article(parsed: &Parsed, front: &ArticleFront, body: Arc<Rendered>) -> Page {
+/// `medical` is the site's default for articles that do not say.
+pub fn article(
+    parsed: &Parsed,
+    front: &ArticleFront,
+    body: Arc<Rendered>,
+    medical_default: bool,
+) -> Page {
     let ArticleFront {
         title,
         description,
@@ -427,6 +496,10 @@ pub fn article(parsed: &Parsed, front: &ArticleFront, body: Arc<Rendered>) -> Pa
         medical,
         weight,
         references,
+        template,
+        listed,
+        author,
+        extra,
     } = front.clone();
     let section = match &parsed.place {
         Place::Article { section, .. } => section.clone(),
@@ -454,9 +527,13 @@ pub fn article(parsed: &Parsed, front: &ArticleFront, body: Arc<Rendered>) -> Pa
         tags,
         draft,
         aliases,
-        medical: medical.unwrap_or(true),
+        medical: medical.unwrap_or(medical_default),
         weight,
         references,
+        template,
+        listed,
+        author,
+        extra,
         body,
         keys: parsed.keys.clone(),
         text: Arc::clone(&parsed.source.text),

@@ -616,6 +616,7 @@ mod tests {
             &[],
             &[],
             false,
+            &crate::shortcode::Env::none(),
             &mut crate::site::Memo::default(),
             &mut errors,
         );

@@ -38,6 +38,8 @@ pub struct Site {
     pub tags: Arc<Vec<Tag>>,
     /// For each page, its related pages (indices into `pages`), best first.
     pub related: Arc<Vec<Vec<usize>>>,
+    /// The data files (`data.<name>` in templates).
+    pub data: Arc<crate::data::Data>,
 }
 
 /// One file's parse, shared with the memo, or its errors.
@@ -70,14 +72,17 @@ impl Memo {
 /// whose text did not change and leaving in it what the next assembly can reuse.
 ///
 /// `files` are the other addresses links may target (static files); `unreadable` are content
-/// files that could not be read. Problems go to `errors`. The site comes back even when some
-/// files failed (without them), so `check` can still run its rules on the rest.
+/// files that could not be read; `shortcodes` renders the bodies' shortcodes and holds the
+/// data files. Problems go to `errors`. The site comes back even when some files failed
+/// (without them), so `check` can still run its rules on the rest.
+#[allow(clippy::too_many_arguments)] // the pipeline's inputs, each from another stage
 pub fn assemble(
     config: Config,
     content: &[Source],
     files: &[String],
     unreadable: &[String],
     drafts: bool,
+    shortcodes: &crate::shortcode::Env<'_>,
     memo: &mut Memo,
     errors: &mut Vec<Diagnostic>,
 ) -> Site {
@@ -86,7 +91,7 @@ pub fn assemble(
     clock.lap("front matter");
     let urls = crate::route::Urls::of(&config);
     let table = link_table(&parsed, files, unreadable, unavailable, urls);
-    let bodies = render_bodies(&parsed, &table, memo);
+    let bodies = render_bodies(&parsed, &table, shortcodes, memo);
     clock.lap("markdown");
     memo.entries = parsed
         .iter()
@@ -95,6 +100,7 @@ pub fn assemble(
         .collect();
     memo.table = table;
     let mut site = model(config, &parsed, bodies, &memo.table, errors);
+    site.data = Arc::clone(shortcodes.data());
     clock.lap("model, tags, anchors");
     site.related = relate(&site, memo);
     clock.lap("related");
@@ -164,9 +170,14 @@ fn link_table(
     table
 }
 
-/// Step 3: every body as HTML, reused from the memo when neither the text nor any link target
-/// changed (links resolve to URLs).
-fn render_bodies(parsed: &[Arc<Parsed>], table: &LinkTable, memo: &Memo) -> Vec<Arc<Rendered>> {
+/// Step 3: every body as HTML, reused from the memo when neither the text, any link target
+/// (links resolve to URLs) nor what its shortcodes read changed.
+fn render_bodies(
+    parsed: &[Arc<Parsed>],
+    table: &LinkTable,
+    shortcodes: &crate::shortcode::Env<'_>,
+    memo: &Memo,
+) -> Vec<Arc<Rendered>> {
     let reuse = table.pages == memo.table.pages
         && table.urls == memo.table.urls
         && table.files == memo.table.files
@@ -176,12 +187,14 @@ fn render_bodies(parsed: &[Arc<Parsed>], table: &LinkTable, memo: &Memo) -> Vec<
         .map(|p| {
             if reuse {
                 if let Some((old, body)) = memo.entries.get(&p.source.rel) {
-                    if same_text(&old.source.text, &p.source.text) {
+                    if same_text(&old.source.text, &p.source.text)
+                        && body.dependencies == shortcodes.dependencies(&body.shortcodes)
+                    {
                         return Arc::clone(body);
                     }
                 }
             }
-            Arc::new(p.render(table))
+            Arc::new(p.render_with(table, shortcodes))
         })
         .collect()
 }
@@ -202,7 +215,9 @@ fn model(
     for (p, body) in parsed.iter().zip(bodies) {
         errors.extend(body.diagnostics.iter().cloned());
         match (&p.front, &p.place) {
-            (Front::Article(front), _) => pages.push(Arc::new(page::article(p, front, body))),
+            (Front::Article(front), _) => {
+                pages.push(Arc::new(page::article(p, front, body, config.medical)))
+            }
             (Front::Section(front), Place::Home) => home = Some(page::section(p, front, body)),
             (Front::Section(front), _) => sections.push(page::section(p, front, body)),
             (Front::Tag(front), _) => texts.push(page::tag(p, front, body)),
@@ -237,6 +252,7 @@ fn model(
         order,
         tags: Arc::new(tags),
         related: Arc::default(),
+        data: Arc::default(),
     }
 }
 
@@ -273,9 +289,9 @@ impl Site {
     }
 }
 
-/// The indices of `pages`, newest first.
+/// The listed articles (`listed: false` pages are in no list), newest first.
 pub(crate) fn newest_first(pages: &[Arc<Page>]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..pages.len()).collect();
+    let mut order: Vec<usize> = (0..pages.len()).filter(|&p| pages[p].listed).collect();
     order.sort_by(|&a, &b| page_order(&pages[a], &pages[b]));
     order
 }
@@ -328,7 +344,7 @@ fn attach(sections: &mut [Section], pages: &[Arc<Page>]) -> Vec<Diagnostic> {
         .collect();
     let mut missing: BTreeMap<&str, &str> = BTreeMap::new();
     for (p, page) in pages.iter().enumerate() {
-        if let Some(name) = &page.section {
+        if let Some(name) = page.section.as_ref().filter(|_| page.listed) {
             match index.get(name) {
                 Some(&s) => sections[s].pages.push(p),
                 None => {
@@ -426,7 +442,28 @@ pub fn check_routes(site: &Site, routes: &[Route], files: &[String]) -> Vec<Diag
     // Pages first, in source order, so a clash with an alias is reported at the alias.
     let mut errors = claim_pages(&mut taken, pages);
     errors.extend(claim_aliases(&mut taken, site));
+    if errors.is_empty() {
+        errors = check_paths(routes);
+    }
     errors
+}
+
+/// Every output path inside the output folder and taken once: outputs stream to the publisher
+/// as they are rendered, so a clash must be found before rendering starts. The checks above
+/// name the files behind the clashes they know; this one catches the rest (a tag's later list
+/// page and an alias, say).
+fn check_paths(routes: &[Route]) -> Vec<Diagnostic> {
+    let mut seen = HashSet::new();
+    routes
+        .iter()
+        .filter_map(|route| match crate::publish::outside(&route.path) {
+            Some(outside) => Some(outside),
+            None if !seen.insert(route.path.as_str()) => {
+                Some(crate::publish::duplicate(&route.path))
+            }
+            None => None,
+        })
+        .collect()
 }
 
 /// Claims each page's output path, reporting those already taken.

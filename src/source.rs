@@ -1,5 +1,5 @@
-//! Reading the site's inputs: `site.yaml`, the Markdown under `content/`, the templates and the
-//! static files. The only module that reads them; everything after works on the returned data.
+//! Reading the site's inputs: `site.yaml`, the Markdown under `content/`, the templates, the
+//! data files under `data/` and the static files. The only module that reads them; everything after works on the returned data.
 //!
 //! Hidden files, editor leftovers (`.x.swp`, `x~`, `#x#`, vim's `4913`) are skipped; symlink
 //! loops are reported as warnings and survived. Text is checked for UTF-8 (with the position of
@@ -40,6 +40,8 @@ pub struct Inputs {
     pub content: Vec<Source>,
     /// Files under `templates/`, sorted by path.
     pub templates: Vec<Source>,
+    /// YAML and JSON files under `data/` (optional), sorted by path; parsed by `data`.
+    pub data: Vec<Source>,
     /// Files under `static/`, sorted by path.
     pub statics: Vec<StaticFile>,
     /// Markdown files under `content/` that could not be read (paths under `content/`), so
@@ -103,6 +105,7 @@ impl Inputs {
         match folder {
             "content" => self.reload_text(Folder::Content, rel, inner, &full),
             "templates" => self.reload_text(Folder::Templates, rel, inner, &full),
+            "data" => self.reload_text(Folder::Data, rel, inner, &full),
             "static" => self.reload_static(rel, inner, &full),
             _ => Change::Nothing,
         }
@@ -111,10 +114,7 @@ impl Inputs {
     /// Reads a content file or a template again (`inner` is its path under its folder).
     fn reload_text(&mut self, folder: Folder, rel: &str, inner: &str, full: &Path) -> Change {
         let exists = full.is_file();
-        let list = match folder {
-            Folder::Content => &mut self.content,
-            Folder::Templates => &mut self.templates,
-        };
+        let list = self.list(folder);
         let prefix = format!("{inner}/");
         if !exists && list.iter().any(|s| s.rel.starts_with(&prefix)) {
             // A folder that went away, reported as a path.
@@ -128,8 +128,12 @@ impl Inputs {
         if !exists {
             return Change::Shape;
         }
-        if folder == Folder::Content {
-            if let Err(why) = accept_content(inner) {
+        if folder != Folder::Templates {
+            let accept = match folder {
+                Folder::Data => crate::data::accept,
+                _ => accept_content,
+            };
+            if let Err(why) = accept(inner) {
                 self.note(Diagnostic::warning(
                     rel,
                     "ignored-file",
@@ -140,6 +144,7 @@ impl Inputs {
         }
         let read = std::fs::read(full)
             .map_err(|error| cannot_read(rel, &error))
+            .and_then(|bytes| limit(folder, rel, bytes))
             .and_then(|bytes| text(rel, bytes));
         let text = match read {
             Ok(text) => text,
@@ -156,10 +161,7 @@ impl Inputs {
             rel: inner.to_owned(),
             text: text.into(),
         };
-        let list = match folder {
-            Folder::Content => &mut self.content,
-            Folder::Templates => &mut self.templates,
-        };
+        let list = self.list(folder);
         match list.binary_search_by(|s| s.rel.cmp(&source.rel)) {
             Ok(i) => list[i] = source,
             Err(i) => list.insert(i, source),
@@ -168,6 +170,14 @@ impl Inputs {
             Change::Text
         } else {
             Change::Shape
+        }
+    }
+
+    fn list(&mut self, folder: Folder) -> &mut Vec<Source> {
+        match folder {
+            Folder::Content => &mut self.content,
+            Folder::Templates => &mut self.templates,
+            Folder::Data => &mut self.data,
         }
     }
 
@@ -194,11 +204,12 @@ impl Inputs {
     }
 }
 
-/// The two folders of text files.
+/// The folders of text files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Folder {
     Content,
     Templates,
+    Data,
 }
 
 /// Reads the whole site at `root`; problems are kept in [`Inputs`], next to what was read.
@@ -209,12 +220,15 @@ pub fn load(root: &Path) -> Inputs {
     diagnostics.append(&mut found);
     let (templates, _, mut found) = texts(root, "templates", |_| Ok(()));
     diagnostics.append(&mut found);
+    let (data, _, mut found) = texts(root, "data", crate::data::accept);
+    diagnostics.append(&mut found);
     let (statics, mut found) = files(root, "static");
     diagnostics.append(&mut found);
     let mut inputs = Inputs {
         config,
         content,
         templates,
+        data,
         statics: statics
             .into_iter()
             .map(|(rel, bytes)| StaticFile { rel, bytes })
@@ -273,7 +287,12 @@ fn texts(
             ));
             continue;
         }
-        match text(&path, bytes) {
+        let read = if folder == "data" {
+            limit(Folder::Data, &path, bytes)
+        } else {
+            Ok(bytes)
+        };
+        match read.and_then(|bytes| text(&path, bytes)) {
             Ok(text) => sources.push(Source {
                 path,
                 rel,
@@ -293,7 +312,7 @@ fn files(root: &Path, folder: &str) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>)
     let base = root.join(folder);
     let mut diagnostics = Vec::new();
     if !base.is_dir() {
-        if folder != "static" {
+        if folder != "static" && folder != "data" {
             diagnostics.push(
                 Diagnostic::error(folder, "io", format!("the folder `{folder}/` is missing"))
                     .help(format!("create `{folder}/` next to `site.yaml`")),
@@ -361,6 +380,23 @@ pub fn relative(base: &Path, path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// Refuses a data file larger than `data::MAX_BYTES` (data is read whole into every build).
+fn limit(folder: Folder, rel: &str, bytes: Vec<u8>) -> Result<Vec<u8>, Diagnostic> {
+    if folder == Folder::Data && bytes.len() > crate::data::MAX_BYTES {
+        return Err(Diagnostic::error(
+            rel,
+            "data",
+            format!(
+                "`{rel}` is {} KB, more than the {} KB a data file may have",
+                bytes.len().div_ceil(1024),
+                crate::data::MAX_BYTES / 1024
+            ),
+        )
+        .help("split it into smaller files in a folder (`data/<name>/<part>.yaml`), or keep large data out of the site"));
+    }
+    Ok(bytes)
 }
 
 /// Hidden files and the leftovers editors write next to the file being edited.

@@ -52,10 +52,16 @@ pub struct Card {
     pub date: DateView,
     /// Last medical review.
     pub reviewed: Option<DateView>,
+    /// Who reviewed it, when the front matter names someone.
+    pub reviewed_by: Option<String>,
     /// Minutes.
     pub reading_time: usize,
     /// The page's section.
     pub section: Option<Link>,
+    /// The first paragraph (or everything before `<!-- more -->`), as HTML.
+    pub summary: String,
+    /// Its tags.
+    pub tags: Vec<Link>,
 }
 
 /// A reference, numbered.
@@ -90,8 +96,11 @@ struct PageView<'a> {
     updated: Option<DateView>,
     reviewed: Option<DateView>,
     reviewed_by: Option<&'a str>,
+    author: Option<&'a str>,
     medical: bool,
     draft: bool,
+    listed: bool,
+    extra: &'a serde_json::Value,
     tags: Vec<Link>,
     section: Option<Link>,
     breadcrumbs: Vec<Link>,
@@ -208,7 +217,7 @@ impl View<'_> {
     }
 }
 
-type Prepared<'a> = (&'static str, View<'a>, &'a str);
+type Prepared<'a> = (&'a str, View<'a>, &'a str);
 
 /// The template, context and source file (for errors) of one page.
 pub(crate) fn prepare<'a>(job: Job, site: &'a Site, cards: &'a Cards<'_>) -> Prepared<'a> {
@@ -255,7 +264,7 @@ pub(crate) fn prepare<'a>(job: Job, site: &'a Site, cards: &'a Cards<'_>) -> Pre
                 page: page_view(site, cards, p),
             };
             (
-                "page.html",
+                super::template_of(job, site),
                 View::Page(Box::new(context)),
                 page.file.as_str(),
             )
@@ -357,16 +366,19 @@ fn card(site: &Site, page: &Page) -> Card {
         url: page.url.clone(),
         date: page.date.into(),
         reviewed: page.reviewed.map(DateView::from),
+        reviewed_by: page.reviewed_by.clone(),
         reading_time: page.reading_time(),
         section: site.section_of(page).map(|s| Link {
             title: s.title.clone(),
             url: s.url.clone(),
         }),
+        summary: page.body.summary.clone(),
+        tags: page.tags.iter().map(|t| tag_link(site, t)).collect(),
     }
 }
 
-fn references(refs: &[Reference]) -> Vec<ReferenceView> {
-    refs.iter()
+fn references<'r>(refs: impl IntoIterator<Item = &'r Reference>) -> Vec<ReferenceView> {
+    refs.into_iter()
         .enumerate()
         .map(|(i, r)| ReferenceView {
             n: i + 1,
@@ -420,8 +432,11 @@ fn page_view<'a>(site: &'a Site, cards: &'a Cards<'_>, p: usize) -> PageView<'a>
         updated: page.updated.map(DateView::from),
         reviewed: page.reviewed.map(DateView::from),
         reviewed_by: page.reviewed_by.as_deref(),
+        author: page.author.as_deref().or(site.config.author.as_deref()),
         medical: page.medical,
         draft: page.draft,
+        listed: page.listed,
+        extra: &page.extra,
         tags: page.tags.iter().map(|t| tag_link(site, t)).collect(),
         section,
         json_ld: page_json_ld(site, page, &breadcrumbs),
@@ -436,7 +451,7 @@ fn page_view<'a>(site: &'a Site, cards: &'a Cards<'_>, p: usize) -> PageView<'a>
             .collect(),
         word_count: page.body.word_count,
         reading_time: page.reading_time(),
-        references: references(&page.references),
+        references: references(page.numbered()),
         related,
     }
 }

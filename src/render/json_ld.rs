@@ -31,15 +31,26 @@ pub(super) fn page_json_ld(site: &Site, page: &Page, breadcrumbs: &[Link]) -> St
         "dateModified": page.updated.unwrap_or(page.date).to_string(),
         "isPartOf": { "@type": "WebSite", "name": site.config.title, "url": format!("{}/", site.config.base_url) },
     });
+    // A page's own author is a person; the site's is the publisher.
+    if let Some(author) = &page.author {
+        main["author"] = serde_json::json!({ "@type": "Person", "name": author });
+    } else if let Some(publisher) = &site.config.author {
+        main["author"] = serde_json::json!({ "@type": "Organization", "name": publisher });
+    }
     if page.medical {
-        main["about"] = serde_json::json!({ "@type": "Drug", "name": "Naltrexone" });
+        if let Some(about) = &site.config.about {
+            main["about"] = serde_json::json!({ "@type": about.kind, "name": about.name });
+        }
         if let Some(reviewed) = page.reviewed {
             main["lastReviewed"] = serde_json::json!(reviewed.to_string());
         }
-        if !page.references.is_empty() {
+        // Only a review someone is named for is claimed as one.
+        if let Some(reviewer) = &page.reviewed_by {
+            main["reviewedBy"] = serde_json::json!({ "@type": "Person", "name": reviewer });
+        }
+        if page.numbered().next().is_some() {
             main["citation"] = page
-                .references
-                .iter()
+                .numbered()
                 .map(|r| serde_json::json!({ "@type": "CreativeWork", "name": r.title, "url": r.href() }))
                 .collect();
         }

@@ -32,6 +32,8 @@ struct Globals<'a> {
     serve: bool,
     /// True only in the offline copy (`site build --offline`).
     offline: bool,
+    /// The data files.
+    data: &'a crate::data::Data,
 }
 
 /// Puts the data every template shares (config, navigation, assets) into Tera's global context.
@@ -55,6 +57,7 @@ pub fn set_globals(
         assets,
         serve,
         offline: site.config.offline,
+        data: &site.data,
     };
     let context =
         Context::from_serialize(&globals).map_err(|e| vec![diagnostic(&e, templates, None)])?;
@@ -65,6 +68,18 @@ pub fn set_globals(
         site.config.base_url.clone(),
     );
     Ok(())
+}
+
+/// Readies Tera for the shortcodes of bodies, which render before the site is assembled: no
+/// global context (a shortcode sees only its own, the same in every run) and `url()` under the
+/// site's rule.
+pub fn prepare_bodies(tera: &mut Tera, config: &crate::config::Config) {
+    *tera.global_context() = Context::new();
+    register_url(
+        tera,
+        crate::route::Urls::of(config),
+        config.base_url.clone(),
+    );
 }
 
 /// Gives templates `url(path=...)` under the rule `urls`.
@@ -100,12 +115,14 @@ fn url_function(
 }
 
 /// Renders the pages at `routes` (globals already set; routes that are not rendered through a
-/// template are skipped); template errors are collected, one per place.
+/// template are skipped); template errors are collected, one per place. The pages come back,
+/// or go to the publisher as they are made when `sink` sends them.
 pub fn render<'r>(
     site: &Site,
     tera: &Tera,
     templates: &[Source],
     routes: impl IntoParallelIterator<Item = &'r Route>,
+    sink: crate::publish::Sink<'_>,
 ) -> Result<Vec<Output>, Vec<Diagnostic>> {
     let cards = Cards::new(site);
     let results: Vec<Result<Output, Diagnostic>> = routes
@@ -124,6 +141,8 @@ pub fn render<'r>(
                 bytes: html.into_bytes(),
             })
         })
+        // Streaming, each page goes to the publisher as soon as it is made.
+        .filter_map(|result| result.map(|output| sink.keep(output)).transpose())
         .collect();
     let mut outputs = Vec::with_capacity(results.len());
     let mut errors: BTreeMap<Place, (Diagnostic, usize)> = BTreeMap::new();

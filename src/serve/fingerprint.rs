@@ -54,6 +54,15 @@ pub(crate) fn fingerprint(job: Job, site: &Site, cards: &[u64], reads: &mut Vec<
                 page.reviewed,
             )
                 .hash(h);
+            // `extra` is free-form: hashed as its JSON text.
+            (
+                &page.author,
+                site.config.author.as_deref(),
+                page.listed,
+                &page.template,
+                page.extra.to_string(),
+            )
+                .hash(h);
             (
                 &page.reviewed_by,
                 page.medical,
@@ -131,15 +140,39 @@ impl Print<'_> {
 }
 
 /// A hash of each page's card (what lists show of it), computed once for all fingerprints.
-pub(crate) fn card_hashes(site: &Site) -> Vec<u64> {
+pub(crate) fn card_hashes(site: &Site, summaries: bool) -> Vec<u64> {
     (0..site.pages.len())
         .into_par_iter()
-        .map(|p| card_hash(site, p))
+        .map(|p| card_hash(site, p, summaries))
         .collect()
 }
 
+/// Whether any template may print a card's `summary` (anything but `page.summary` that says
+/// `summary` inside a `{{ }}` or `{% %}` tag). Most themes do not, and then an edit to an
+/// article's first paragraph re-renders only the article, not every list it is in.
+pub(crate) fn cards_show_summary(templates: &[Source]) -> bool {
+    templates.iter().any(|t| {
+        let text = t.text.replace("page.summary", "");
+        let mut rest = text.as_str();
+        while let Some(open) = rest.find(['{']) {
+            rest = &rest[open + 1..];
+            let close = match rest.chars().next() {
+                Some('{') => "}}",
+                Some('%') => "%}",
+                _ => continue,
+            };
+            let end = rest.find(close).unwrap_or(rest.len());
+            if rest[..end].contains("summary") {
+                return true;
+            }
+            rest = &rest[end..];
+        }
+        false
+    })
+}
+
 /// A hash of one page's card.
-pub(crate) fn card_hash(site: &Site, p: usize) -> u64 {
+pub(crate) fn card_hash(site: &Site, p: usize, summaries: bool) -> u64 {
     use std::hash::{Hash, Hasher};
     let page = &site.pages[p];
     let mut h = hash::Hasher::default();
@@ -149,19 +182,38 @@ pub(crate) fn card_hash(site: &Site, p: usize) -> u64 {
         &page.url,
         page.date,
         page.reviewed,
+        &page.reviewed_by,
         page.reading_time(),
     )
         .hash(&mut h);
+    if summaries {
+        page.body.summary.hash(&mut h);
+    }
     site.section_of(page)
         .map(|s| (&s.title, &s.url))
         .hash(&mut h);
+    for name in &page.tags {
+        site.tag(name)
+            .map_or(name.as_str(), |t| t.text.title.as_str())
+            .hash(&mut h);
+        name.hash(&mut h);
+    }
     h.finish()
 }
 
-/// A hash of what every page shows: config, navigation and asset URLs.
-pub(crate) fn shared_hash(site: &Site, assets: &Assets) -> u64 {
+/// A hash of what every page shows: config, navigation, asset URLs, and the data files the
+/// page templates read (those only shortcodes read change the bodies that call them instead).
+pub(crate) fn shared_hash(site: &Site, assets: &Assets, templates: &[Source]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = hash::Hasher::default();
+    let mut reads = crate::data::Reads::Some(BTreeSet::new());
+    for t in templates
+        .iter()
+        .filter(|t| !t.rel.starts_with("shortcodes/"))
+    {
+        reads.join(crate::data::reads(&t.text));
+    }
+    site.data.hash_of(&reads).hash(&mut h);
     serde_json::to_string(&site.config)
         .unwrap_or_default()
         .hash(&mut h);
@@ -242,9 +294,14 @@ mod tests {
         "reviewed",
         "reviewed.iso",
         "reviewed.long",
+        "reviewed_by",
         "section",
         "section.title",
         "section.url",
+        "summary",
+        "tags",
+        "tags[].title",
+        "tags[].url",
         "title",
         "url",
     ];
@@ -302,8 +359,11 @@ mod tests {
                     "reviewed.iso",
                     "reviewed.long",
                     "reviewed_by",
+                    "author",
                     "medical",
                     "draft",
+                    "listed",
+                    "extra",
                     "tags",
                     "tags[].title",
                     "tags[].url",

@@ -104,7 +104,7 @@ pub fn run(options: Options, serve: ServeOptions) -> Result<(), String> {
         let url = format!("http://{address}{base_path}/");
         // Watch before saying we serve, so an edit made right after the message is seen.
         let watcher = watch_files(root, session, sender)?;
-        println!("{summary}; serving {url} (watching content/, templates/, static/, site.yaml; Ctrl-C to stop)");
+        println!("{summary}; serving {url} (watching content/, templates/, data/, static/, site.yaml; Ctrl-C to stop)");
         if serve.open {
             let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
         }
@@ -166,7 +166,7 @@ fn watch_files(
     let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
     let mut debouncer = new_debouncer(Duration::from_millis(40), None, tx)
         .map_err(|e| format!("cannot watch files: {e}"))?;
-    for folder in ["content", "templates", "static"] {
+    for folder in ["content", "templates", "data", "static"] {
         let path = root.join(folder);
         if path.is_dir() {
             debouncer

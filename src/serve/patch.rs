@@ -56,18 +56,24 @@ pub(crate) fn patch(
     site: &Site,
     changed: &[Source],
     memo: &mut Memo,
+    shortcodes: &crate::shortcode::Env<'_>,
 ) -> Option<Result<Patched, Vec<Diagnostic>>> {
     let edits = qualify(site, changed, memo)?;
     let bodies: Vec<(Arc<Rendered>, bool)> = edits
         .par_iter()
         .map(|(_, p, _, body)| match body {
             Some(body) => (Arc::clone(body), false),
-            None => (Arc::new(p.render(&memo.table)), true),
+            None => (Arc::new(p.render_with(&memo.table, shortcodes)), true),
         })
         .collect();
     let mut next = site.clone();
     for ((index, parsed, front, _), (body, _)) in edits.iter().zip(&bodies) {
-        next.pages[*index] = Arc::new(page::article(parsed, front, Arc::clone(body)));
+        next.pages[*index] = Arc::new(page::article(
+            parsed,
+            front,
+            Arc::clone(body),
+            site.config.medical,
+        ));
     }
     let mut errors: Vec<Diagnostic> = bodies
         .iter()
@@ -124,15 +130,16 @@ fn qualify(site: &Site, changed: &[Source], memo: &Memo) -> Option<Vec<Edit>> {
             && parsed.place == old.place
             && front.aliases == old_front.aliases
             && front.tags == old_front.tags
-            && front.draft == old_front.draft;
+            && front.draft == old_front.draft
+            && front.listed == old_front.listed
+            && front.template == old_front.template;
         if !same_shape {
             return None;
         }
-        // The body is rendered again only when it, or the number of references it may point
-        // to, changed.
-        let body = (parsed.body() == old.body()
-            && parsed.reference_count() == old.reference_count())
-        .then(|| Arc::clone(old_body));
+        // The body is rendered again only when it, or the references it may point to (whose
+        // numbers its shortcodes' citations reuse), changed.
+        let body = (parsed.body() == old.body() && parsed.references() == old.references())
+            .then(|| Arc::clone(old_body));
         let front = front.clone();
         edits.push((index, Arc::new(parsed), front, body));
     }

@@ -67,6 +67,8 @@ struct Prints {
     readers: Vec<Vec<usize>>,
     /// Each article's card hash.
     cards: Vec<u64>,
+    /// Whether a template shows cards' summaries (then a card hash covers it).
+    summaries: bool,
     /// A hash of what every page shows (config, navigation, assets).
     shared: u64,
 }
@@ -89,7 +91,7 @@ impl Prints {
         let mut look = BTreeSet::new();
         for &p in &patched.pages {
             look.insert(self.page_jobs[p]);
-            let card = card_hash(site, p);
+            let card = card_hash(site, p, self.summaries);
             if card != cards[p] {
                 cards[p] = card;
                 look.extend(self.readers[p].iter().copied());
@@ -139,11 +141,11 @@ impl Prints {
     }
 
     /// Every job's fingerprint on a freshly assembled site.
-    fn of(site: &Site, routes: &[Route], shared: u64) -> Self {
+    fn of(site: &Site, routes: &[Route], shared: u64, summaries: bool) -> Self {
         let jobs: Vec<usize> = (0..routes.len())
             .filter(|&r| routes[r].job().is_some())
             .collect();
-        let cards = card_hashes(site);
+        let cards = card_hashes(site, summaries);
         let (fingerprints, reads): (Vec<u64>, Vec<Vec<usize>>) = jobs
             .par_iter()
             .filter_map(|&r| routes[r].job())
@@ -172,6 +174,7 @@ impl Prints {
             page_jobs,
             readers,
             cards,
+            summaries,
             shared,
         }
     }
@@ -268,7 +271,7 @@ impl Session {
             return None;
         }
         let last = self.last.as_mut()?;
-        let (tera, _) = self.caches.templates.as_ref()?;
+        let (tera, _) = self.caches.templates.as_mut()?;
         let mut changed: Vec<Source> = Vec::with_capacity(self.dirty.len());
         for rel in &self.dirty {
             let content = &self.inputs.content;
@@ -276,7 +279,19 @@ impl Session {
             changed.push(content[i].clone());
         }
         let warnings: Vec<Diagnostic> = self.inputs.problems().cloned().collect();
-        let patched = match patch::patch(&last.site, &changed, &mut self.caches.memo)? {
+        // Shortcodes in the new bodies render as in a full run: without the pages' globals.
+        let globals = std::mem::take(tera.global_context());
+        let (shortcodes, _) = crate::shortcode::Env::new(
+            Some(&*tera),
+            &self.inputs.templates,
+            Arc::clone(&last.site.data),
+            &last.site.config.language,
+        );
+        let patched = patch::patch(&last.site, &changed, &mut self.caches.memo, &shortcodes);
+        drop(shortcodes);
+        *tera.global_context() = globals;
+        let tera = &*tera;
+        let patched = match patched? {
             Ok(patched) => patched,
             Err(mut errors) => {
                 errors.extend(warnings);
@@ -292,7 +307,13 @@ impl Session {
             .map(|(j, ..)| &last.routes[last.prints.jobs[*j]])
             .collect();
         clock.lap("serve: fingerprints");
-        let rendered = match crate::render::render(site, tera, &self.inputs.templates, todo) {
+        let rendered = match crate::render::render(
+            site,
+            tera,
+            &self.inputs.templates,
+            todo,
+            crate::publish::Sink::Collect,
+        ) {
             Ok(rendered) => rendered,
             Err(errors) => {
                 // The memo holds the patched pages but the outputs do not: run it all next time.
@@ -347,6 +368,7 @@ impl Session {
             &mut self.caches,
             &mut select,
             Mode::Build,
+            crate::publish::Sink::Collect,
         );
         let prints = select.prints;
         let (site, diagnostics) = match run.site {
@@ -449,7 +471,12 @@ impl Reuse for Select<'_> {
         templates: &[Source],
         assets: &Assets,
     ) -> Vec<bool> {
-        let prints = Prints::of(site, routes, shared_hash(site, assets));
+        let prints = Prints::of(
+            site,
+            routes,
+            shared_hash(site, assets, templates),
+            fingerprint::cards_show_summary(templates),
+        );
         let affected = affected_templates(templates, &self.changed_templates());
         let before: HashMap<&str, u64> = match self.last {
             Some(last) if last.prints.shared == prints.shared => last
@@ -466,7 +493,7 @@ impl Reuse for Select<'_> {
             let route = &routes[r];
             let Some(job) = route.job() else { continue };
             let kept = before.get(route.path.as_str()) == Some(print)
-                && !affected.contains(crate::render::template_of(job))
+                && !affected.contains(crate::render::template_of(job, site))
                 && self
                     .last
                     .is_some_and(|last| last.files.contains_key(route.path.as_str()));
