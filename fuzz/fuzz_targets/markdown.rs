@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
         rel: "care/x.md",
         text: &text,
         body_offset: front.len(),
-        reference_count: 2,
+        references: &[],
         url: "/care/x/",
     };
     let rendered = markdown::render(body, &at, &table);
