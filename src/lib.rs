@@ -60,7 +60,7 @@ pub use diagnostic::Diagnostic;
 pub use external::{check as check_external, ExternalOptions};
 pub use lint::{report, Row};
 pub use publish::{write, How, Output, Publisher, Why, Written};
-pub use scaffold::{article as new_article, tag as new_tag};
+pub use scaffold::{article as new_article, init, tag as new_tag};
 pub use site::Site;
 
 /// The stages' own types and functions, for the fuzz targets and the tests that drive one

@@ -90,6 +90,12 @@ enum Command {
         #[arg(long)]
         no_hugo: bool,
     },
+    /// Start a new site of your own in DIR (a missing or empty folder): a neutral starter with
+    /// templates, a stylesheet, one section, one article and one tag, that builds as it is.
+    Init {
+        /// The folder to create the site in.
+        dir: PathBuf,
+    },
     /// Create a new article or tag page from the schema.
     New {
         #[command(subcommand)]
@@ -199,6 +205,21 @@ fn run() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
                 eprintln!("error: {message}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Init { dir } => match naltrexone_site::init(&dir, today) {
+            Ok(files) => {
+                println!(
+                    "created a site in `{}` ({} files); next: `site --root {} serve`",
+                    dir.display(),
+                    files.len(),
+                    dir.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(d) => {
+                eprintln!("{d}");
                 ExitCode::FAILURE
             }
         },

@@ -188,3 +188,102 @@ fn create(root: &Path, rel: &str, text: &str) -> Result<PathBuf, Diagnostic> {
         .map_err(|e| Diagnostic::error(rel, "io", format!("cannot write `{rel}`: {e}")))?;
     Ok(path)
 }
+
+/// The starter site `site init` writes: a neutral site (no health rules, no helpline) that
+/// builds and passes `site check` as it is. The files live in `starter/` in the repository.
+const STARTER: &[(&str, &str)] = &[
+    ("site.yaml", include_str!("../starter/site.yaml")),
+    (
+        "content/_index.md",
+        include_str!("../starter/content/_index.md"),
+    ),
+    (
+        "content/notes/_index.md",
+        include_str!("../starter/content/notes/_index.md"),
+    ),
+    (
+        "content/notes/first-note.md",
+        include_str!("../starter/content/notes/first-note.md"),
+    ),
+    (
+        "content/tags/welcome.md",
+        include_str!("../starter/content/tags/welcome.md"),
+    ),
+    (
+        "templates/base.html",
+        include_str!("../starter/templates/base.html"),
+    ),
+    (
+        "templates/index.html",
+        include_str!("../starter/templates/index.html"),
+    ),
+    (
+        "templates/list.html",
+        include_str!("../starter/templates/list.html"),
+    ),
+    (
+        "templates/section.html",
+        include_str!("../starter/templates/section.html"),
+    ),
+    (
+        "templates/page.html",
+        include_str!("../starter/templates/page.html"),
+    ),
+    (
+        "templates/tag.html",
+        include_str!("../starter/templates/tag.html"),
+    ),
+    (
+        "templates/tags.html",
+        include_str!("../starter/templates/tags.html"),
+    ),
+    (
+        "templates/404.html",
+        include_str!("../starter/templates/404.html"),
+    ),
+    (
+        "static/style.css",
+        include_str!("../starter/static/style.css"),
+    ),
+];
+
+/// `site init DIR`: writes the starter site into `dir`, which must be missing or empty; the
+/// first article is dated `today`. Returns the files written.
+pub fn init(dir: &Path, today: Date) -> Result<Vec<PathBuf>, Diagnostic> {
+    let shown = dir.display().to_string();
+    let io = |what: &str, path: &Path, e: std::io::Error| {
+        Diagnostic::error(
+            &shown,
+            "io",
+            format!("cannot {what} `{}`: {e}", path.display()),
+        )
+    };
+    if dir.exists() {
+        if !dir.is_dir() {
+            return Err(
+                Diagnostic::error(&shown, "io", format!("`{shown}` is a file"))
+                    .help("give the path of a new folder: `site init my-site`"),
+            );
+        }
+        let mut entries = fs::read_dir(dir).map_err(|e| io("read", dir, e))?;
+        if entries.next().is_some() {
+            return Err(Diagnostic::error(
+                &shown,
+                "io",
+                format!("`{shown}` is not empty; `site init` writes a new site only into an empty folder"),
+            )
+            .help("give the path of a new folder: `site init my-site`"));
+        }
+    }
+    let mut written = Vec::new();
+    for (rel, text) in STARTER {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
+        }
+        let text = text.replace("__DATE__", &today.to_string());
+        fs::write(&path, text).map_err(|e| io("write", &path, e))?;
+        written.push(path);
+    }
+    Ok(written)
+}

@@ -184,7 +184,7 @@ fn check_writes_nothing() {
 fn the_bundled_site_passes_and_six_injected_defects_are_found() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let tmp = tempfile::tempdir().expect("tempdir");
-    for part in ["content", "templates", "static"] {
+    for part in ["content", "templates", "data", "static"] {
         copy_dir(&repo.join(part), &tmp.path().join(part));
     }
     fs::copy(repo.join("site.yaml"), tmp.path().join("site.yaml")).expect("site.yaml");
@@ -374,4 +374,30 @@ fn new_rejects_unknown_sections_and_tags_with_the_known_ones() {
     assert!(tmp.path().join("content/tags/liver.md").exists());
     let out = site(tmp.path(), &["new", "tag", "Bad Name"]);
     assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn init_writes_a_starter_site_that_builds_and_passes_strict_check() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("my-site");
+    let made = site(tmp.path(), &["init", dir.to_str().expect("utf-8 path")]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let built = site(&dir, &["build"]);
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let page = fs::read_to_string(dir.join("public/notes/first-note/index.html")).expect("page");
+    assert!(page.contains("<h1>My first note</h1>"));
+    assert!(
+        !page.contains("naltrexone") && !page.contains("988"),
+        "nothing of the health site comes along"
+    );
+    let (code, findings) = check_json(&dir, &["--strict"]);
+    assert_eq!(code, Some(0), "{findings:#?}");
+    // A second init into the same folder refuses and changes nothing.
+    let again = site(tmp.path(), &["init", dir.to_str().expect("utf-8 path")]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        text(&again.stderr).contains("is not empty"),
+        "{}",
+        text(&again.stderr)
+    );
 }
