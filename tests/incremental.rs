@@ -651,3 +651,124 @@ fn edits_beside_folders_with_longer_similar_names_are_found() {
         assert_eq!(rendered.len(), 1, "{file}: {rendered:?}");
     }
 }
+
+#[test]
+fn listing_a_page_or_changing_its_template_assembles_again() {
+    let (tmp, mut session) = setup();
+    // An edit to an unlisted page's text patches it and touches no list.
+    let path = edit(
+        tmp.path(),
+        "content/colophon.md",
+        "This page is in no list",
+        "This page is still in no list",
+    );
+    assert_eq!(
+        rebuild(&mut session, tmp.path(), &[path], Way::Patch),
+        ["colophon/index.html"]
+    );
+    // Putting it in the lists changes the site's shape.
+    let path = edit(tmp.path(), "content/colophon.md", "listed: false\n", "");
+    let rendered = rebuild(&mut session, tmp.path(), &[path.clone()], Way::Assemble);
+    assert!(rendered.contains(&"index.html".to_owned()), "{rendered:?}");
+    // Another template for the same page.
+    edit(
+        tmp.path(),
+        "content/colophon.md",
+        "template: plain.html\n",
+        "",
+    );
+    let rendered = rebuild(&mut session, tmp.path(), &[path], Way::Assemble);
+    assert!(
+        rendered.contains(&"colophon/index.html".to_owned()),
+        "{rendered:?}"
+    );
+}
+
+#[test]
+fn when_cards_show_summaries_a_first_paragraph_edit_re_renders_the_lists() {
+    let (tmp, mut session) = setup();
+    let card = edit(
+        tmp.path(),
+        "templates/partials/card.html",
+        "</a> <time",
+        "</a> {{ card.summary | safe }} <time",
+    );
+    rebuild(&mut session, tmp.path(), &[card], Way::Assemble);
+    let text = fs::read_to_string(tmp.path().join("content/news/first.md")).expect("read");
+    let body = text.splitn(3, "---\n").nth(2).expect("a body").trim_start();
+    let first_word = body.split_whitespace().next().expect("a word").to_owned();
+    let path = edit(
+        tmp.path(),
+        "content/news/first.md",
+        &format!("\n{first_word}"),
+        &format!("\nNewly {first_word}"),
+    );
+    let rendered = rebuild(&mut session, tmp.path(), &[path], Way::Patch);
+    assert!(
+        rendered.contains(&"news/index.html".to_owned()),
+        "the section list shows the new summary: {rendered:?}"
+    );
+}
+
+/// A session over the `shortcodes` fixture (data files read by a shortcode and by the base
+/// template).
+fn setup_shortcodes() -> (tempfile::TempDir, Session) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    common::copy_dir(&common::fixtures().join("sites/shortcodes"), tmp.path());
+    let _ = fs::remove_dir_all(tmp.path().join("expected"));
+    let mut session = Session::new(options(tmp.path()));
+    session.rebuild().expect("first build");
+    (tmp, session)
+}
+
+#[test]
+fn a_data_edit_re_renders_the_pages_whose_shortcodes_read_it() {
+    let (tmp, mut session) = setup_shortcodes();
+    let path = edit(tmp.path(), "data/sheet.yaml", "Once a month", "Every 4 weeks");
+    assert_eq!(
+        rebuild(&mut session, tmp.path(), &[path], Way::Assemble),
+        ["care/article/index.html"]
+    );
+    // A reference the sheet cites changes the page's list and numbers too.
+    let path = edit(tmp.path(), "data/sheet.yaml", "pmid: 12345678", "pmid: 87654321");
+    assert_eq!(
+        rebuild(&mut session, tmp.path(), &[path], Way::Assemble),
+        ["care/article/index.html"]
+    );
+}
+
+#[test]
+fn a_data_edit_a_page_template_reads_re_renders_every_page() {
+    let (tmp, mut session) = setup_shortcodes();
+    let path = edit(tmp.path(), "data/site.json", "Plain words", "Short words");
+    let rendered = rebuild(&mut session, tmp.path(), &[path], Way::Assemble);
+    for page in ["care/article/index.html", "care/other/index.html", "index.html"] {
+        assert!(rendered.iter().any(|r| r == page), "{page} in {rendered:?}");
+    }
+}
+
+#[test]
+fn a_shortcode_template_edit_re_renders_the_pages_that_call_it() {
+    let (tmp, mut session) = setup_shortcodes();
+    let path = edit(
+        tmp.path(),
+        "templates/shortcodes/note.html",
+        "<aside class",
+        "<aside data-edited class",
+    );
+    assert_eq!(
+        rebuild(&mut session, tmp.path(), &[path], Way::Assemble),
+        ["care/article/index.html"]
+    );
+    // A body edit that adds a shortcode call is patched with the shortcodes working.
+    let path = edit(
+        tmp.path(),
+        "content/care/other.md",
+        "Back to",
+        "{{ link(to=\"/care/article/\", text=\"The article\") }}. Back to",
+    );
+    assert_eq!(
+        rebuild(&mut session, tmp.path(), &[path], Way::Patch),
+        ["care/other/index.html"]
+    );
+}
