@@ -724,13 +724,23 @@ fn setup_shortcodes() -> (tempfile::TempDir, Session) {
 #[test]
 fn a_data_edit_re_renders_the_pages_whose_shortcodes_read_it() {
     let (tmp, mut session) = setup_shortcodes();
-    let path = edit(tmp.path(), "data/sheet.yaml", "Once a month", "Every 4 weeks");
+    let path = edit(
+        tmp.path(),
+        "data/sheet.yaml",
+        "Once a month",
+        "Every 4 weeks",
+    );
     assert_eq!(
         rebuild(&mut session, tmp.path(), &[path], Way::Assemble),
         ["care/article/index.html"]
     );
     // A reference the sheet cites changes the page's list and numbers too.
-    let path = edit(tmp.path(), "data/sheet.yaml", "pmid: 12345678", "pmid: 87654321");
+    let path = edit(
+        tmp.path(),
+        "data/sheet.yaml",
+        "pmid: 12345678",
+        "pmid: 87654321",
+    );
     assert_eq!(
         rebuild(&mut session, tmp.path(), &[path], Way::Assemble),
         ["care/article/index.html"]
@@ -742,7 +752,11 @@ fn a_data_edit_a_page_template_reads_re_renders_every_page() {
     let (tmp, mut session) = setup_shortcodes();
     let path = edit(tmp.path(), "data/site.json", "Plain words", "Short words");
     let rendered = rebuild(&mut session, tmp.path(), &[path], Way::Assemble);
-    for page in ["care/article/index.html", "care/other/index.html", "index.html"] {
+    for page in [
+        "care/article/index.html",
+        "care/other/index.html",
+        "index.html",
+    ] {
         assert!(rendered.iter().any(|r| r == page), "{page} in {rendered:?}");
     }
 }

@@ -345,8 +345,11 @@ pub(crate) fn expand(body: &str, at: &Location<'_>, env: &Env<'_>) -> Option<Exp
                                 format!("print `{{{{ body }}}}` once in `templates/shortcodes/{}.html`", inv.name),
                             ),
                         }
-                    } else {
+                    } else if c.block {
                         output = html;
+                    } else {
+                        // Inside a line: the template's last line end is not the text's.
+                        output = html.trim_end().to_owned();
                     }
                 }
                 if with_body && !pushed {
