@@ -449,6 +449,22 @@ mod tests {
     }
 
     #[test]
+    fn refuses_a_data_file_over_the_limit() {
+        let big = vec![b'a'; crate::data::MAX_BYTES + 1];
+        let d = limit(Folder::Data, "data/big.yaml", big).expect_err("too large");
+        assert_eq!(
+            d.message,
+            "`data/big.yaml` is 1025 KB, more than the 1024 KB a data file may have"
+        );
+        assert!(limit(
+            Folder::Content,
+            "content/a.md",
+            vec![b'a'; crate::data::MAX_BYTES + 1]
+        )
+        .is_ok());
+    }
+
+    #[test]
     fn normalizes_text_and_locates_bad_bytes() {
         assert_eq!(
             text("a", b"\xef\xbb\xbfa\r\nb".to_vec()).ok(),
