@@ -308,11 +308,13 @@ fn differences(expected: &Tree, actual: &Tree) -> String {
     format!("{total} paths: {}", lines.join(", "))
 }
 
-/// The site built with the old title, and clean builds of both titles to compare with.
+/// `site` built with the old title, and clean builds of both titles to compare with (the
+/// first build is the old title's).
 fn built_site(site: Site) -> (Site, Tree, Tree) {
-    let bravo = site.reference(NEW);
-    let alpha = site.reference(OLD);
     site.build_ok(&[]);
+    let alpha = Tree::read(&site.out);
+    let bravo = site.reference(NEW);
+    site.title(OLD);
     (site, alpha, bravo)
 }
 
@@ -557,7 +559,9 @@ fn a_second_build_waits_for_the_lock() {
 
 #[test]
 fn the_in_place_way_writes_into_the_folder() {
-    let (site, _, bravo) = built_site(Site::new());
+    let site = Site::new();
+    site.build_ok(&[]);
+    let files: Vec<String> = Tree::read(&site.out).0.into_keys().collect();
     let folder = fs::metadata(&site.out).expect("stat").ino();
     site.title(NEW);
     let said = site.build_ok(&[("SITE_PUBLISH", "in-place")]);
@@ -566,7 +570,12 @@ fn the_in_place_way_writes_into_the_folder() {
         "{said}"
     );
     assert_eq!(fs::metadata(&site.out).expect("stat").ino(), folder);
-    assert_eq!(Tree::read(&site.out), bravo);
+    assert_eq!(title_of(&site.out), NEW);
+    let now: Vec<String> = Tree::read(&site.out).0.into_keys().collect();
+    assert_eq!(
+        now, files,
+        "the same files, no `*.site-tmp` or `*.site-old` left"
+    );
     site.assert_clean_beside();
     // The record it wrote is believed by a swap: nothing is read or written again.
     let said = site.build_ok(&[]);
@@ -575,21 +584,24 @@ fn the_in_place_way_writes_into_the_folder() {
 
 #[test]
 fn the_record_of_older_versions_inside_the_folder_is_migrated() {
+    let site = Site::new();
+    site.build_ok(&[]);
+    let built = Tree::read(&site.out);
     for way in ["exchange", "in-place"] {
-        let (site, alpha, _) = built_site(Site::new());
         // What older versions wrote: the record inside the folder, without a tree line.
-        let record = fs::read_to_string(site.parent.join(".public.site-build")).expect("record");
-        let legacy: String = record
+        let record = site.parent.join(".public.site-build");
+        let legacy: String = fs::read_to_string(&record)
+            .expect("record")
             .lines()
             .filter(|l| !l.starts_with("# tree"))
             .map(|l| format!("{l}\n"))
             .collect();
         fs::write(site.out.join(".site-build"), legacy).expect("write the old record");
-        fs::remove_file(site.parent.join(".public.site-build")).expect("remove the record");
+        fs::remove_file(&record).expect("remove the record");
         let said = site.build_ok(&[("SITE_PUBLISH", way)]);
         assert!(said.contains("0 files written"), "{way}: {said}");
         assert!(!site.out.join(".site-build").exists(), "{way}: {said}");
-        assert_eq!(Tree::read(&site.out), alpha, "{way}");
+        assert_eq!(Tree::read(&site.out), built, "{way}");
         site.assert_clean_beside();
     }
 }
