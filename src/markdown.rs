@@ -225,7 +225,8 @@ struct OpenHeading<'e> {
     level: HeadingLevel,
     /// The `{#id}` written in the file, if any.
     id: Option<String>,
-    inner: Vec<Event<'e>>,
+    /// The events before the heading: while it is open, `events` collects its own.
+    outer: Vec<Event<'e>>,
 }
 
 struct OpenLink {
@@ -335,20 +336,34 @@ impl<'a, 'e> Walker<'a, 'e> {
         }
     }
 
-    /// A shortcode's HTML: held with a heading's events, else written as it is (not scanned
-    /// for site-root addresses: shortcodes print theirs with `url()`).
+    /// A shortcode's HTML, written as it is (not scanned for site-root addresses: shortcodes
+    /// print theirs with `url()`); inside a heading, `events` holds the heading's own.
     fn place_html(&mut self, event: Event<'e>) {
-        match self.heading.as_mut() {
-            Some(heading) => heading.inner.push(event),
-            None => self.events.push(event),
-        }
+        self.events.push(event);
     }
 
     fn dispatch(&mut self, event: Event<'e>, offset: usize) {
-        if let Some(heading) = self.heading.as_mut() {
-            if !matches!(event, Event::End(TagEnd::Heading(_))) {
-                heading.inner.push(event);
-                return;
+        // Inside a heading, links and images are resolved and checked as anywhere else; the
+        // rest is held as it is (its text is the heading's title, not prose).
+        if self.heading.is_some() {
+            match event {
+                Event::End(TagEnd::Heading(_))
+                | Event::Start(Tag::Link { .. } | Tag::Image { .. })
+                | Event::End(TagEnd::Link | TagEnd::Image) => {}
+                Event::Text(ref text) | Event::Code(ref text) => {
+                    if let Some(image) = self.image.as_mut() {
+                        image.alt.push_str(text);
+                    }
+                    if let Some(link) = self.link.as_mut() {
+                        link.has_text |= !text.trim().is_empty();
+                    }
+                    self.events.push(event);
+                    return;
+                }
+                event => {
+                    self.events.push(event);
+                    return;
+                }
             }
         }
         match event {
@@ -421,7 +436,7 @@ impl<'a, 'e> Walker<'a, 'e> {
             start: offset,
             level,
             id: id.map(|i| i.to_string()),
-            inner: Vec::new(),
+            outer: std::mem::take(&mut self.events),
         });
     }
 
@@ -430,7 +445,8 @@ impl<'a, 'e> Walker<'a, 'e> {
         let Some(heading) = self.heading.take() else {
             return;
         };
-        let title = plain(&heading.inner);
+        let inner = std::mem::replace(&mut self.events, heading.outer);
+        let title = plain(&inner);
         let (line, column) = self.locate(heading.start);
         let id = match heading.id {
             Some(id) => {
@@ -462,7 +478,7 @@ impl<'a, 'e> Walker<'a, 'e> {
             classes: Vec::new(),
             attrs: Vec::new(),
         }));
-        self.events.extend(heading.inner);
+        self.events.extend(inner);
         self.events.push(Event::End(TagEnd::Heading(heading.level)));
     }
 
@@ -681,7 +697,8 @@ impl<'a, 'e> Walker<'a, 'e> {
     fn finish(mut self, body_len: usize) -> Rendered {
         // An unclosed heading cannot happen with pulldown-cmark, but never drop text if it did.
         if let Some(heading) = self.heading.take() {
-            self.events.extend(heading.inner);
+            let inner = std::mem::replace(&mut self.events, heading.outer);
+            self.events.extend(inner);
         }
         let mut out = self.out;
         for h in &out.headings {
@@ -928,19 +945,24 @@ mod tests {
     }
 
     #[test]
-    fn keeps_links_and_images_in_headings_as_written() {
-        // A heading's events are held back until its end and let through unchanged: its
-        // links are not resolved and its images not collected (today's behaviour).
-        let r = render_str("## See [it](../b/other.md) ![pic](/gone.png)\n");
+    fn resolves_and_checks_links_and_images_in_headings() {
+        let r = render_str(
+            "## See [it](../b/other.md) ![pic](/gone.png)\n\n## Or [this](../b/nope.md)\n",
+        );
         assert_eq!(r.headings[0].id, "see-it-pic");
         assert!(
             r.html
-                .contains("<h2 id=\"see-it-pic\">See <a href=\"../b/other.md\">it</a> "),
+                .contains("<h2 id=\"see-it-pic\">See <a href=\"/b/other/\">it</a> "),
             "{}",
             r.html
         );
-        assert!(r.links_to.is_empty() && r.images.is_empty() && r.diagnostics.is_empty());
-        assert_eq!(r.word_count, 3);
+        assert_eq!(r.links_to, ["b/other.md"]);
+        assert_eq!(r.images.len(), 1);
+        assert_eq!(r.images[0].alt, "pic");
+        let rules: Vec<(&str, Option<usize>)> =
+            r.diagnostics.iter().map(|d| (d.rule, d.line)).collect();
+        assert_eq!(rules, [("broken-image", Some(1)), ("broken-link", Some(3))]);
+        assert_eq!(r.word_count, 5, "heading words count once, as the title");
     }
 
     #[test]

@@ -668,7 +668,12 @@ fn listing_a_page_or_changing_its_template_assembles_again() {
     );
     // Putting it in the lists changes the site's shape.
     let path = edit(tmp.path(), "content/colophon.md", "listed: false\n", "");
-    let rendered = rebuild(&mut session, tmp.path(), &[path.clone()], Way::Assemble);
+    let rendered = rebuild(
+        &mut session,
+        tmp.path(),
+        std::slice::from_ref(&path),
+        Way::Assemble,
+    );
     assert!(rendered.contains(&"index.html".to_owned()), "{rendered:?}");
     // Another template for the same page.
     edit(
