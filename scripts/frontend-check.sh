@@ -146,7 +146,10 @@ echo "serving $PUBLIC at $BASE (pid $SERVER_PID)"
 
 # Pages to test: chosen from the output so the script works on any built site.
 url_of() { local d=${1#"$PUBLIC"}; echo "${d%index.html}"; }
-section=$(find "$PUBLIC" -mindepth 2 -maxdepth 2 -name index.html -not -path "$PUBLIC/tags/*" -not -path "$PUBLIC/search/*" | sort | head -n 1)
+# A section is a folder whose subfolders hold pages (an article's folder, or a page of the
+# site's own such as about/, has none).
+section=$(find "$PUBLIC" -mindepth 3 -maxdepth 3 -name index.html -not -path "$PUBLIC/tags/*" | sort | head -n 1)
+section=${section:+$(dirname "$(dirname "$section")")/index.html}
 # A tag page with a pager if there is one, else the first tag page.
 tag=$(find "$PUBLIC/tags" -mindepth 3 -maxdepth 3 -path '*/page/2' 2>/dev/null | sort | head -n 1)
 if [[ -n "$tag" ]]; then tag=${tag%/page/2}/index.html; else
