@@ -63,7 +63,8 @@ const summary = [];
 // The site copy, with an alias when the content has none.
 const work = mkdtempSync(join(tmpdir(), 'publish-e2e-'));
 const site = join(work, 'site');
-for (const part of ['content', 'templates', 'static', 'site.yaml']) {
+// Everything a site is made of (data/ is optional).
+for (const part of ['content', 'templates', 'static', 'data', 'site.yaml'].filter((p) => existsSync(join(siteRoot, p)))) {
   cpSync(join(siteRoot, part), join(site, part), { recursive: true });
 }
 const files = (dir) => readdirSync(dir, { recursive: true, withFileTypes: true })

@@ -225,24 +225,19 @@ fn content_type(key: &str) -> &'static str {
     }
 }
 
-/// The live-reload client: reloads when a newer build exists (keeping the scroll position),
-/// shows the build error as an overlay (as text, never as HTML) and hides it when fixed.
-const SCRIPT: &str = r#"<script>(()=>{const v=__VERSION__,k="site-scroll:"+location.pathname,y=sessionStorage.getItem(k);
-if(y!==null){sessionStorage.removeItem(k);const go=()=>scrollTo(0,+y);document.readyState==="complete"?go():addEventListener("load",go);}
-let box=null;const es=new EventSource("__EVENTS__");
-es.onmessage=e=>{const s=JSON.parse(e.data);
-if(s.error){if(!box){box=document.createElement("pre");box.id="site-error-overlay";box.setAttribute("role","alert");
-box.style.cssText="position:fixed;left:0;right:0;top:0;max-height:70vh;overflow:auto;z-index:2147483647;margin:0;padding:1em;background:#2b0b0b;color:#ffd7d7;font:14px/1.45 ui-monospace,monospace;white-space:pre-wrap;border-bottom:4px solid #e5484d";
-document.body.append(box);}box.textContent="The last edit could not be built. Showing the last good version.\n\n"+s.error;return;}
-if(box){box.remove();box=null;}
-if(s.version!==v){es.close();sessionStorage.setItem(k,String(scrollY));location.reload();}};})();</script>"#;
+/// The live-reload client (`live.js`): patches the open page in place on a newer build (a
+/// reload when its head or scripts changed), shows a failed build's errors as an overlay.
+const SCRIPT: &str = include_str!("live.js");
 
 /// Adds the live-reload script before `</body>` (or at the end).
 pub fn inject(html: &[u8], version: u64, base_path: &str) -> Vec<u8> {
     let events = format!("{base_path}{EVENTS}");
-    let script = SCRIPT
-        .replace("__VERSION__", &version.to_string())
-        .replace("__EVENTS__", &events);
+    let script = format!(
+        "<script id=\"site-live\">{}</script>",
+        SCRIPT
+            .replace("__VERSION__", &version.to_string())
+            .replace("__EVENTS__", &events)
+    );
     let text = String::from_utf8_lossy(html);
     match text.rfind("</body>") {
         Some(at) => format!("{}{script}{}", &text[..at], &text[at..]).into_bytes(),
@@ -296,7 +291,7 @@ mod tests {
     fn injects_the_script_before_the_body_ends() {
         let html = inject(b"<html><body><p>x</p></body></html>", 7, "/repo");
         let text = String::from_utf8(html).unwrap_or_default();
-        assert!(text.contains("const v=7"));
+        assert!(text.contains("let version = 7;"));
         assert!(text.contains("new EventSource(\"/repo/__site/events\")"));
         assert!(text.ends_with("</script></body></html>"));
     }
