@@ -211,3 +211,37 @@ fn base_url_can_be_overridden() {
         "{sitemap}"
     );
 }
+
+/// The bundled site names no reviewer, so no page may claim a medical review: pages and cards
+/// say "Checked against its sources", and JSON-LD has no `reviewedBy`.
+#[test]
+fn no_page_of_the_bundled_site_claims_a_review_no_one_is_named_for() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("public");
+    let result = site(
+        root,
+        &["build", "--output", out.to_str().expect("utf-8 path")],
+    );
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let mut checked = 0;
+    for (path, bytes) in snapshot(&out) {
+        let page = String::from_utf8_lossy(&bytes);
+        // The About page explains what the words would mean; no other page may use them.
+        if path != "about/index.html" {
+            assert!(
+                !page.contains("Medically reviewed"),
+                "{path} claims a medical review"
+            );
+        }
+        assert!(
+            !page.contains("reviewedBy"),
+            "{path} names a reviewer in JSON-LD"
+        );
+        checked += usize::from(page.contains("Checked against its sources on"));
+    }
+    assert!(
+        checked > 30,
+        "articles and lists say what was done ({checked} pages)"
+    );
+}
