@@ -663,7 +663,7 @@ fn get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
 
 /// The page without the live-reload script, whose version number changes on every rebuild.
 fn without_script(body: &str) -> String {
-    match body.find("<script>(()=>{const v=") {
+    match body.find("<script id=\"site-live\">") {
         Some(start) => match body[start..].find("</script>") {
             Some(end) => format!("{}{}", &body[..start], &body[start + end + 9..]),
             None => body.to_owned(),
