@@ -72,7 +72,7 @@ fuzz_target!(|data: &[u8]| {
     body.diagnostics.iter().for_each(|d| drop(d.to_string()));
     match &parsed.front {
         Front::Article(front) => {
-            let page = page::article(&parsed, front, Arc::clone(&body));
+            let page = page::article(&parsed, front, Arc::clone(&body), true);
             let _ = page.reading_time();
         }
         Front::Section(front) => drop(page::section(&parsed, front, body)),
