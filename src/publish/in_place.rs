@@ -63,12 +63,16 @@ impl Stager {
             .collect();
         self.write_record(Identity::of(&out), entries)
             .map_err(|d| vec![d])?;
-        let removed = self.remove_stale().map_err(|d| vec![d])?;
+        let (removed, touched) = self.remove_stale().map_err(|d| vec![d])?;
         Ok(Written {
             written: self.written.len(),
             unchanged: self.unchanged.len(),
             removed,
-            how: How::InPlace(why),
+            how: if self.written.is_empty() && !touched {
+                How::Untouched
+            } else {
+                How::InPlace(why)
+            },
             warnings: Vec::new(),
         })
     }
@@ -86,12 +90,14 @@ impl Stager {
     }
 
     /// Removes every file of the output folder the site no longer has (an older version's
-    /// record too, uncounted), then the folders left empty; returns how many files went.
-    fn remove_stale(&self) -> Result<usize, Diagnostic> {
+    /// record too, uncounted), then the folders left empty; returns how many files went, and
+    /// whether anything did.
+    fn remove_stale(&self) -> Result<(usize, bool), Diagnostic> {
         let out = &self.plan.names.out;
         let shown = &self.plan.names.shown;
         let kept = folders_of(&self.seen);
         let mut removed = 0;
+        let mut touched = false;
         let mut folders = Vec::new();
         for entry in WalkDir::new(out).min_depth(1).contents_first(true) {
             let entry = entry.map_err(|e| {
@@ -107,6 +113,7 @@ impl Stager {
                     .disk
                     .remove_file(entry.path())
                     .map_err(|e| io_error(shown, "remove stale", entry.path(), &e))?;
+                touched = true;
                 if !(entry.depth() == 1 && rel == LEGACY_RECORD) {
                     removed += 1;
                 }
@@ -114,8 +121,8 @@ impl Stager {
         }
         for folder in folders {
             // Only empty folders go; a folder that is not empty still holds outputs.
-            let _ = self.plan.disk.remove_dir(Path::new(&folder));
+            touched |= self.plan.disk.remove_dir(Path::new(&folder)).is_ok();
         }
-        Ok(removed)
+        Ok((removed, touched))
     }
 }

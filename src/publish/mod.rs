@@ -86,6 +86,8 @@ pub enum Why {
     Forced,
     /// The folder is a mount point: it cannot be renamed.
     MountPoint,
+    /// The folder is a bind mount: files cannot be linked out of it into the staging folder.
+    BindMount,
     /// The file system cannot hard-link (FAT, exFAT), so unchanged files could not be kept.
     NoHardLinks,
     /// The swap was refused (`EXDEV` or `EBUSY`: a mount point or bind mount).
@@ -109,6 +111,7 @@ impl std::fmt::Display for Why {
         f.write_str(match self {
             Why::Forced => "SITE_PUBLISH=in-place",
             Why::MountPoint => "the output folder is a mount point",
+            Why::BindMount => "the output folder is a bind mount",
             Why::NoHardLinks => "this file system cannot hard-link files",
             Why::SwapRefused => "the output folder cannot be renamed (a mount point or bind mount)",
         })

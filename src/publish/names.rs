@@ -77,16 +77,24 @@ impl Names {
         let shown = out.display().to_string();
         let mut real = out.to_path_buf();
         if fs::symlink_metadata(out).is_ok_and(|m| m.file_type().is_symlink()) {
-            real = fs::canonicalize(out).map_err(|e| {
-                Diagnostic::error(
-                    &shown,
-                    "io",
-                    format!(
-                        "the output path `{shown}` is a symbolic link that cannot be followed: {e}"
-                    ),
-                )
-                .help("point it at a folder, or pass another folder with `--output`")
-            })?;
+            // The folder the link names; a link to a folder not made yet names where it goes.
+            real = fs::canonicalize(out)
+                .or_else(|_| {
+                    fs::read_link(out).map(|target| match out.parent() {
+                        Some(parent) if target.is_relative() => parent.join(target),
+                        _ => target,
+                    })
+                })
+                .map_err(|e| {
+                    Diagnostic::error(
+                        &shown,
+                        "io",
+                        format!(
+                            "the output path `{shown}` is a symbolic link that cannot be read: {e}"
+                        ),
+                    )
+                    .help("point it at a folder, or pass another folder with `--output`")
+                })?;
         }
         let Some(name) = real.file_name().map(OsStr::to_owned) else {
             return Err(Diagnostic::error(

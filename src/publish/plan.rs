@@ -148,10 +148,12 @@ impl Plan {
             }
             Way::Exchange | Way::Rename => {
                 let staging = plan.make_staging()?;
-                if filled && forced.is_none() && !can_hard_link(&staging) {
-                    plan.way = Way::InPlace(Why::NoHardLinks);
+                if filled && forced.is_none() {
+                    if let Some(why) = links_refused(&plan.names.out, &staging) {
+                        plan.way = Way::InPlace(why);
+                    }
                 }
-                if plan.way == Way::InPlace(Why::NoHardLinks) {
+                if matches!(plan.way, Way::InPlace(_)) {
                     plan.disk
                         .remove_staging(&staging)
                         .map_err(|e| vec![io_error(&shown, "remove", &staging.dir, &e)])?;
@@ -211,14 +213,32 @@ fn is_mount_point(_: &Path, _: &Path) -> bool {
     false
 }
 
-/// Whether the file system of the staging folder (the output folder's, not a mount point) can
-/// hard-link files: a file made there and linked there, both removed again. FAT and exFAT
-/// cannot. (A file of the old site that cannot be linked, say an immutable one, is copied.)
-fn can_hard_link(staging: &Staging) -> bool {
-    let file = staging.dir.join("probe");
+/// Why unchanged files could not be hard-linked from the output folder into the staging
+/// folder, if they could not: a file of the old site is linked there as a probe. Linking out
+/// of a bind mount fails (`EXDEV`) even on one file system; a file that may not be linked
+/// (immutable, or another user's) says nothing of the file system, so then a file made in the
+/// staging folder is linked instead, which FAT and exFAT cannot do. (A file that cannot be
+/// linked when the time comes is copied.)
+fn links_refused(out: &Path, staging: &Staging) -> Option<Why> {
     let link = staging.dir.join("probe-link");
+    let old = walkdir::WalkDir::new(out)
+        .min_depth(1)
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| e.file_type().is_file());
+    if let Some(old) = old {
+        match fs::hard_link(old.path(), &link) {
+            Ok(()) => {
+                let _ = fs::remove_file(&link);
+                return None;
+            }
+            Err(e) if e.raw_os_error() == Some(libc::EXDEV) => return Some(Why::BindMount),
+            Err(_) => {}
+        }
+    }
+    let file = staging.dir.join("probe");
     let linked = fs::write(&file, b"").is_ok() && fs::hard_link(&file, &link).is_ok();
     let _ = fs::remove_file(&link);
     let _ = fs::remove_file(&file);
-    linked
+    (!linked).then_some(Why::NoHardLinks)
 }

@@ -7,7 +7,7 @@
 //! not believed). A swap the kernel refuses because the folder is a mount point (`EXDEV`,
 //! `EBUSY`) is applied in place instead.
 
-use super::disk::named;
+use super::disk::{mtime, named};
 use super::fault::{self, Point};
 use super::names::{Staging, LEGACY_RECORD};
 use super::record::{self, Entry, Identity};
@@ -254,20 +254,25 @@ impl Stager {
     fn apply_staged(mut self, staging: &Staging) -> Result<Written, Vec<Diagnostic>> {
         let shown = self.plan.names.shown.clone();
         let out = self.plan.names.out.clone();
-        let moved = self.written.iter().try_for_each(|staged| {
+        let disk = self.plan.disk.clone();
+        let moved = self.written.iter_mut().try_for_each(|staged| {
             let to = out.join(&staged.rel);
             if let Some(folder) = to.parent() {
                 fs::create_dir_all(folder).map_err(|e| named(e, folder))?;
             }
             let (from, to) = (staging.tree.join(&staged.rel), sibling(&to, ".site-tmp"));
-            match self.plan.disk.rename(&from, &to) {
-                Err(e) if is_refused(&e) => fs::copy(&from, &to).map(|_| ()),
+            match disk.rename(&from, &to) {
+                // Into a bind mount: a copy, with a time of its own for the record.
+                Err(e) if is_refused(&e) => fs::copy(&from, &to).map(|_| {
+                    let stamp = fs::metadata(&to).ok().as_ref().and_then(mtime);
+                    staged.entry.mtime = stamp.unwrap_or(0);
+                }),
                 moved => moved,
             }
             .map_err(|e| named(e, &to))
         });
         self.plan.staging = None;
-        let (disk, shown_too) = (self.plan.disk.clone(), shown.clone());
+        let shown_too = shown.clone();
         let result = match moved {
             Ok(()) => self.apply(Why::SwapRefused),
             Err(e) => {
