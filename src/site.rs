@@ -596,3 +596,40 @@ pub(crate) fn check_anchors_of(site: &Site, edited: &[usize]) -> Vec<Diagnostic>
         .collect();
     links::check_anchors(refs, &anchors)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(kind: Kind, path: &str) -> Route {
+        Route {
+            kind,
+            url: format!("/{path}"),
+            path: path.to_owned(),
+        }
+    }
+
+    #[test]
+    fn output_paths_are_checked_before_rendering() {
+        let fine = [
+            route(Kind::Feed, "atom.xml"),
+            route(Kind::Sitemap, "sitemap.xml"),
+        ];
+        assert!(check_paths(&fine).is_empty());
+        // A tag's second list page and an alias at its address: no check above names them.
+        let clash = [
+            route(
+                Kind::Template(crate::route::Job::Tag(0, 2)),
+                "tags/a/page/2/index.html",
+            ),
+            route(
+                Kind::Alias { page: 0, alias: 0 },
+                "tags/a/page/2/index.html",
+            ),
+            route(Kind::Robots, "../robots.txt"),
+        ];
+        let errors = check_paths(&clash);
+        let rules: Vec<&str> = errors.iter().map(|d| d.rule).collect();
+        assert_eq!(rules, ["duplicate-url", "output-path"], "{errors:?}");
+    }
+}
