@@ -51,6 +51,13 @@ pub struct Config {
     /// Anything else, for templates (`config.extra.<key>`).
     #[serde(default = "empty_map")]
     pub extra: serde_json::Value,
+    /// The site's other languages, by code (`es`): each with its own title and description,
+    /// its pages under `/<code>/` (`vivitrol.es.md` beside `vivitrol.md`).
+    #[serde(default)]
+    pub languages: std::collections::BTreeMap<String, LanguageConfig>,
+    /// Szigriszt-Pazos (INFLESZ) score below which `check` warns about a Spanish page.
+    #[serde(default = "default_min_inflesz")]
+    pub min_inflesz: f64,
     /// Addresses `site check --external` leaves alone: a prefix (`https://example.org/private/`)
     /// or a host, which covers its subdomains (`example.org`).
     #[serde(default)]
@@ -68,6 +75,26 @@ pub struct About {
     pub name: String,
 }
 
+/// One of the site's other languages, as `site.yaml` gives it.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageConfig {
+    /// The site's name in this language.
+    pub title: String,
+    /// The home page's and the feed's description in this language.
+    pub description: String,
+    /// The URL folder of the tag pages in this language (`temas` for `/es/temas/...`);
+    /// `tags` when not given.
+    #[serde(default)]
+    pub tags_path: Option<String>,
+    /// The URL folder of the search page in this language (`buscar`); `search` when not given.
+    #[serde(default)]
+    pub search_path: Option<String>,
+}
+
+fn default_min_inflesz() -> f64 {
+    55.0
+}
 fn default_medical() -> bool {
     true
 }
@@ -226,6 +253,48 @@ impl Config {
                 format!("`language` `{}` is not a language tag", config.language),
                 "use a BCP 47 tag such as `en` or `en-US`",
             );
+        }
+        for (code, language) in &config.languages {
+            let at = keys.line("languages");
+            let mut bad = |message: String, help: String| {
+                errors.push(
+                    Diagnostic::error(FILE, "config", message)
+                        .at_in(&text, at, 1)
+                        .help(help),
+                );
+            };
+            let code_ok =
+                (2..=3).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_lowercase());
+            if !code_ok {
+                bad(
+                    format!("`{code}` under `languages` is not a language code"),
+                    "use a two- or three-letter lower-case ISO 639 code such as `es`".into(),
+                );
+            } else if *code == config.language {
+                bad(
+                    format!(
+                        "`{code}` is the site's `language` and is listed under `languages` too"
+                    ),
+                    "list only the other languages under `languages`".into(),
+                );
+            }
+            if language.title.trim().is_empty() {
+                bad(
+                    format!("`languages.{code}.title` is empty"),
+                    "give the site's name in that language".into(),
+                );
+            }
+            for (key, value) in [
+                ("tags_path", &language.tags_path),
+                ("search_path", &language.search_path),
+            ] {
+                if let Some(v) = value.as_deref().filter(|v| !crate::page::is_slug(v)) {
+                    bad(
+                        format!("`languages.{code}.{key}` `{v}` is not a URL segment"),
+                        "use lower-case letters, digits and hyphens, e.g. `temas`".into(),
+                    );
+                }
+            }
         }
         if errors.is_empty() {
             Ok(config)

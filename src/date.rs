@@ -81,6 +81,18 @@ impl Date {
         Self { year, month, day }
     }
 
+    /// The date written out by `pattern` (`{month} {day}, {year}`, `{day} de {month} de
+    /// {year}`) with `months`' names (January first).
+    pub fn written(&self, pattern: &str, months: &[String]) -> String {
+        let month = months
+            .get(self.month as usize - 1)
+            .map_or(MONTHS[self.month as usize - 1], String::as_str);
+        pattern
+            .replace("{month}", month)
+            .replace("{day}", &self.day.to_string())
+            .replace("{year}", &self.year.to_string())
+    }
+
     /// `November 27, 2026`, for people.
     pub fn long(&self) -> String {
         format!(

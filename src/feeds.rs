@@ -17,27 +17,32 @@ use std::sync::Arc;
 pub fn render(
     site: &Site,
     routes: &[Route],
-    search_index: impl FnOnce() -> Output + Send,
+    mut search_index: impl FnMut(usize) -> Output + Send,
 ) -> Vec<Output> {
     let (atom_and_sitemap, (search_index, aliases)) = rayon::join(
         || {
             routes
                 .iter()
                 .filter_map(|route| match route.kind {
-                    Kind::Feed => Some(atom(site, route)),
+                    Kind::Feed(l) => Some(atom(site, l, route)),
                     Kind::Sitemap => Some(sitemap(site, routes, route)),
                     Kind::Robots => Some(robots(site, route)),
                     _ => None,
                 })
                 .collect::<Vec<_>>()
         },
-        || (search_index(), aliases(site, routes)),
+        || {
+            let indexes: Vec<Output> = (0..site.langs.len()).map(&mut search_index).collect();
+            (indexes, aliases(site, routes))
+        },
     );
     let mut outputs = atom_and_sitemap;
-    if let Some(route) = routes.iter().find(|r| r.kind == Kind::SearchScript) {
-        outputs.push(search_script(&search_index, route));
+    for (l, index) in search_index.into_iter().enumerate() {
+        if let Some(route) = routes.iter().find(|r| r.kind == Kind::SearchScript(l)) {
+            outputs.push(search_script(&index, route));
+        }
+        outputs.push(index);
     }
-    outputs.push(search_index);
     outputs.extend(aliases);
     outputs
 }
@@ -57,24 +62,29 @@ fn escape(text: &str) -> String {
     out
 }
 
-fn latest(site: &Site) -> Date {
+/// The newest date of language `lang`'s articles.
+fn latest(site: &Site, lang: usize) -> Date {
     site.pages
         .iter()
+        .filter(|p| p.lang == lang)
         .map(|p| p.updated.unwrap_or(p.date).max(p.date))
         .max()
         .unwrap_or_else(|| Date::from_days(0))
 }
 
-fn atom(site: &Site, route: &Route) -> Output {
+/// Language `lang`'s feed: its newest articles.
+fn atom(site: &Site, lang: usize, route: &Route) -> Output {
     let base = &site.config.base_url;
+    let language = &site.langs[lang];
+    let home = language.home_url();
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     let _ = write!(
         xml,
-        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <subtitle>{}</subtitle>\n  <link href=\"{base}{self_url}\" rel=\"self\" type=\"application/atom+xml\"/>\n  <link href=\"{base}/\"/>\n  <id>{base}/</id>\n  <updated>{}T00:00:00Z</updated>\n",
-        escape(&site.config.language),
-        escape(&site.config.title),
-        escape(&site.config.description),
-        latest(site),
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <subtitle>{}</subtitle>\n  <link href=\"{base}{self_url}\" rel=\"self\" type=\"application/atom+xml\"/>\n  <link href=\"{base}{home}\"/>\n  <id>{base}{home}</id>\n  <updated>{}T00:00:00Z</updated>\n",
+        escape(&language.code),
+        escape(&language.title),
+        escape(&language.description),
+        latest(site, lang),
         self_url = route.url,
     );
     if let Some(author) = &site.config.author {
@@ -83,13 +93,13 @@ fn atom(site: &Site, route: &Route) -> Output {
         let _ = writeln!(
             xml,
             "  <author><name>{}</name></author>",
-            escape(&site.config.title)
+            escape(&language.title)
         );
     }
     let mut pages: Vec<&page::Page> = site
         .pages
         .iter()
-        .filter(|p| p.listed)
+        .filter(|p| p.listed && p.lang == lang)
         .map(|p| &**p)
         .collect();
     pages.sort_by(|a, b| {
@@ -130,12 +140,13 @@ fn sitemap(site: &Site, routes: &[Route], route: &Route) -> Output {
             .map(|&p| site.pages[p].updated.unwrap_or(site.pages[p].date))
             .max()
     };
-    let mut entries: Vec<(&str, Option<Date>)> = routes
+    let mut entries: Vec<(&str, Option<Date>, Vec<(usize, String)>)> = routes
         .iter()
         .filter_map(|r| {
-            let modified = match r.job()? {
-                Job::Home => Some(latest(site)),
-                Job::Tags => None,
+            let job = r.job()?;
+            let modified = match job {
+                Job::Home(l) => Some(latest(site, l)),
+                Job::Tags(_) => None,
                 Job::Section(s) => newest(&site.sections[s].pages),
                 Job::Page(p) => {
                     let page = &site.pages[p];
@@ -145,14 +156,19 @@ fn sitemap(site: &Site, routes: &[Route], route: &Route) -> Output {
                         .max()
                 }
                 Job::Tag(t, 1) if !site.tags[t].pages.is_empty() => newest(&site.tags[t].pages),
-                Job::Tag(..) | Job::NotFound | Job::Search => return None,
+                Job::Tag(..) | Job::NotFound(_) | Job::Search(_) => return None,
             };
-            Some((r.url.as_str(), modified))
+            Some((r.url.as_str(), modified, site.alternates(job)))
         })
         .collect();
     entries.sort();
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for (url, modified) in entries {
+    let multilingual = site.langs.len() > 1;
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"");
+    if multilingual {
+        xml.push_str(" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\"");
+    }
+    xml.push_str(">\n");
+    for (url, modified, alternates) in entries {
         let _ = write!(
             xml,
             "  <url>\n    <loc>{}</loc>\n",
@@ -160,6 +176,22 @@ fn sitemap(site: &Site, routes: &[Route], route: &Route) -> Output {
         );
         if let Some(date) = modified {
             let _ = writeln!(xml, "    <lastmod>{date}</lastmod>");
+        }
+        // Every version of the page, itself included, and the default language's as x-default.
+        for (l, href) in &alternates {
+            let _ = writeln!(
+                xml,
+                "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
+                escape(&site.langs[*l].code),
+                escape(&format!("{base}{href}"))
+            );
+        }
+        if let Some((_, href)) = alternates.iter().find(|(l, _)| *l == 0) {
+            let _ = writeln!(
+                xml,
+                "    <xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"{}\"/>",
+                escape(&format!("{base}{href}"))
+            );
         }
         xml.push_str("  </url>\n");
     }
@@ -191,13 +223,18 @@ fn aliases(site: &Site, routes: &[Route]) -> Vec<Output> {
                 return None;
             };
             let page = &site.pages[page];
+            let language = &site.langs[page.lang];
+            let strings = &language.strings;
             // The canonical address names the published site; the redirect itself stays on the
             // site it is read from (a preview, a sub-path, the offline copy).
             let canonical = format!("{}{}", site.config.base_url, page.url);
             let target = urls.href(&route.url, &page.url);
             let html = format!(
-                "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting to {title}</title>\n<link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n<link rel=\"icon\" href=\"data:,\">\n<meta http-equiv=\"refresh\" content=\"0; url={url}\">\n</head>\n<body>\n<p>This page has moved to <a href=\"{url}\">{title}</a>.</p>\n</body>\n</html>\n",
-                lang = escape(&site.config.language),
+                "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{moved_title}</title>\n<link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n<link rel=\"icon\" href=\"data:,\">\n<meta http-equiv=\"refresh\" content=\"0; url={url}\">\n</head>\n<body>\n<p>{moved_before}<a href=\"{url}\">{title}</a>{moved_after}</p>\n</body>\n</html>\n",
+                lang = escape(&language.code),
+                moved_title = escape(&strings.get("moved_title").replace("{title}", &page.title)),
+                moved_before = escape(strings.get("moved_before")),
+                moved_after = escape(strings.get("moved_after")),
                 title = escape(&page.title),
                 canonical = escape(&canonical),
                 url = escape(&target),
@@ -242,18 +279,29 @@ struct Entry<'a> {
 /// Words of body text kept per page: enough to match on, small enough for a phone.
 const BODY_WORDS: usize = 200;
 
-/// The search index made afresh: every page's entry, newest first.
-pub fn search_index(site: &Site) -> Output {
+/// Language `lang`'s search index made afresh: every page's entry, newest first.
+pub fn search_index(site: &Site, lang: usize) -> Output {
     use rayon::prelude::*;
-    let entries: Vec<Arc<str>> = site.pages.par_iter().map(|p| entry(site, p)).collect();
-    join_entries(&entries, &site.order)
+    let entries: Vec<Arc<str>> = site
+        .pages
+        .par_iter()
+        .map(|p| {
+            if p.lang == lang {
+                entry(site, p)
+            } else {
+                Arc::from("")
+            }
+        })
+        .collect();
+    let order: Vec<usize> = site.order_in(lang).collect();
+    join_entries(&entries, &order, &site.langs[lang])
 }
 
 /// The titles of a page's tags.
 fn tag_titles<'s>(site: &'s Site, page: &'s page::Page) -> Vec<&'s str> {
     page.tags
         .iter()
-        .filter_map(|t| site.tag(t))
+        .filter_map(|t| site.tag(page.lang, t))
         .map(|t| t.text.title.as_str())
         .collect()
 }
@@ -300,8 +348,12 @@ pub fn entry(site: &Site, page: &page::Page) -> Arc<str> {
     serde_json::to_string(&entry).unwrap_or_default().into()
 }
 
-/// The search index: every page's entry, newest first, as one JSON array.
-pub fn join_entries<E: AsRef<str>>(entries: &[E], order: &[usize]) -> Output {
+/// A language's search index: every page's entry, newest first, as one JSON array.
+pub fn join_entries<E: AsRef<str>>(
+    entries: &[E],
+    order: &[usize],
+    language: &crate::lang::Language,
+) -> Output {
     let mut json =
         String::with_capacity(entries.iter().map(|e| e.as_ref().len() + 1).sum::<usize>() + 2);
     json.push('[');
@@ -313,7 +365,7 @@ pub fn join_entries<E: AsRef<str>>(entries: &[E], order: &[usize]) -> Output {
     }
     json.push(']');
     Output {
-        path: crate::route::path_of(crate::route::SEARCH_INDEX),
+        path: crate::route::path_of(&language.lang().url(crate::route::SEARCH_INDEX)),
         bytes: json.into_bytes(),
     }
 }

@@ -418,6 +418,10 @@ pub struct SectionFront {
     /// Order in the navigation.
     #[serde(default)]
     pub weight: i64,
+    /// The section's URL folder in a translation (`_index.es.md`: `tratamiento`); the
+    /// original's is its folder name.
+    #[serde(default)]
+    pub slug: Option<String>,
 }
 
 /// What a tag's page `content/tags/<tag>.md` says.
@@ -431,6 +435,10 @@ pub struct TagFront {
     /// Sources for the intro text.
     #[serde(default)]
     pub references: Vec<Reference>,
+    /// The tag's URL segment in a translation (`tags/vivitrol.es.md`); the original's is its
+    /// file name.
+    #[serde(default)]
+    pub slug: Option<String>,
 }
 
 /// One source an article cites.

@@ -27,6 +27,7 @@ mod page;
 mod readability;
 mod shortcode;
 // Assemble.
+mod lang;
 mod links;
 mod related;
 mod route;
@@ -263,6 +264,9 @@ pub(crate) struct Caches {
     pub(crate) memo: site::Memo,
     /// The compiled templates, and the texts they were compiled from.
     pub(crate) templates: Option<(tera::Tera, TemplateTexts)>,
+    /// The last run's editions of them, one per language with its globals (`serve`'s fast
+    /// path renders with these).
+    pub(crate) editions: Vec<tera::Tera>,
 }
 
 /// Each template's name and text, as compiled.
@@ -280,8 +284,8 @@ pub(crate) trait Reuse: Send {
         assets: &Assets,
     ) -> Vec<bool>;
 
-    /// The search index of `site` at `route`.
-    fn search_index(&mut self, site: &Site) -> Output;
+    /// The search index of `site`'s pages in language `lang`.
+    fn search_index(&mut self, site: &Site, lang: usize) -> Output;
 }
 
 /// Reuses nothing: renders every route, makes the search index afresh.
@@ -292,8 +296,8 @@ impl Reuse for Fresh {
         vec![true; routes.len()]
     }
 
-    fn search_index(&mut self, site: &Site) -> Output {
-        feeds::search_index(site)
+    fn search_index(&mut self, site: &Site, lang: usize) -> Output {
+        feeds::search_index(site, lang)
     }
 }
 
@@ -347,8 +351,10 @@ pub(crate) fn run(
     let tera = caches.templates.as_mut().map(|(tera, _)| tera);
     let shortcodes =
         shortcode::Env::for_run(tera, &inputs.templates, data, &config, &mut diagnostics);
+    let langs = Arc::new(lang::languages(&config, &inputs.i18n, &mut diagnostics));
     let site = site::assemble(
         config,
+        langs,
         &inputs.content,
         &files,
         &inputs.unreadable,
@@ -363,8 +369,8 @@ pub(crate) fn run(
     clock.lap("routes");
     let stop = mode == Mode::Build && diagnostics.iter().any(Diagnostic::is_error);
     if let (Some((tera, _)), true, false) = (caches.templates.as_mut(), templates_ok, stop) {
-        match render::set_globals(&site, tera, &inputs.templates, &run.assets, options.serve) {
-            Ok(()) => {
+        match render::editions(&site, tera, &inputs.templates, &run.assets, options.serve) {
+            Ok(editions) => {
                 let chosen = reuse.select(&site, &routes, &inputs.templates, &run.assets);
                 let todo: Vec<&Route> = routes
                     .iter()
@@ -374,15 +380,16 @@ pub(crate) fn run(
                     })
                     .map(|(r, _)| r)
                     .collect();
-                match render::render(&site, tera, &inputs.templates, todo, sink) {
+                match render::render(&site, &editions, &inputs.templates, todo, sink) {
                     Ok(pages) => run.outputs = pages,
                     Err(mut errors) => diagnostics.append(&mut errors),
                 }
+                caches.editions = editions;
             }
             Err(mut errors) => diagnostics.append(&mut errors),
         }
         clock.lap("templates");
-        let feeds = feeds::render(&site, &routes, || reuse.search_index(&site));
+        let feeds = feeds::render(&site, &routes, |l| reuse.search_index(&site, l));
         let outputs = feeds.into_iter().chain(statics);
         run.outputs
             .extend(outputs.filter_map(|output| sink.keep(output)));

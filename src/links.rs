@@ -18,6 +18,38 @@ pub struct LinkTable {
     pub unavailable: HashSet<String>,
     /// How the URLs links resolve to are printed (base path, offline).
     pub urls: crate::route::Urls,
+    /// What Markdown needs of each language, the default language first.
+    pub langs: Vec<LinkLang>,
+}
+
+/// What rendering Markdown needs of a language.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LinkLang {
+    /// Its code (`es`), the suffix of its files.
+    pub code: String,
+    /// What it shows after a link to a page that has no version in it ("(en inglés)").
+    pub untranslated: String,
+    /// The titles of alerts: note, tip, important, warning, caution.
+    pub alerts: [String; 5],
+}
+
+impl LinkLang {
+    /// A language's part, from its strings.
+    pub fn of(language: &crate::lang::Language) -> Self {
+        let s = &language.strings;
+        Self {
+            code: language.code.clone(),
+            untranslated: s.get("in_default_language").to_owned(),
+            alerts: [
+                "alert_note",
+                "alert_tip",
+                "alert_important",
+                "alert_warning",
+                "alert_caution",
+            ]
+            .map(|k| s.get(k).to_owned()),
+        }
+    }
 }
 
 /// What a link destination turned out to be.
@@ -33,6 +65,9 @@ pub enum Resolution {
         source: String,
         /// The anchor to check on the target, if any.
         anchor: Option<String>,
+        /// Set when a translation links to a page that has no version in its language and
+        /// gets the original: the original's language code and the note to show after it.
+        untranslated: Option<(String, String)>,
     },
     /// Nothing by that name; the message and a suggestion.
     Broken {
@@ -69,6 +104,7 @@ impl LinkTable {
                 href: dest.to_owned(),
                 source: from.to_owned(),
                 anchor,
+                untranslated: None,
             };
         }
         if path.ends_with(".md") {
@@ -97,6 +133,18 @@ impl LinkTable {
         }
     }
 
+    /// The language of the content file `rel` when it is a translation (an index into
+    /// `langs`), from its name.
+    pub fn lang_of(&self, rel: &str) -> Option<usize> {
+        let stem = rel.strip_suffix(".md")?;
+        let (_, code) = stem.rsplit_once('.')?;
+        self.langs
+            .iter()
+            .skip(1)
+            .position(|l| l.code == code)
+            .map(|i| i + 1)
+    }
+
     fn resolve_source(
         &self,
         from: &str,
@@ -110,6 +158,28 @@ impl LinkTable {
                 help: "remove a `../`: links are relative to the file they are written in".into(),
             };
         };
+        // A translation's link to an original's file goes to that page's version in the
+        // translation's language when there is one.
+        let lang = self.lang_of(from);
+        let mut untranslated = None;
+        let target = match lang {
+            Some(l) if self.lang_of(&target).is_none() => {
+                let translated = match target.strip_suffix(".md") {
+                    Some(stem) => format!("{stem}.{}.md", self.langs[l].code),
+                    None => target.clone(),
+                };
+                if self.pages.contains_key(&translated) || self.unavailable.contains(&translated) {
+                    translated
+                } else {
+                    untranslated = self
+                        .langs
+                        .first()
+                        .map(|first| (first.code.clone(), self.langs[l].untranslated.clone()));
+                    target
+                }
+            }
+            _ => target,
+        };
         if self.unavailable.contains(&target) {
             return Resolution::External;
         }
@@ -121,6 +191,7 @@ impl LinkTable {
                 },
                 source: target,
                 anchor,
+                untranslated,
             },
             None => {
                 let suggestion = closest(&target, self.pages.keys().map(String::as_str))
@@ -262,6 +333,42 @@ mod tests {
     }
 
     #[test]
+    fn a_translation_links_to_the_translated_page_or_says_it_is_the_original() {
+        let mut t = table();
+        t.langs = vec![
+            LinkLang {
+                code: "en".into(),
+                ..LinkLang::default()
+            },
+            LinkLang {
+                code: "es".into(),
+                untranslated: "(en inglés)".into(),
+                ..LinkLang::default()
+            },
+        ];
+        t.pages.insert("about.es.md".into(), "/es/acerca/".into());
+        let to = |dest: &str| match t.resolve("alcohol/a.es.md", dest) {
+            Resolution::Page {
+                href, untranslated, ..
+            } => (href, untranslated),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(to("../about.md"), ("/es/acerca/".into(), None));
+        assert_eq!(
+            to("../treatment/vivitrol.md"),
+            (
+                "/treatment/vivitrol/".into(),
+                Some(("en".into(), "(en inglés)".into()))
+            )
+        );
+        // An original's link stays the original's.
+        assert!(matches!(
+            t.resolve("alcohol/a.md", "../about.md"),
+            Resolution::Broken { .. }
+        ));
+    }
+
+    #[test]
     fn resolves_source_links_relative_to_the_file() {
         let r = table().resolve("alcohol/a.md", "../treatment/vivitrol.md#dosing");
         assert_eq!(
@@ -269,7 +376,8 @@ mod tests {
             Resolution::Page {
                 href: "/treatment/vivitrol/#dosing".into(),
                 source: "treatment/vivitrol.md".into(),
-                anchor: Some("dosing".into())
+                anchor: Some("dosing".into()),
+                untranslated: None
             }
         );
         assert!(matches!(

@@ -75,6 +75,9 @@ pub struct Rendered {
     /// Site-root addresses written in raw HTML (`<a href="/x/">`), as (line, column, address),
     /// for lint: raw HTML is copied as it is, so they cannot follow the base path.
     pub raw_root_links: Vec<(usize, usize, String)>,
+    /// Links (line, column, target source) of a translation to a page that has no version in
+    /// its language, which go to the original instead (`check --report` lists them).
+    pub untranslated_links: Vec<(usize, usize, String)>,
     /// Broken links, duplicate heading ids and shortcode problems.
     pub diagnostics: Vec<Diagnostic>,
     /// Fact-sheet references the body's shortcodes cite that the front matter does not list:
@@ -204,6 +207,9 @@ struct Walker<'a, 'e> {
     heading: Option<OpenHeading<'e>>,
     image: Option<Image>,
     link: Option<OpenLink>,
+    /// What the link being resolved needs when it falls back to an untranslated original:
+    /// the original's language code and the note to show after the link.
+    untranslated: Option<(String, String)>,
     /// How many tables and code blocks are open: their text is not prose.
     skip_prose: usize,
     /// How many blocks are open around the current one: the summary is a top-level paragraph.
@@ -234,6 +240,8 @@ struct OpenLink {
     column: usize,
     /// Whether the link has shown any text (or an image) so far.
     has_text: bool,
+    /// The note shown after a link to an untranslated original ("(en inglés)").
+    untranslated: Option<String>,
 }
 
 impl<'a, 'e> Walker<'a, 'e> {
@@ -248,6 +256,7 @@ impl<'a, 'e> Walker<'a, 'e> {
             heading: None,
             image: None,
             link: None,
+            untranslated: None,
             skip_prose: 0,
             depth: 0,
             summary_end: None,
@@ -484,7 +493,16 @@ impl<'a, 'e> Walker<'a, 'e> {
 
     fn start_alert(&mut self, kind: BlockQuoteKind) {
         self.depth += 1;
-        let (class, label) = alert(kind);
+        let (class, english) = alert(kind);
+        let lang = self.links.lang_of(self.at.rel).unwrap_or(0);
+        let label = self
+            .links
+            .langs
+            .get(lang)
+            .map(|l| l.alerts[alert_index(kind)].as_str())
+            .filter(|l| !l.is_empty())
+            .unwrap_or(english);
+        let label = escape(label);
         self.events.push(Event::Html(CowStr::from(format!(
             "<div class=\"callout callout-{class}\" role=\"note\" aria-label=\"{label}\">\n<p class=\"callout-title\">{label}</p>\n"
         ))));
@@ -505,17 +523,34 @@ impl<'a, 'e> Walker<'a, 'e> {
     ) {
         let (line, column) = self.locate(offset);
         let href = self.resolve_link(dest_url, line, column);
+        let untranslated = self.untranslated.take();
         self.link = Some(OpenLink {
             line,
             column,
             has_text: false,
+            untranslated: untranslated.as_ref().map(|(_, note)| note.clone()),
         });
-        self.events.push(Event::Start(Tag::Link {
-            link_type,
-            dest_url: href,
-            title,
-            id,
-        }));
+        match untranslated {
+            // The page is in another language: say so to browsers (`hreflang`) and readers.
+            Some((code, _)) => {
+                let title = if title.is_empty() {
+                    String::new()
+                } else {
+                    format!(" title=\"{}\"", escape(&title))
+                };
+                self.events.push(Event::InlineHtml(CowStr::from(format!(
+                    "<a href=\"{}\" hreflang=\"{}\"{title}>",
+                    escape(&href),
+                    escape(&code)
+                ))));
+            }
+            None => self.events.push(Event::Start(Tag::Link {
+                link_type,
+                dest_url: href,
+                title,
+                id,
+            })),
+        }
     }
 
     /// The `href` a link is written with: a page's URL for a link to its source file. Notes
@@ -532,7 +567,14 @@ impl<'a, 'e> Walker<'a, 'e> {
                 href,
                 source,
                 anchor,
+                untranslated,
             } => {
+                if let Some((code, note)) = untranslated {
+                    self.out
+                        .untranslated_links
+                        .push((line, column, source.clone()));
+                    self.untranslated = Some((code, note));
+                }
                 if let Some(anchor) = anchor {
                     self.out.anchor_refs.push(AnchorRef {
                         file: self.at.file.to_owned(),
@@ -570,12 +612,20 @@ impl<'a, 'e> Walker<'a, 'e> {
     }
 
     fn end_link(&mut self) {
+        let mut note = None;
         if let Some(link) = self.link.take() {
             if !link.has_text {
                 self.out.empty_links.push((link.line, link.column));
             }
+            note = link.untranslated;
         }
-        self.events.push(Event::End(TagEnd::Link));
+        match note {
+            Some(note) => self.events.push(Event::InlineHtml(CowStr::from(format!(
+                "</a> <span class=\"lang-note\">{}</span>",
+                escape(&note)
+            )))),
+            None => self.events.push(Event::End(TagEnd::Link)),
+        }
     }
 
     fn start_image(
@@ -762,6 +812,17 @@ fn is_web(dest: &str) -> bool {
         .unwrap_or(dest)
         .to_ascii_lowercase();
     lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+/// Where an alert's title is in `LinkLang::alerts`.
+fn alert_index(kind: BlockQuoteKind) -> usize {
+    match kind {
+        BlockQuoteKind::Note => 0,
+        BlockQuoteKind::Tip => 1,
+        BlockQuoteKind::Important => 2,
+        BlockQuoteKind::Warning => 3,
+        BlockQuoteKind::Caution => 4,
+    }
 }
 
 fn alert(kind: BlockQuoteKind) -> (&'static str, &'static str) {

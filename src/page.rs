@@ -8,6 +8,7 @@
 use crate::date::Date;
 use crate::diagnostic::Diagnostic;
 use crate::front_matter::{self, ArticleFront, KeyLines, Reference, SectionFront, TagFront};
+use crate::lang::Language;
 use crate::markdown::{slugify, Rendered};
 use crate::source::Source;
 use std::sync::Arc;
@@ -61,6 +62,12 @@ impl Place {
 /// An article: resolved, rendered, ready for templates.
 #[derive(Debug, Clone)]
 pub struct Page {
+    /// The page's language: an index into `Site::langs` (0, the default language, for an
+    /// original).
+    pub lang: usize,
+    /// The original's path under `content/` (`alcohol/x.md` for `alcohol/x.es.md`; its own
+    /// for an original): what a page and its translations share.
+    pub original: String,
     /// Site-relative path of the source (`content/alcohol/x.md`).
     pub file: String,
     /// Path under `content/` (`alcohol/x.md`), the key links use.
@@ -131,7 +138,9 @@ pub struct Section {
     pub file: String,
     /// Path under `content/`.
     pub rel: String,
-    /// The folder name; empty for the home page.
+    /// The section's language (an index into `Site::langs`).
+    pub lang: usize,
+    /// The folder name; empty for the home page. A translation has its original's.
     pub name: String,
     /// `/alcohol/`, or `/` for home.
     pub url: String,
@@ -158,8 +167,12 @@ pub struct TagText {
     pub file: String,
     /// Path under `content/`.
     pub rel: String,
-    /// The tag's name (the file name).
+    /// The tag text's language (an index into `Site::langs`).
+    pub lang: usize,
+    /// The tag's name (the file name, without a language suffix): what pages list.
     pub name: String,
+    /// The tag's first list page (`/tags/<name>/`, `/es/temas/<slug>/`).
+    pub url: String,
     /// Title.
     pub title: String,
     /// Meta description.
@@ -179,8 +192,12 @@ pub struct TagText {
 pub struct Parsed {
     /// The source.
     pub source: Source,
-    /// Where it sits.
+    /// Where it sits (by the original's name, for a translation).
     pub place: Place,
+    /// Its language: an index into the site's languages (0 for an original).
+    pub lang: usize,
+    /// The original's path under `content/` (its own for an original).
+    pub original: String,
     /// What its front matter says.
     pub front: Front,
     /// Lines of the keys.
@@ -251,9 +268,22 @@ impl Parsed {
 }
 
 /// Splits and parses one file's front matter and works out its URL.
-pub fn parse(source: Source) -> Result<Parsed, Vec<Diagnostic>> {
+pub fn parse(source: Source, langs: &[Language]) -> Result<Parsed, Vec<Diagnostic>> {
     let file = source.path.clone();
-    let place = Place::of(&source.rel).map_err(|why| {
+    let codes: Vec<String> = langs.iter().skip(1).map(|l| l.code.clone()).collect();
+    let (lang, original) = crate::lang::split_suffix(&source.rel, &codes);
+    let lang = lang.unwrap_or(0);
+    if let Some(code) = unknown_language(&original) {
+        return Err(vec![Diagnostic::error(
+            &file,
+            "content-layout",
+            format!("`{file}` looks like a translation into `{code}`, which is not a language of this site"),
+        )
+        .help(format!(
+            "add `{code}` under `languages` in site.yaml, or rename the file without `.{code}`"
+        ))]);
+    }
+    let place = Place::of(&original).map_err(|why| {
         vec![Diagnostic::error(
             &file,
             "content-layout",
@@ -339,10 +369,41 @@ pub fn parse(source: Source) -> Result<Parsed, Vec<Diagnostic>> {
     if !empty.is_empty() {
         return Err(empty);
     }
-    let url = url(&file, text, &place, &front, &keys)?;
+    let translated_slug = match &front {
+        Front::Section(f) => f.slug.as_ref(),
+        Front::Tag(f) => f.slug.as_ref(),
+        Front::Article(_) => None,
+    };
+    if let Some(slug) = translated_slug {
+        let wrong = if lang == 0 {
+            Some(format!("an original's URL comes from its file or folder name, so `slug` is only for translations; rename `{original}` instead"))
+        } else if matches!(place, Place::Home) {
+            Some("the home page has no slug: remove it".to_owned())
+        } else if !is_slug(slug) {
+            Some(format!(
+                "use lower-case letters, digits and hyphens, e.g. `{}`",
+                slugify(slug)
+            ))
+        } else {
+            None
+        };
+        if let Some(help) = wrong {
+            return Err(vec![Diagnostic::error(
+                &file,
+                "slug",
+                format!("`slug: {slug}` cannot be used here"),
+            )
+            .at_in(text, keys.line("slug"), 1)
+            .help(help)]);
+        }
+    }
+    let language = &langs[lang.min(langs.len().saturating_sub(1))];
+    let url = url(&file, text, &place, &front, &keys, language)?;
     let body_offset = split.body_offset;
     Ok(Parsed {
         source,
+        lang,
+        original,
         place,
         front,
         keys,
@@ -351,7 +412,7 @@ pub fn parse(source: Source) -> Result<Parsed, Vec<Diagnostic>> {
     })
 }
 
-fn is_slug(text: &str) -> bool {
+pub(crate) fn is_slug(text: &str) -> bool {
     !text.is_empty()
         && text
             .bytes()
@@ -360,13 +421,31 @@ fn is_slug(text: &str) -> bool {
         && !text.ends_with('-')
 }
 
+/// The language code of a file name that looks translated (`x.fr.md`) into a language the
+/// site does not have (after the site's own suffixes were taken off).
+fn unknown_language(rel: &str) -> Option<&str> {
+    let stem = rel.strip_suffix(".md")?;
+    let name = stem.rsplit('/').next()?;
+    let (_, code) = name.rsplit_once('.')?;
+    ((2..=3).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_lowercase())).then_some(code)
+}
+
+/// The URL of a file in `language`. A translated article's section part is the section's
+/// folder here; `site` puts the translated section's slug in once every file is parsed.
 fn url(
     file: &str,
     text: &str,
     place: &Place,
     front: &Front,
     keys: &KeyLines,
+    language: &Language,
 ) -> Result<String, Vec<Diagnostic>> {
+    let lang = language.lang();
+    let own_slug = match front {
+        Front::Section(f) => f.slug.clone(),
+        Front::Tag(f) => f.slug.clone(),
+        Front::Article(_) => None,
+    };
     let folder_error = |name: &str, what: &str| {
         vec![Diagnostic::error(
             file,
@@ -379,15 +458,17 @@ fn url(
         ))]
     };
     match place {
-        Place::Home => Ok(crate::route::HOME.into()),
+        Place::Home => Ok(language.home_url()),
         Place::Section(name) if is_slug(name) => Ok(crate::route::section_url(
-            crate::route::Lang::default(),
-            name,
+            lang,
+            own_slug.as_deref().unwrap_or(name),
         )),
         Place::Section(name) => Err(folder_error(name, "section folder")),
-        Place::Tag(name) if is_slug(name) => {
-            Ok(crate::route::tag_url(crate::route::Lang::default(), name))
-        }
+        Place::Tag(name) if is_slug(name) => Ok(crate::route::tag_url(
+            lang,
+            &language.tags_path,
+            own_slug.as_deref().unwrap_or(name),
+        )),
         Place::Tag(name) => Err(folder_error(name, "tag file")),
         Place::Article { section, stem } => {
             let slug = match front {
@@ -429,11 +510,7 @@ fn url(
             }
             match section {
                 Some(section) if !is_slug(section) => Err(folder_error(section, "section folder")),
-                section => Ok(crate::route::article_url(
-                    crate::route::Lang::default(),
-                    section.as_deref(),
-                    &slug,
-                )),
+                section => Ok(crate::route::article_url(lang, section.as_deref(), &slug)),
             }
         }
     }
@@ -513,6 +590,8 @@ pub fn article(
         .unwrap_or_default()
         .to_owned();
     Page {
+        lang: parsed.lang,
+        original: parsed.original.clone(),
         file: parsed.source.path.clone(),
         rel: parsed.source.rel.clone(),
         section,
@@ -546,6 +625,7 @@ pub fn section(parsed: &Parsed, front: &SectionFront, body: Arc<Rendered>) -> Se
         title,
         description,
         weight,
+        slug: _,
     } = front.clone();
     let name = match &parsed.place {
         Place::Section(name) => name.clone(),
@@ -554,6 +634,7 @@ pub fn section(parsed: &Parsed, front: &SectionFront, body: Arc<Rendered>) -> Se
     Section {
         file: parsed.source.path.clone(),
         rel: parsed.source.rel.clone(),
+        lang: parsed.lang,
         name,
         url: parsed.url.clone(),
         title,
@@ -572,6 +653,7 @@ pub fn tag(parsed: &Parsed, front: &TagFront, body: Arc<Rendered>) -> TagText {
         title,
         description,
         references,
+        slug: _,
     } = front.clone();
     let name = match &parsed.place {
         Place::Tag(name) => name.clone(),
@@ -580,7 +662,9 @@ pub fn tag(parsed: &Parsed, front: &TagFront, body: Arc<Rendered>) -> TagText {
     TagText {
         file: parsed.source.path.clone(),
         rel: parsed.source.rel.clone(),
+        lang: parsed.lang,
         name,
+        url: parsed.url.clone(),
         title,
         description,
         references,

@@ -475,7 +475,8 @@ impl Index {
                 .filter_map(|w| self.by_keyword.get(w))
                 .flatten()
                 .copied()
-                .filter(|&q| q != p && !have.contains(&q))
+                // Related lists stay within one language.
+                .filter(|&q| q != p && !have.contains(&q) && pages[q].lang == pages[p].lang)
                 .collect();
             extra.sort_unstable();
             extra.dedup();

@@ -30,20 +30,32 @@ impl Lang<'_> {
 /// A page rendered through a template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Job {
-    /// The home page.
-    Home,
+    /// A language's home page, by index into `Site::langs`.
+    Home(usize),
     /// A section, by index into `Site::sections`.
     Section(usize),
     /// An article, by index into `Site::pages`.
     Page(usize),
     /// A tag's list page `n` (1-based), by index into `Site::tags`.
     Tag(usize, usize),
-    /// The tag index.
-    Tags,
-    /// The page hosts serve for a missing address.
-    NotFound,
-    /// The search page (rendered when the site has `search.html`).
-    Search,
+    /// A language's tag index.
+    Tags(usize),
+    /// A language's page for a missing address (hosts serve the default language's).
+    NotFound(usize),
+    /// A language's search page (rendered when the site has `search.html`).
+    Search(usize),
+}
+
+impl Job {
+    /// The language of a page that is not about one article, section or tag.
+    pub fn lang(self, site: &Site) -> usize {
+        match self {
+            Job::Home(l) | Job::Tags(l) | Job::NotFound(l) | Job::Search(l) => l,
+            Job::Section(s) => site.sections[s].lang,
+            Job::Page(p) => site.pages[p].lang,
+            Job::Tag(t, _) => site.tags[t].text.lang,
+        }
+    }
 }
 
 /// What an output is.
@@ -51,16 +63,16 @@ pub enum Job {
 pub enum Kind {
     /// A page rendered through a template.
     Template(Job),
-    /// The Atom feed.
-    Feed,
+    /// A language's Atom feed.
+    Feed(usize),
     /// `sitemap.xml`.
     Sitemap,
     /// `robots.txt`.
     Robots,
-    /// The search index.
-    SearchIndex,
-    /// The search index as a script (only in the offline copy).
-    SearchScript,
+    /// A language's search index.
+    SearchIndex(usize),
+    /// A language's search index as a script (only in the offline copy).
+    SearchScript(usize),
     /// A redirect page: article `page`'s alias number `alias`.
     Alias {
         /// Index into `Site::pages`.
@@ -169,12 +181,8 @@ fn has_scheme(url: &str) -> bool {
 
 /// The URL of the home page.
 pub const HOME: &str = "/";
-/// The URL of the tag index.
-pub const TAGS: &str = "/tags/";
 /// The URL of the page served for a missing address.
 pub const NOT_FOUND: &str = "/404.html";
-/// The URL of the search page.
-pub const SEARCH: &str = "/search/";
 /// The URL of the Atom feed.
 pub const FEED: &str = "/atom.xml";
 /// The URL of the sitemap.
@@ -187,21 +195,35 @@ pub const SEARCH_INDEX: &str = "/search-index.json";
 /// `file://`, but run a classic `<script>`.
 pub const SEARCH_SCRIPT: &str = "/search-index.js";
 
-/// The outputs every site has whatever its content, in the order the table lists them.
-pub fn fixed(lang: Lang<'_>) -> Vec<Route> {
-    [
-        (Kind::Template(Job::Home), HOME),
-        (Kind::Template(Job::Tags), TAGS),
-        (Kind::Template(Job::NotFound), NOT_FOUND),
-        (Kind::Template(Job::Search), SEARCH),
-        (Kind::Feed, FEED),
-        (Kind::Sitemap, SITEMAP),
-        (Kind::Robots, ROBOTS),
-        (Kind::SearchIndex, SEARCH_INDEX),
-    ]
-    .into_iter()
-    .map(|(kind, url)| Route::new(kind, lang.url(url)))
-    .collect()
+/// The outputs every site has whatever its content, in the order the table lists them: each
+/// language's (number `l` of `langs`), then the sitemap and `robots.txt`, which are the whole
+/// site's.
+pub fn fixed(langs: &[crate::lang::Language]) -> Vec<Route> {
+    let mut routes = Vec::new();
+    for (l, language) in langs.iter().enumerate() {
+        let lang = language.lang();
+        routes.extend([
+            Route::new(Kind::Template(Job::Home(l)), lang.url(HOME)),
+            Route::new(Kind::Template(Job::Tags(l)), tags_url(language)),
+            Route::new(Kind::Template(Job::NotFound(l)), lang.url(NOT_FOUND)),
+            Route::new(Kind::Template(Job::Search(l)), search_url(language)),
+            Route::new(Kind::Feed(l), lang.url(FEED)),
+            Route::new(Kind::SearchIndex(l), lang.url(SEARCH_INDEX)),
+        ]);
+    }
+    routes.push(Route::new(Kind::Sitemap, SITEMAP.to_owned()));
+    routes.push(Route::new(Kind::Robots, ROBOTS.to_owned()));
+    routes
+}
+
+/// A language's tag index: `/tags/`, `/es/temas/`.
+pub fn tags_url(language: &crate::lang::Language) -> String {
+    language.lang().url(&format!("/{}/", language.tags_path))
+}
+
+/// A language's search page: `/search/`, `/es/buscar/`.
+pub fn search_url(language: &crate::lang::Language) -> String {
+    language.lang().url(&format!("/{}/", language.search_path))
 }
 
 /// A section's URL: `/<name>/`.
@@ -217,9 +239,10 @@ pub fn article_url(lang: Lang<'_>, section: Option<&str>, slug: &str) -> String 
     }
 }
 
-/// A tag's URL: `/tags/<name>/`.
-pub fn tag_url(lang: Lang<'_>, name: &str) -> String {
-    lang.url(&format!("/tags/{name}/"))
+/// A tag's URL: `/<tags>/<name>/` (`tags` is the language's tag folder, `tags` in the
+/// default language).
+pub fn tag_url(lang: Lang<'_>, tags: &str, name: &str) -> String {
+    lang.url(&format!("/{tags}/{name}/"))
 }
 
 /// The URL of page `n` (1-based) of a list whose first page is at `first`.
@@ -259,9 +282,14 @@ pub fn tag_pages(count: usize, per: usize) -> usize {
 /// Every output of `site`, in a stable order: the fixed outputs, sections, articles, each
 /// tag's list pages, alias redirects, then the static files (`statics`: their output paths).
 pub fn table(site: &Site, statics: &[String]) -> Vec<Route> {
-    let mut routes = fixed(Lang::default());
+    let mut routes = fixed(&site.langs);
     if site.config.offline {
-        routes.push(Route::new(Kind::SearchScript, SEARCH_SCRIPT.to_owned()));
+        for (l, language) in site.langs.iter().enumerate() {
+            routes.push(Route::new(
+                Kind::SearchScript(l),
+                language.lang().url(SEARCH_SCRIPT),
+            ));
+        }
     }
     routes.extend(
         site.sections
@@ -365,8 +393,8 @@ mod tests {
         let es = Lang("es");
         assert_eq!(section_url(es, "alcohol"), "/es/alcohol/");
         assert_eq!(article_url(es, Some("a"), "b"), "/es/a/b/");
-        assert_eq!(tag_url(es, "x"), "/es/tags/x/");
+        assert_eq!(tag_url(es, "temas", "x"), "/es/temas/x/");
         assert_eq!(fixed(es)[0].path, "es/index.html");
-        assert_eq!(tag_url(Lang::default(), "x"), "/tags/x/");
+        assert_eq!(tag_url(Lang::default(), "tags", "x"), "/tags/x/");
     }
 }

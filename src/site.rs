@@ -25,17 +25,22 @@ use std::sync::Arc;
 pub struct Site {
     /// `site.yaml`.
     pub config: Config,
-    /// The home page (`content/_index.md`).
-    pub home: Section,
-    /// Sections, by weight then title (shared between a model and its patched copies).
+    /// The languages, the default first (`Page::lang` and the others index it).
+    pub langs: Arc<Vec<crate::lang::Language>>,
+    /// Each language's home page (`content/_index.md`, `content/_index.es.md`).
+    pub homes: Vec<Section>,
+    /// Sections of every language, by language, then weight, then title (shared between a
+    /// model and its patched copies).
     pub sections: Arc<Vec<Section>>,
     /// Articles, by source path: an article's index is its identity, which edits to its date
     /// or title do not move. Shared, so a changed copy of the site shares unchanged pages.
     pub pages: Vec<Arc<Page>>,
     /// Indices into `pages`, newest first (then title, then URL): the order lists show.
     pub order: Vec<usize>,
-    /// Tags, by name (shared between a model and its patched copies).
+    /// Tags, by language and then name (shared between a model and its patched copies).
     pub tags: Arc<Vec<Tag>>,
+    /// Each original's path (`Page::original`) → its pages in every language.
+    pub translations: Arc<HashMap<String, Vec<usize>>>,
     /// For each page, its related pages (indices into `pages`), best first.
     pub related: Arc<Vec<Vec<usize>>>,
     /// The data files (`data.<name>` in templates).
@@ -56,6 +61,8 @@ pub struct Memo {
     pub(crate) related: Option<(u64, related::Index)>,
     /// Whether the index is kept ready for updates (`serve`), not just for one build.
     pub(crate) updatable: bool,
+    /// The languages the parses were made with.
+    pub(crate) langs: Arc<Vec<crate::lang::Language>>,
 }
 
 impl Memo {
@@ -78,6 +85,7 @@ impl Memo {
 #[allow(clippy::too_many_arguments)] // the pipeline's inputs, each from another stage
 pub fn assemble(
     config: Config,
+    langs: Arc<Vec<crate::lang::Language>>,
     content: &[Source],
     files: &[String],
     unreadable: &[String],
@@ -87,10 +95,16 @@ pub fn assemble(
     errors: &mut Vec<Diagnostic>,
 ) -> Site {
     let mut clock = crate::Stopwatch::new();
-    let (parsed, unavailable) = parse_all(content, drafts, memo, errors);
+    if memo.langs != langs {
+        // A page's language and URL come from the languages: parse everything again.
+        memo.entries.clear();
+        memo.langs = Arc::clone(&langs);
+    }
+    let (mut parsed, unavailable) = parse_all(content, &langs, drafts, memo, errors);
+    place_translations(&mut parsed, &langs);
     clock.lap("front matter");
     let urls = crate::route::Urls::of(&config);
-    let table = link_table(&parsed, files, unreadable, unavailable, urls);
+    let table = link_table(&parsed, &langs, files, unreadable, unavailable, urls);
     let bodies = render_bodies(&parsed, &table, shortcodes, memo);
     clock.lap("markdown");
     memo.entries = parsed
@@ -99,7 +113,7 @@ pub fn assemble(
         .map(|(p, r)| (p.source.rel.clone(), (Arc::clone(p), Arc::clone(r))))
         .collect();
     memo.table = table;
-    let mut site = model(config, &parsed, bodies, &memo.table, errors);
+    let mut site = model(config, langs, &parsed, bodies, &memo.table, errors);
     site.data = Arc::clone(shortcodes.data());
     clock.lap("model, tags, anchors");
     site.related = relate(&site, memo);
@@ -111,6 +125,7 @@ pub fn assemble(
 /// left out unless asked for; files that fail are reported and named in the second list.
 fn parse_all(
     content: &[Source],
+    langs: &[crate::lang::Language],
     drafts: bool,
     memo: &Memo,
     errors: &mut Vec<Diagnostic>,
@@ -123,7 +138,7 @@ fn parse_all(
                 Some((parsed, _)) if same_text(&parsed.source.text, &source.text) => {
                     (rel, Ok(Arc::clone(parsed)))
                 }
-                _ => (rel, page::parse(source.clone()).map(Arc::new)),
+                _ => (rel, page::parse(source.clone(), langs).map(Arc::new)),
             }
         })
         .collect();
@@ -142,10 +157,56 @@ fn parse_all(
     (parsed, failed)
 }
 
+/// Step 1b: a translated article's URL takes its section's translated slug (`/es/tratamiento/x/`
+/// for `treatment/x.es.md` when `treatment/_index.es.md` says `slug: tratamiento`), which only
+/// the section's own file knows.
+fn place_translations(parsed: &mut [Arc<Parsed>], langs: &[crate::lang::Language]) {
+    let mut folders: HashMap<(usize, &str), String> = HashMap::new();
+    for p in parsed.iter() {
+        if let (Place::Section(name), Front::Section(front)) = (&p.place, &p.front) {
+            if p.lang > 0 {
+                let slug = front.slug.clone().unwrap_or_else(|| name.clone());
+                folders.insert((p.lang, name.as_str()), slug);
+            }
+        }
+    }
+    let folders: HashMap<(usize, String), String> = folders
+        .into_iter()
+        .map(|((l, name), slug)| ((l, name.to_owned()), slug))
+        .collect();
+    for p in parsed.iter_mut() {
+        let Place::Article {
+            section: Some(section),
+            ..
+        } = &p.place
+        else {
+            continue;
+        };
+        let Some(folder) = folders.get(&(p.lang, section.clone())) else {
+            continue;
+        };
+        if folder == section || p.lang == 0 {
+            continue;
+        }
+        let lang = langs[p.lang].lang();
+        let slug = p
+            .url
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default();
+        let url = crate::route::article_url(lang, Some(folder), slug);
+        if url != p.url {
+            Arc::make_mut(p).url = url;
+        }
+    }
+}
+
 /// Step 2: every address a link may point to: the pages, the static files and the outputs
 /// every site has.
 fn link_table(
     parsed: &[Arc<Parsed>],
+    langs: &[crate::lang::Language],
     files: &[String],
     unreadable: &[String],
     failed: HashSet<String>,
@@ -154,12 +215,13 @@ fn link_table(
     let mut table = LinkTable {
         unavailable: failed,
         urls,
+        langs: langs.iter().map(links::LinkLang::of).collect(),
         ..LinkTable::default()
     };
     table.unavailable.extend(unreadable.iter().cloned());
     table.files.extend(files.iter().cloned());
     table.files.extend(
-        crate::route::fixed(crate::route::Lang::default())
+        crate::route::fixed(langs)
             .into_iter()
             .map(|r| r.url.trim_start_matches('/').to_owned())
             .filter(|url| !url.is_empty()),
@@ -203,12 +265,13 @@ fn render_bodies(
 /// anchor check across all of them.
 fn model(
     config: Config,
+    langs: Arc<Vec<crate::lang::Language>>,
     parsed: &[Arc<Parsed>],
     bodies: Vec<Arc<Rendered>>,
     table: &LinkTable,
     errors: &mut Vec<Diagnostic>,
 ) -> Site {
-    let mut home = None;
+    let mut homes: Vec<Option<Section>> = vec![None; langs.len()];
     let mut sections = Vec::new();
     let mut pages = Vec::new();
     let mut texts: Vec<TagText> = Vec::new();
@@ -218,41 +281,74 @@ fn model(
             (Front::Article(front), _) => {
                 pages.push(Arc::new(page::article(p, front, body, config.medical)))
             }
-            (Front::Section(front), Place::Home) => home = Some(page::section(p, front, body)),
+            (Front::Section(front), Place::Home) => {
+                if let Some(home) = homes.get_mut(p.lang) {
+                    *home = Some(page::section(p, front, body));
+                }
+            }
             (Front::Section(front), _) => sections.push(page::section(p, front, body)),
             (Front::Tag(front), _) => texts.push(page::tag(p, front, body)),
         }
     }
     let order = newest_first(&pages);
-    sections.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.title.cmp(&b.title)));
-    errors.extend(attach(&mut sections, &pages));
-    let (tags, mut tag_errors) = taxonomy::assemble(texts, &pages, &order);
-    errors.append(&mut tag_errors);
-    errors.extend(check_anchors(&pages, &sections, home.as_ref(), &tags));
-    let home = home.unwrap_or_else(|| {
-        // A home page that failed to parse was reported already; one that is missing is
-        // reported here. Either way the rest of the site is still checked.
-        if !table.unavailable.contains("_index.md") {
-            errors.push(
-                Diagnostic::error(
-                    "content/_index.md",
-                    "content-layout",
-                    "the home page `content/_index.md` is missing",
-                )
-                .help("create it with `title`, `description` and an intro"),
-            );
-        }
-        placeholder_home()
+    sections.sort_by(|a, b| {
+        a.lang
+            .cmp(&b.lang)
+            .then(a.weight.cmp(&b.weight))
+            .then_with(|| a.title.cmp(&b.title))
     });
+    errors.extend(attach(&mut sections, &pages, &langs));
+    let (tags, mut tag_errors) = taxonomy::assemble(texts, &pages, &order, &langs);
+    errors.append(&mut tag_errors);
+    let homes: Vec<Section> = homes
+        .into_iter()
+        .enumerate()
+        .map(|(l, home)| {
+            home.unwrap_or_else(|| {
+                // A home page that failed to parse was reported already; one that is missing
+                // is reported here. Either way the rest of the site is still checked.
+                let rel = suffixed("_index.md", &langs, l);
+                if !table.unavailable.contains(&rel) {
+                    errors.push(
+                        Diagnostic::error(
+                            format!("content/{rel}"),
+                            "content-layout",
+                            format!("the home page `content/{rel}` is missing"),
+                        )
+                        .help("create it with `title`, `description` and an intro"),
+                    );
+                }
+                placeholder_home(&rel, l, &langs[l])
+            })
+        })
+        .collect();
+    errors.extend(check_anchors(&pages, &sections, &homes, &tags));
+    let mut translations: HashMap<String, Vec<usize>> = HashMap::new();
+    for (p, page) in pages.iter().enumerate() {
+        translations
+            .entry(page.original.clone())
+            .or_default()
+            .push(p);
+    }
     Site {
         config,
-        home,
+        langs,
+        homes,
         sections: Arc::new(sections),
+        translations: Arc::new(translations),
         pages,
         order,
         tags: Arc::new(tags),
         related: Arc::default(),
         data: Arc::default(),
+    }
+}
+
+/// `rel` (an original's path) as language `l` names it: `_index.es.md`.
+pub(crate) fn suffixed(rel: &str, langs: &[crate::lang::Language], l: usize) -> String {
+    match (l, rel.strip_suffix(".md")) {
+        (0, _) | (_, None) => rel.to_owned(),
+        (_, Some(stem)) => format!("{stem}.{}.md", langs[l].code),
     }
 }
 
@@ -270,22 +366,117 @@ fn relate(site: &Site, memo: &mut Memo) -> Arc<Vec<Vec<usize>>> {
 }
 
 impl Site {
-    /// The tag called `name` (tags are sorted by name).
-    pub fn tag(&self, name: &str) -> Option<&Tag> {
-        self.tag_index(name).map(|i| &self.tags[i])
+    /// The tag called `name` in language `lang` (tags are sorted by language, then name).
+    pub fn tag(&self, lang: usize, name: &str) -> Option<&Tag> {
+        self.tag_index(lang, name).map(|i| &self.tags[i])
     }
 
-    /// The index of the tag called `name` in `tags`.
-    pub fn tag_index(&self, name: &str) -> Option<usize> {
+    /// The index of the tag called `name` in language `lang` in `tags`.
+    pub fn tag_index(&self, lang: usize, name: &str) -> Option<usize> {
         self.tags
-            .binary_search_by(|t| t.text.name.as_str().cmp(name))
+            .binary_search_by(|t| (t.text.lang, t.text.name.as_str()).cmp(&(lang, name)))
             .ok()
     }
 
-    /// The section a page belongs to.
+    /// The section a page belongs to (in the page's language).
     pub fn section_of(&self, page: &Page) -> Option<&Section> {
         let name = page.section.as_deref()?;
-        self.sections.iter().find(|s| s.name == name)
+        self.sections
+            .iter()
+            .find(|s| s.lang == page.lang && s.name == name)
+    }
+
+    /// Every version of the page `job` renders (itself included) as (language, URL), by
+    /// language, when it has another; empty when it is in one language only. The same list
+    /// goes in every version's `hreflang` links and sitemap entry, so they are reciprocal.
+    pub fn alternates(&self, job: crate::route::Job) -> Vec<(usize, String)> {
+        use crate::route::{self, Job};
+        let mut found: Vec<(usize, String)> = match job {
+            Job::Home(_) => self
+                .homes
+                .iter()
+                .filter(|h| !h.title.is_empty())
+                .map(|h| (h.lang, h.url.clone()))
+                .collect(),
+            Job::Tags(_) | Job::Search(_) => self
+                .langs
+                .iter()
+                .enumerate()
+                .map(|(l, language)| {
+                    let url = match job {
+                        Job::Tags(_) => route::tags_url(language),
+                        _ => route::search_url(language),
+                    };
+                    (l, url)
+                })
+                .collect(),
+            Job::NotFound(_) => Vec::new(),
+            Job::Section(s) => {
+                let name = &self.sections[s].name;
+                self.sections
+                    .iter()
+                    .filter(|x| &x.name == name)
+                    .map(|x| (x.lang, x.url.clone()))
+                    .collect()
+            }
+            Job::Page(p) => self
+                .versions(p)
+                .into_iter()
+                .map(|(l, page)| (l, page.url.clone()))
+                .collect(),
+            Job::Tag(t, n) => {
+                let name = &self.tags[t].text.name;
+                let per = self.config.paginate_by;
+                self.tags
+                    .iter()
+                    .filter(|x| &x.text.name == name && !x.pages.is_empty())
+                    .filter(|x| n <= route::tag_pages(x.pages.len(), per))
+                    .map(|x| (x.text.lang, route::tag_page_url(&x.url, n)))
+                    .collect()
+            }
+        };
+        found.sort();
+        if found.len() < 2 {
+            found.clear();
+        }
+        found
+    }
+
+    /// The default language's home page.
+    pub fn home(&self) -> &Section {
+        &self.homes[0]
+    }
+
+    /// The sections of language `lang`, in navigation order.
+    pub fn sections_in(&self, lang: usize) -> impl Iterator<Item = (usize, &Section)> {
+        self.sections
+            .iter()
+            .enumerate()
+            .filter(move |(_, s)| s.lang == lang)
+    }
+
+    /// The listed articles of language `lang`, newest first.
+    pub fn order_in(&self, lang: usize) -> impl Iterator<Item = usize> + '_ {
+        self.order
+            .iter()
+            .copied()
+            .filter(move |&p| self.pages[p].lang == lang)
+    }
+
+    /// Every published version of the page `p` (itself included), by language: the original
+    /// and its translations. Drafts are never a version of another page.
+    pub fn versions(&self, p: usize) -> Vec<(usize, &Page)> {
+        let page = &self.pages[p];
+        let mut found: Vec<(usize, &Page)> = self
+            .translations
+            .get(&page.original)
+            .into_iter()
+            .flatten()
+            .map(|&q| (self.pages[q].lang, &*self.pages[q]))
+            .filter(|(_, q)| !q.draft || std::ptr::eq(*q, &**page))
+            .collect();
+        found.sort_by_key(|(l, _)| *l);
+        found
     }
 }
 
@@ -319,12 +510,13 @@ pub(crate) fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
 }
 
 /// Stands in for a home page that is missing or broken, so the rest of the site can be checked.
-fn placeholder_home() -> Section {
+fn placeholder_home(rel: &str, lang: usize, language: &crate::lang::Language) -> Section {
     Section {
-        file: "content/_index.md".into(),
-        rel: "_index.md".into(),
+        file: format!("content/{rel}"),
+        rel: rel.to_owned(),
+        lang,
         name: String::new(),
-        url: "/".into(),
+        url: language.home_url(),
         title: String::new(),
         description: String::new(),
         weight: 0,
@@ -336,19 +528,24 @@ fn placeholder_home() -> Section {
 }
 
 /// Attaches pages to their sections; a page whose folder has no `_index.md` is an error.
-fn attach(sections: &mut [Section], pages: &[Arc<Page>]) -> Vec<Diagnostic> {
-    let index: HashMap<String, usize> = sections
+fn attach(
+    sections: &mut [Section],
+    pages: &[Arc<Page>],
+    langs: &[crate::lang::Language],
+) -> Vec<Diagnostic> {
+    let index: HashMap<(usize, String), usize> = sections
         .iter()
         .enumerate()
-        .map(|(i, s)| (s.name.clone(), i))
+        .map(|(i, s)| ((s.lang, s.name.clone()), i))
         .collect();
-    let mut missing: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut missing: BTreeMap<String, &str> = BTreeMap::new();
     for (p, page) in pages.iter().enumerate() {
         if let Some(name) = page.section.as_ref().filter(|_| page.listed) {
-            match index.get(name) {
+            match index.get(&(page.lang, name.clone())) {
                 Some(&s) => sections[s].pages.push(p),
                 None => {
-                    missing.entry(name).or_insert(&page.file);
+                    let rel = suffixed(&format!("{name}/_index.md"), langs, page.lang);
+                    missing.entry(rel).or_insert(&page.file);
                 }
             }
         }
@@ -360,14 +557,15 @@ fn attach(sections: &mut [Section], pages: &[Arc<Page>]) -> Vec<Diagnostic> {
     }
     missing
         .into_iter()
-        .map(|(name, file)| {
+        .map(|(rel, file)| {
+            let (folder, index) = rel.split_once('/').unwrap_or((&rel, "_index.md"));
             Diagnostic::error(
-                format!("content/{name}/_index.md"),
+                format!("content/{rel}"),
                 "content-layout",
-                format!("the section `{name}` has no `_index.md` (needed by `{file}`)"),
+                format!("the section `{folder}` has no `{index}` (needed by `{file}`)"),
             )
             .help(format!(
-                "create `content/{name}/_index.md` with `title`, `description` and an intro"
+                "create `content/{rel}` with `title`, `description` and an intro"
             ))
         })
         .collect()
@@ -408,7 +606,9 @@ impl Site {
         use crate::route::Job;
         match kind {
             // A home page that is missing or broken (the placeholder) makes no page of its own.
-            Kind::Template(Job::Home) if !self.home.title.is_empty() => Some(&self.home.file),
+            Kind::Template(Job::Home(l)) if !self.homes[l].title.is_empty() => {
+                Some(&self.homes[l].file)
+            }
             Kind::Template(Job::Section(s)) => Some(&self.sections[s].file),
             Kind::Template(Job::Page(p)) => Some(&self.pages[p].file),
             Kind::Template(Job::Tag(t, 1)) => Some(&self.tags[t].text.file),
@@ -429,7 +629,7 @@ pub fn check_routes(site: &Site, routes: &[Route], files: &[String]) -> Vec<Diag
             Kind::Template(crate::route::Job::Tag(_, n)) if n > 1 => {}
             kind => match site.file_of(kind) {
                 Some(file) => pages.push((file, route)),
-                None if matches!(kind, Kind::Template(crate::route::Job::Home)) => {}
+                None if matches!(kind, Kind::Template(crate::route::Job::Home(_))) => {}
                 None => {
                     taken.insert(route.path.clone(), Owner::Generated);
                 }
@@ -544,7 +744,7 @@ fn quote(file: &str) -> String {
 fn bodies<'a>(
     pages: &'a [Arc<Page>],
     sections: &'a [Section],
-    home: Option<&'a Section>,
+    homes: &'a [Section],
     tags: &'a [Tag],
 ) -> impl Iterator<Item = (&'a str, &'a Rendered)> {
     pages
@@ -553,7 +753,7 @@ fn bodies<'a>(
         .chain(
             sections
                 .iter()
-                .chain(home)
+                .chain(homes)
                 .map(|s| (s.rel.as_str(), &*s.body)),
         )
         .chain(tags.iter().map(|t| (t.text.rel.as_str(), &*t.text.body)))
@@ -563,12 +763,12 @@ fn bodies<'a>(
 pub(crate) fn check_anchors(
     pages: &[Arc<Page>],
     sections: &[Section],
-    home: Option<&Section>,
+    homes: &[Section],
     tags: &[Tag],
 ) -> Vec<Diagnostic> {
     let mut anchors: HashMap<&str, &HashSet<String>> = HashMap::new();
     let mut refs = Vec::new();
-    for (rel, body) in bodies(pages, sections, home, tags) {
+    for (rel, body) in bodies(pages, sections, homes, tags) {
         anchors.insert(rel, &body.anchors);
         refs.push(&body.anchor_refs);
     }
@@ -580,7 +780,7 @@ pub(crate) fn check_anchors(
 pub(crate) fn check_anchors_of(site: &Site, edited: &[usize]) -> Vec<Diagnostic> {
     let edited: HashSet<&str> = edited.iter().map(|&p| site.pages[p].rel.as_str()).collect();
     let edited = &edited;
-    let all = || bodies(&site.pages, &site.sections, Some(&site.home), &site.tags);
+    let all = || bodies(&site.pages, &site.sections, &site.homes, &site.tags);
     let refs: Vec<&links::AnchorRef> = all()
         .flat_map(|(rel, body)| {
             let mine = edited.contains(rel);

@@ -42,6 +42,9 @@ pub struct Inputs {
     pub templates: Vec<Source>,
     /// YAML and JSON files under `data/` (optional), sorted by path; parsed by `data`.
     pub data: Vec<Source>,
+    /// Interface strings, one YAML file per language under `i18n/` (optional), sorted by path;
+    /// parsed by `lang`.
+    pub i18n: Vec<Source>,
     /// Files under `static/`, sorted by path.
     pub statics: Vec<StaticFile>,
     /// Markdown files under `content/` that could not be read (paths under `content/`), so
@@ -106,6 +109,7 @@ impl Inputs {
             "content" => self.reload_text(Folder::Content, rel, inner, &full),
             "templates" => self.reload_text(Folder::Templates, rel, inner, &full),
             "data" => self.reload_text(Folder::Data, rel, inner, &full),
+            "i18n" => self.reload_text(Folder::I18n, rel, inner, &full),
             "static" => self.reload_static(rel, inner, &full),
             _ => Change::Nothing,
         }
@@ -131,6 +135,7 @@ impl Inputs {
         if folder != Folder::Templates {
             let accept = match folder {
                 Folder::Data => crate::data::accept,
+                Folder::I18n => crate::lang::accept,
                 _ => accept_content,
             };
             if let Err(why) = accept(inner) {
@@ -178,6 +183,7 @@ impl Inputs {
             Folder::Content => &mut self.content,
             Folder::Templates => &mut self.templates,
             Folder::Data => &mut self.data,
+            Folder::I18n => &mut self.i18n,
         }
     }
 
@@ -210,6 +216,7 @@ enum Folder {
     Content,
     Templates,
     Data,
+    I18n,
 }
 
 /// Reads the whole site at `root`; problems are kept in [`Inputs`], next to what was read.
@@ -222,6 +229,8 @@ pub fn load(root: &Path) -> Inputs {
     diagnostics.append(&mut found);
     let (data, _, mut found) = texts(root, "data", crate::data::accept);
     diagnostics.append(&mut found);
+    let (i18n, _, mut found) = texts(root, "i18n", crate::lang::accept);
+    diagnostics.append(&mut found);
     let (statics, mut found) = files(root, "static");
     diagnostics.append(&mut found);
     let mut inputs = Inputs {
@@ -229,6 +238,7 @@ pub fn load(root: &Path) -> Inputs {
         content,
         templates,
         data,
+        i18n,
         statics: statics
             .into_iter()
             .map(|(rel, bytes)| StaticFile { rel, bytes })
@@ -312,7 +322,7 @@ fn files(root: &Path, folder: &str) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>)
     let base = root.join(folder);
     let mut diagnostics = Vec::new();
     if !base.is_dir() {
-        if folder != "static" && folder != "data" {
+        if folder != "static" && folder != "data" && folder != "i18n" {
             diagnostics.push(
                 Diagnostic::error(folder, "io", format!("the folder `{folder}/` is missing"))
                     .help(format!("create `{folder}/` next to `site.yaml`")),

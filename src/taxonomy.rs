@@ -17,25 +17,28 @@ pub struct Tag {
     pub pages: Vec<usize>,
 }
 
-/// Joins tag texts with the pages that use them, listed in `order` (newest first).
+/// Joins tag texts with the pages that use them, listed in `order` (newest first). A page's
+/// tags are its language's: a Spanish page tagged `liver` is listed on `tags/liver.es.md`'s
+/// page.
 pub fn assemble(
     texts: Vec<TagText>,
     pages: &[Arc<Page>],
     order: &[usize],
+    langs: &[crate::lang::Language],
 ) -> (Vec<Tag>, Vec<Diagnostic>) {
     let mut tags: Vec<Tag> = texts
         .into_iter()
         .map(|text| Tag {
-            url: crate::route::tag_url(crate::route::Lang::default(), &text.name),
+            url: text.url.clone(),
             text,
             pages: Vec::new(),
         })
         .collect();
-    tags.sort_by(|a, b| a.text.name.cmp(&b.text.name));
-    let index: HashMap<String, usize> = tags
+    tags.sort_by(|a, b| (a.text.lang, &a.text.name).cmp(&(b.text.lang, &b.text.name)));
+    let index: HashMap<(usize, String), usize> = tags
         .iter()
         .enumerate()
-        .map(|(i, t)| (t.text.name.clone(), i))
+        .map(|(i, t)| ((t.text.lang, t.text.name.clone()), i))
         .collect();
     let mut diagnostics = Vec::new();
     for &p in order {
@@ -52,16 +55,23 @@ pub fn assemble(
                 continue;
             }
             seen.push(name);
-            match index.get(name) {
+            match index.get(&(page.lang, name.clone())) {
                 Some(&t) => tags[t].pages.push(p),
                 None => {
                     let lower = name.to_lowercase();
-                    let help = if lower != *name && index.contains_key(&lower) {
+                    let file = crate::site::suffixed(&format!("tags/{name}.md"), langs, page.lang);
+                    let names = index
+                        .keys()
+                        .filter(|(l, _)| *l == page.lang)
+                        .map(|(_, n)| n.as_str());
+                    let help = if index.contains_key(&(0, name.clone())) && page.lang > 0 {
+                        format!("the tag has no page in this language: create `content/{file}` with `title`, `description`, `slug` and an intro")
+                    } else if lower != *name && index.contains_key(&(page.lang, lower.clone())) {
                         format!("tags are lower-case: write `{lower}`")
                     } else {
-                        match closest(name, index.keys().map(String::as_str)) {
-                        Some(s) => format!("did you mean `{s}`? Otherwise create `content/tags/{name}.md` with `title`, `description` and an intro"),
-                        None => format!("create `content/tags/{name}.md` with `title`, `description` and an intro"),
+                        match closest(name, names) {
+                        Some(s) => format!("did you mean `{s}`? Otherwise create `content/{file}` with `title`, `description` and an intro"),
+                        None => format!("create `content/{file}` with `title`, `description` and an intro"),
                     }
                     };
                     diagnostics.push(

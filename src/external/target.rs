@@ -70,7 +70,9 @@ pub(super) fn is_skipped(address: &str, skip: &[String]) -> bool {
 /// Every target of every page, with the places it is cited.
 pub(super) fn collect(site: &Site) -> BTreeMap<Target, Vec<Place>> {
     let mut targets: BTreeMap<Target, Vec<Place>> = BTreeMap::new();
-    let bodies = std::iter::once(&site.home)
+    let bodies = site
+        .homes
+        .iter()
         .chain(site.sections.iter())
         .map(|s| (&s.file, &s.body, &[][..], &s.keys, &s.text))
         .chain(

@@ -21,11 +21,12 @@ pub struct DateView {
     pub long: String,
 }
 
-impl From<Date> for DateView {
-    fn from(d: Date) -> Self {
+impl DateView {
+    /// `date` as language `lang` of `site` writes it.
+    fn of(site: &Site, lang: usize, date: Date) -> Self {
         Self {
-            iso: d.to_string(),
-            long: d.long(),
+            iso: date.to_string(),
+            long: site.langs[lang].strings.date(date),
         }
     }
 }
@@ -189,13 +190,13 @@ pub(crate) struct TagContext<'a> {
 
 #[derive(Serialize)]
 pub(crate) struct TagsContext<'a> {
-    current_url: &'a str,
+    current_url: String,
     tags: Vec<TagView<'a>>,
 }
 
 #[derive(Serialize)]
-pub(crate) struct PlainContext<'a> {
-    current_url: &'a str,
+pub(crate) struct PlainContext {
+    current_url: String,
 }
 
 /// One page's context, whichever template it is for.
@@ -207,7 +208,7 @@ pub(crate) enum View<'a> {
     Page(Box<PageContext<'a>>),
     Tag(TagContext<'a>),
     Tags(TagsContext<'a>),
-    Plain(PlainContext<'a>),
+    Plain(PlainContext),
 }
 
 impl View<'_> {
@@ -222,20 +223,19 @@ type Prepared<'a> = (&'a str, View<'a>, &'a str);
 /// The template, context and source file (for errors) of one page.
 pub(crate) fn prepare<'a>(job: Job, site: &'a Site, cards: &'a Cards<'_>) -> Prepared<'a> {
     match job {
-        Job::Home => {
-            let home = section_view(site, cards, &site.home, 0);
+        Job::Home(l) => {
+            let home = &site.homes[l];
             let context = HomeContext {
-                current_url: route::HOME,
+                current_url: &home.url,
                 sections: site
-                    .sections
-                    .iter()
-                    .map(|s| section_view(site, cards, s, 5))
+                    .sections_in(l)
+                    .map(|(_, s)| section_view(site, cards, s, 5))
                     .collect(),
-                recent: site.order.iter().take(10).map(|&p| cards.get(p)).collect(),
-                json_ld: website_json_ld(site),
-                home,
+                recent: site.order_in(l).take(10).map(|p| cards.get(p)).collect(),
+                json_ld: website_json_ld(site, l),
+                home: section_view(site, cards, home, 0),
             };
-            ("index.html", View::Home(context), site.home.file.as_str())
+            ("index.html", View::Home(context), home.file.as_str())
         }
         Job::Section(s) => {
             let section = &site.sections[s];
@@ -244,6 +244,7 @@ pub(crate) fn prepare<'a>(job: Job, site: &'a Site, cards: &'a Cards<'_>) -> Pre
                 current_url: &section.url,
                 json_ld: collection_json_ld(
                     site,
+                    section.lang,
                     view.title,
                     view.description,
                     &section.url,
@@ -276,14 +277,15 @@ pub(crate) fn prepare<'a>(job: Job, site: &'a Site, cards: &'a Cards<'_>) -> Pre
                 .links
                 .get(n - 1)
                 .map_or_else(|| tag.url.clone(), |l| l.url.clone());
+            let language = &site.langs[tag.text.lang];
             let crumbs = [
                 Link {
-                    title: "Home".into(),
-                    url: route::HOME.into(),
+                    title: language.strings.get("home").to_owned(),
+                    url: language.home_url(),
                 },
                 Link {
-                    title: "All topics".into(),
-                    url: route::TAGS.into(),
+                    title: language.strings.get("all_topics").to_owned(),
+                    url: route::tags_url(language),
                 },
                 Link {
                     title: tag.text.title.clone(),
@@ -293,6 +295,7 @@ pub(crate) fn prepare<'a>(job: Job, site: &'a Site, cards: &'a Cards<'_>) -> Pre
             let context = TagContext {
                 json_ld: collection_json_ld(
                     site,
+                    tag.text.lang,
                     &tag.text.title,
                     &tag.text.description,
                     &current_url,
@@ -304,29 +307,34 @@ pub(crate) fn prepare<'a>(job: Job, site: &'a Site, cards: &'a Cards<'_>) -> Pre
             };
             ("tag.html", View::Tag(context), tag.text.file.as_str())
         }
-        Job::Tags => {
-            let mut tags: Vec<TagView<'_>> = site.tags.iter().map(|t| tag_view(site, t)).collect();
+        Job::Tags(l) => {
+            let mut tags: Vec<TagView<'_>> = site
+                .tags
+                .iter()
+                .filter(|t| t.text.lang == l)
+                .map(|t| tag_view(site, t))
+                .collect();
             tags.retain(|t| t.count > 0);
             (
                 "tags.html",
                 View::Tags(TagsContext {
-                    current_url: route::TAGS,
+                    current_url: route::tags_url(&site.langs[l]),
                     tags,
                 }),
                 "templates/tags.html",
             )
         }
-        Job::NotFound => (
+        Job::NotFound(l) => (
             "404.html",
             View::Plain(PlainContext {
-                current_url: route::NOT_FOUND,
+                current_url: site.langs[l].lang().url(route::NOT_FOUND),
             }),
             "templates/404.html",
         ),
-        Job::Search => (
+        Job::Search(l) => (
             "search.html",
             View::Plain(PlainContext {
-                current_url: route::SEARCH,
+                current_url: route::search_url(&site.langs[l]),
             }),
             "templates/search.html",
         ),
@@ -364,8 +372,8 @@ fn card(site: &Site, page: &Page) -> Card {
         title: page.title.clone(),
         description: page.description.clone(),
         url: page.url.clone(),
-        date: page.date.into(),
-        reviewed: page.reviewed.map(DateView::from),
+        date: DateView::of(site, page.lang, page.date),
+        reviewed: page.reviewed.map(|d| DateView::of(site, page.lang, d)),
         reviewed_by: page.reviewed_by.clone(),
         reading_time: page.reading_time(),
         section: site.section_of(page).map(|s| Link {
@@ -373,7 +381,11 @@ fn card(site: &Site, page: &Page) -> Card {
             url: s.url.clone(),
         }),
         summary: page.body.summary.clone(),
-        tags: page.tags.iter().map(|t| tag_link(site, t)).collect(),
+        tags: page
+            .tags
+            .iter()
+            .map(|t| tag_link(site, page.lang, t))
+            .collect(),
     }
 }
 
@@ -393,13 +405,16 @@ fn references<'r>(refs: impl IntoIterator<Item = &'r Reference>) -> Vec<Referenc
         .collect()
 }
 
-fn tag_link(site: &Site, name: &str) -> Link {
-    let title = site
-        .tag(name)
-        .map_or_else(|| name.to_owned(), |t| t.text.title.clone());
-    Link {
-        title,
-        url: route::tag_url(route::Lang::default(), name),
+fn tag_link(site: &Site, lang: usize, name: &str) -> Link {
+    match site.tag(lang, name) {
+        Some(t) => Link {
+            title: t.text.title.clone(),
+            url: t.url.clone(),
+        },
+        None => Link {
+            title: name.to_owned(),
+            url: route::tag_url(site.langs[lang].lang(), &site.langs[lang].tags_path, name),
+        },
     }
 }
 
@@ -409,9 +424,10 @@ fn page_view<'a>(site: &'a Site, cards: &'a Cards<'_>, p: usize) -> PageView<'a>
         title: s.title.clone(),
         url: s.url.clone(),
     });
+    let language = &site.langs[page.lang];
     let mut breadcrumbs = vec![Link {
-        title: "Home".into(),
-        url: route::HOME.into(),
+        title: language.strings.get("home").to_owned(),
+        url: language.home_url(),
     }];
     breadcrumbs.extend(section.clone());
     breadcrumbs.push(Link {
@@ -428,16 +444,20 @@ fn page_view<'a>(site: &'a Site, cards: &'a Cards<'_>, p: usize) -> PageView<'a>
         description: &page.description,
         url: &page.url,
         permalink: permalink(site, &page.url),
-        date: page.date.into(),
-        updated: page.updated.map(DateView::from),
-        reviewed: page.reviewed.map(DateView::from),
+        date: DateView::of(site, page.lang, page.date),
+        updated: page.updated.map(|d| DateView::of(site, page.lang, d)),
+        reviewed: page.reviewed.map(|d| DateView::of(site, page.lang, d)),
         reviewed_by: page.reviewed_by.as_deref(),
         author: page.author.as_deref().or(site.config.author.as_deref()),
         medical: page.medical,
         draft: page.draft,
         listed: page.listed,
         extra: &page.extra,
-        tags: page.tags.iter().map(|t| tag_link(site, t)).collect(),
+        tags: page
+            .tags
+            .iter()
+            .map(|t| tag_link(site, page.lang, t))
+            .collect(),
         section,
         json_ld: page_json_ld(site, page, &breadcrumbs),
         breadcrumbs,
@@ -462,9 +482,10 @@ fn section_view<'a>(
     section: &'a Section,
     limit: usize,
 ) -> SectionView<'a> {
+    let language = &site.langs[section.lang];
     let mut breadcrumbs = vec![Link {
-        title: "Home".into(),
-        url: route::HOME.into(),
+        title: language.strings.get("home").to_owned(),
+        url: language.home_url(),
     }];
     if !section.name.is_empty() {
         breadcrumbs.push(Link {

@@ -19,6 +19,7 @@ fn json_ld(value: &serde_json::Value) -> String {
 
 pub(super) fn page_json_ld(site: &Site, page: &Page, breadcrumbs: &[Link]) -> String {
     let url = permalink(site, &page.url);
+    let language = &site.langs[page.lang];
     let mut main = serde_json::json!({
         "@context": "https://schema.org",
         "@type": if page.medical { "MedicalWebPage" } else { "Article" },
@@ -26,10 +27,10 @@ pub(super) fn page_json_ld(site: &Site, page: &Page, breadcrumbs: &[Link]) -> St
         "name": page.title,
         "description": page.description,
         "url": url,
-        "inLanguage": site.config.language,
+        "inLanguage": language.code,
         "datePublished": page.date.to_string(),
         "dateModified": page.updated.unwrap_or(page.date).to_string(),
-        "isPartOf": { "@type": "WebSite", "name": site.config.title, "url": format!("{}/", site.config.base_url) },
+        "isPartOf": { "@type": "WebSite", "name": language.title, "url": permalink(site, &language.home_url()) },
     });
     // A page's own author is a person; the site's is the publisher.
     if let Some(author) = &page.author {
@@ -68,6 +69,7 @@ pub(super) fn page_json_ld(site: &Site, page: &Page, breadcrumbs: &[Link]) -> St
 /// JSON-LD for a list page (section or tag): a `CollectionPage` and its `BreadcrumbList`.
 pub(super) fn collection_json_ld(
     site: &Site,
+    lang: usize,
     title: &str,
     description: &str,
     url: &str,
@@ -80,7 +82,7 @@ pub(super) fn collection_json_ld(
             "name": title,
             "description": description,
             "url": permalink(site, url),
-            "inLanguage": site.config.language,
+            "inLanguage": site.langs[lang].code,
         },
         {
             "@context": "https://schema.org",
@@ -92,18 +94,18 @@ pub(super) fn collection_json_ld(
     ]))
 }
 
-pub(super) fn website_json_ld(site: &Site) -> String {
-    let base = &site.config.base_url;
+pub(super) fn website_json_ld(site: &Site, lang: usize) -> String {
+    let language = &site.langs[lang];
     json_ld(&serde_json::json!({
         "@context": "https://schema.org",
         "@type": "WebSite",
-        "name": site.config.title,
-        "description": site.config.description,
-        "url": format!("{base}/"),
-        "inLanguage": site.config.language,
+        "name": language.title,
+        "description": language.description,
+        "url": permalink(site, &language.home_url()),
+        "inLanguage": language.code,
         "potentialAction": {
             "@type": "SearchAction",
-            "target": format!("{base}/search/?q={{search_term_string}}"),
+            "target": format!("{}?q={{search_term_string}}", permalink(site, &crate::route::search_url(language))),
             "query-input": "required name=search_term_string",
         },
     }))

@@ -25,7 +25,10 @@ use tera::{Context, Kwargs, State, Tera};
 
 #[derive(Serialize)]
 struct Globals<'a> {
-    config: &'a crate::config::Config,
+    /// `site.yaml`, with `title`, `description` and `language` those of the edition.
+    config: crate::config::Config,
+    /// The edition's language and its URLs.
+    lang: LangView<'a>,
     nav: Vec<Link>,
     assets: &'a BTreeMap<String, String>,
     /// True only in `site serve`.
@@ -36,38 +39,99 @@ struct Globals<'a> {
     data: &'a crate::data::Data,
 }
 
-/// Puts the data every template shares (config, navigation, assets) into Tera's global context.
-pub fn set_globals(
+/// A language as templates see it (`lang.code`, `lang.home`, `lang.tags`, `lang.search`,
+/// `lang.feed`): the URLs of the pages every edition has.
+#[derive(Serialize)]
+struct LangView<'a> {
+    code: &'a str,
+    home: String,
+    tags: String,
+    search: String,
+    feed: String,
+    search_index: String,
+    search_script: String,
+    not_found: String,
+}
+
+/// One Tera per language ("edition"), each with the data every template of that language
+/// shares (config, language, navigation, assets) in its global context, and `url()` and
+/// `t()` registered. The compiled templates are shared by cloning.
+pub fn editions(
     site: &Site,
-    tera: &mut Tera,
+    tera: &Tera,
     templates: &[Source],
     assets: &BTreeMap<String, String>,
     serve: bool,
-) -> Result<(), Vec<Diagnostic>> {
-    let globals = Globals {
-        config: &site.config,
-        nav: site
-            .sections
-            .iter()
-            .map(|s| Link {
-                title: s.title.clone(),
-                url: s.url.clone(),
-            })
-            .collect(),
-        assets,
-        serve,
-        offline: site.config.offline,
-        data: &site.data,
-    };
-    let context =
-        Context::from_serialize(&globals).map_err(|e| vec![diagnostic(&e, templates, None)])?;
-    *tera.global_context() = context;
-    register_url(
-        tera,
-        crate::route::Urls::of(&site.config),
-        site.config.base_url.clone(),
-    );
-    Ok(())
+) -> Result<Vec<Tera>, Vec<Diagnostic>> {
+    let mut editions = Vec::with_capacity(site.langs.len());
+    for (l, language) in site.langs.iter().enumerate() {
+        let mut tera = tera.clone();
+        let mut config = site.config.clone();
+        config.title.clone_from(&language.title);
+        config.description.clone_from(&language.description);
+        config.language.clone_from(&language.code);
+        let lang = language.lang();
+        let globals = Globals {
+            config,
+            lang: LangView {
+                code: &language.code,
+                home: language.home_url(),
+                tags: crate::route::tags_url(language),
+                search: crate::route::search_url(language),
+                feed: lang.url(crate::route::FEED),
+                search_index: lang.url(crate::route::SEARCH_INDEX),
+                search_script: lang.url(crate::route::SEARCH_SCRIPT),
+                not_found: lang.url(crate::route::NOT_FOUND),
+            },
+            nav: site
+                .sections_in(l)
+                .map(|(_, s)| Link {
+                    title: s.title.clone(),
+                    url: s.url.clone(),
+                })
+                .collect(),
+            assets,
+            serve,
+            offline: site.config.offline,
+            data: &site.data,
+        };
+        let context =
+            Context::from_serialize(&globals).map_err(|e| vec![diagnostic(&e, templates, None)])?;
+        *tera.global_context() = context;
+        register_url(
+            &mut tera,
+            crate::route::Urls::of(&site.config),
+            site.config.base_url.clone(),
+        );
+        register_t(&mut tera, language.strings.clone());
+        editions.push(tera);
+    }
+    Ok(editions)
+}
+
+/// Gives templates `t(key=...)`: the interface string `key` in the edition's language, with
+/// any other argument put in for its `{name}` (`t(key="page_of", n=2, total=5)`).
+pub(crate) fn register_t(tera: &mut Tera, strings: crate::lang::Strings) {
+    tera.register_function("t", move |kwargs: Kwargs, _: &State| {
+        let key: &str = kwargs.must_get("key")?;
+        let Some(text) = strings.all().get(key) else {
+            return Err(tera::Error::message(format!(
+                "`t`: there is no interface string `{key}`; add it to `i18n/<language>.yaml` (the built-in keys are in docs/languages.md)"
+            )));
+        };
+        let mut text = text.clone();
+        for (name, value) in kwargs.iter() {
+            let name = name.to_string();
+            if name != "key" {
+                let value = match value.as_str() {
+                    Some(s) => s.to_string(),
+                    None => value.to_string(),
+                };
+                text = text.replace(&format!("{{{name}}}"), &value);
+            }
+        }
+        Ok(text)
+    });
 }
 
 /// Readies Tera for the shortcodes of bodies, which render before the site is assembled: no
@@ -119,7 +183,7 @@ fn url_function(
 /// or go to the publisher as they are made when `sink` sends them.
 pub fn render<'r>(
     site: &Site,
-    tera: &Tera,
+    editions: &[Tera],
     templates: &[Source],
     routes: impl IntoParallelIterator<Item = &'r Route>,
     sink: crate::publish::Sink<'_>,
@@ -130,9 +194,13 @@ pub fn render<'r>(
         .filter_map(|route| Some((route, route.job()?)))
         .map(|(route, job)| {
             let (template, view, file) = context::prepare(job, site, &cards);
-            let context = view
+            let mut context = view
                 .context()
                 .map_err(|e| diagnostic(&e, templates, Some(file)))?;
+            let (alternates, switcher) = versions(site, job);
+            context.insert("alternates", &alternates);
+            context.insert("switcher", &switcher);
+            let tera = &editions[job.lang(site).min(editions.len() - 1)];
             let html = tera
                 .render(template, &context)
                 .map_err(|e| diagnostic(&e, templates, Some(file)))?;
@@ -187,6 +255,61 @@ pub fn render<'r>(
     }
 }
 
+/// One version of a page in a language, for `hreflang` links and the language switcher.
+#[derive(Serialize)]
+struct Version<'a> {
+    /// The language code (`hreflang`, `lang`).
+    lang: &'a str,
+    /// The language's own name ("Español").
+    name: &'a str,
+    /// The site-root URL.
+    url: String,
+}
+
+/// The page's versions in every language (`alternates`: itself included, empty when it has
+/// none), and for each other language where its switcher link goes: the same page, the same
+/// list, or that language's home page when the page has no version there.
+fn versions(site: &Site, job: Job) -> (Vec<Version<'_>>, Vec<Version<'_>>) {
+    let found = site.alternates(job);
+    let here = job.lang(site);
+    let version = |l: usize, url: String| Version {
+        lang: &site.langs[l].code,
+        name: site.langs[l].strings.get("language_name"),
+        url,
+    };
+    let switcher = (0..site.langs.len())
+        .filter(|&l| l != here)
+        .map(|l| {
+            let url = found
+                .iter()
+                .find(|(x, _)| *x == l)
+                .map(|(_, url)| url.clone())
+                .or_else(|| match job {
+                    // A later page of a list that is shorter there: its first page.
+                    Job::Tag(t, _) => site
+                        .tag(l, &site.tags[t].text.name)
+                        .filter(|t| !t.pages.is_empty())
+                        .map(|t| t.url.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| site.langs[l].home_url());
+            version(l, url)
+        })
+        .collect();
+    let alternates = found.into_iter().map(|(l, url)| version(l, url)).collect();
+    (alternates, switcher)
+}
+
+/// The URLs of `job`'s versions and switcher links, for `serve`'s fingerprints.
+pub(crate) fn version_urls(site: &Site, job: Job) -> Vec<String> {
+    let (alternates, switcher) = versions(site, job);
+    alternates
+        .into_iter()
+        .chain(switcher)
+        .map(|v| format!("{} {}", v.lang, v.url))
+        .collect()
+}
+
 /// The context of `job` as JSON, the way templates see it (for tests of what pages show).
 #[cfg(test)]
 pub(crate) fn context_json(site: &Site, job: Job) -> serde_json::Value {
@@ -199,5 +322,5 @@ type Place = (String, Option<usize>, Option<usize>, String);
 
 /// Whether the site renders this job (search only with a `search.html` template).
 pub fn wanted(job: Job, tera: &Tera) -> bool {
-    job != Job::Search || tera.get_template_names().any(|n| n == "search.html")
+    !matches!(job, Job::Search(_)) || tera.get_template_names().any(|n| n == "search.html")
 }

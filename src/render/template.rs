@@ -26,6 +26,7 @@ pub fn load(templates: &[Source]) -> Result<Tera, Vec<Diagnostic>> {
         .filter_map(|t| {
             let mut alone = Tera::default();
             super::register_url(&mut alone, crate::route::Urls::default(), String::new());
+            super::register_t(&mut alone, crate::lang::Strings::default());
             crate::shortcode::register(&mut alone);
             match alone.add_raw_template(&t.rel, &t.text) {
                 Err(e) if matches!(e.kind(), ErrorKind::SyntaxError(_)) => {
@@ -50,6 +51,7 @@ pub fn load(templates: &[Source]) -> Result<Tera, Vec<Diagnostic>> {
     // Tera checks function names when it loads a template; the site's own rule replaces this one
     // before anything is rendered (`set_globals`).
     super::register_url(&mut tera, crate::route::Urls::default(), String::new());
+    super::register_t(&mut tera, crate::lang::Strings::default());
     crate::shortcode::register(&mut tera);
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.add_raw_templates(templates.iter().map(|t| (t.rel.as_str(), &*t.text)))
@@ -238,7 +240,7 @@ pub fn template_uses(templates: &[Source]) -> BTreeMap<String, Vec<String>> {
 /// The top-level template a job renders (an article may name its own with `template`).
 pub fn template_of(job: Job, site: &crate::site::Site) -> &str {
     match job {
-        Job::Home => "index.html",
+        Job::Home(_) => "index.html",
         Job::Section(_) => "section.html",
         Job::Page(p) => site
             .pages
@@ -246,8 +248,8 @@ pub fn template_of(job: Job, site: &crate::site::Site) -> &str {
             .and_then(|page| page.template.as_deref())
             .unwrap_or("page.html"),
         Job::Tag(..) => "tag.html",
-        Job::Tags => "tags.html",
-        Job::NotFound => "404.html",
-        Job::Search => "search.html",
+        Job::Tags(_) => "tags.html",
+        Job::NotFound(_) => "404.html",
+        Job::Search(_) => "search.html",
     }
 }

@@ -30,14 +30,16 @@ pub(crate) fn fingerprint(job: Job, site: &Site, cards: &[u64], reads: &mut Vec<
         cards,
         reads,
     };
-    std::mem::discriminant(&job).hash(&mut print.h);
+    job.hash(&mut print.h);
+    // The other languages' versions (`hreflang` links, the language switcher).
+    crate::render::version_urls(site, job).hash(&mut print.h);
     match job {
-        Job::Home => {
-            print.section(&site.home, 0);
-            for s in site.sections.iter() {
+        Job::Home(l) => {
+            print.section(&site.homes[l], 0);
+            for (_, s) in site.sections_in(l) {
                 print.section(s, 5);
             }
-            for &p in site.order.iter().take(10) {
+            for p in site.order_in(l).take(10) {
                 print.card(p);
             }
         }
@@ -73,7 +75,7 @@ pub(crate) fn fingerprint(job: Job, site: &Site, cards: &[u64], reads: &mut Vec<
             )
                 .hash(h);
             for name in &page.tags {
-                site.tag(name)
+                site.tag(page.lang, name)
                     .map_or(name.as_str(), |t| t.text.title.as_str())
                     .hash(h);
                 name.hash(h);
@@ -92,12 +94,12 @@ pub(crate) fn fingerprint(job: Job, site: &Site, cards: &[u64], reads: &mut Vec<
                 print.card(p);
             }
         }
-        Job::Tags => {
-            for t in site.tags.iter() {
+        Job::Tags(l) => {
+            for t in site.tags.iter().filter(|t| t.text.lang == l) {
                 print.tag(t);
             }
         }
-        Job::NotFound | Job::Search => {}
+        Job::NotFound(_) | Job::Search(_) => {}
     }
     print.h.finish()
 }
@@ -193,7 +195,7 @@ pub(crate) fn card_hash(site: &Site, p: usize, summaries: bool) -> u64 {
         .map(|s| (&s.title, &s.url))
         .hash(&mut h);
     for name in &page.tags {
-        site.tag(name)
+        site.tag(page.lang, name)
             .map_or(name.as_str(), |t| t.text.title.as_str())
             .hash(&mut h);
         name.hash(&mut h);

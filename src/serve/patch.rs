@@ -122,7 +122,17 @@ fn qualify(site: &Site, changed: &[Source], memo: &Memo) -> Option<Vec<Edit>> {
             .pages
             .binary_search_by(|p| p.rel.as_str().cmp(&source.rel))
             .ok()?;
-        let parsed = page::parse(source.clone()).ok()?;
+        let mut parsed = page::parse(source.clone(), &site.langs).ok()?;
+        if parsed.lang > 0 {
+            // As `site::assemble` does: the section's translated slug (a new slug goes the
+            // whole way).
+            if let Some(section) = site.sections.iter().find(|s| {
+                s.lang == parsed.lang && matches!(&parsed.place, page::Place::Article { section: Some(n), .. } if *n == s.name)
+            }) {
+                let slug = parsed.url.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
+                parsed.url = format!("{}{slug}/", section.url);
+            }
+        }
         let (Front::Article(front), Front::Article(old_front)) = (&parsed.front, &old.front) else {
             return None;
         };
@@ -192,13 +202,17 @@ fn reorder(site: &Site, next: &mut Site, edited: &[usize]) -> (Vec<usize>, bool,
         if let Some(s) = next
             .sections
             .iter()
-            .position(|s| Some(&s.name) == page.section.as_ref())
+            .position(|s| s.lang == page.lang && Some(&s.name) == page.section.as_ref())
         {
             if !sections.contains(&s) {
                 sections.push(s);
             }
         }
-        for t in page.tags.iter().filter_map(|name| next.tag_index(name)) {
+        for t in page
+            .tags
+            .iter()
+            .filter_map(|name| next.tag_index(page.lang, name))
+        {
             if !tags.contains(&t) {
                 tags.push(t);
             }

@@ -17,8 +17,17 @@ pub(crate) struct SearchCache {
 }
 
 impl SearchCache {
-    /// The index of `site`, checking every page's entry against its hash.
-    pub(crate) fn index(&mut self, site: &Site) -> Output {
+    /// Language `lang`'s index of `site`; the first language's call checks every page's entry
+    /// against its hash (all languages' entries are kept together).
+    pub(crate) fn index(&mut self, site: &Site, lang: usize) -> Output {
+        if lang == 0 || self.entries.len() != site.pages.len() {
+            self.refresh(site);
+        }
+        self.join(site, lang)
+    }
+
+    /// Every page's entry, checked against its hash.
+    fn refresh(&mut self, site: &Site) {
         let entries: Vec<(u64, Arc<str>)> = site
             .pages
             .par_iter()
@@ -41,25 +50,28 @@ impl SearchCache {
             .map(|(i, page)| (page.url.clone(), i))
             .collect();
         self.entries = entries;
-        self.join(site)
     }
 
     /// The index after only the articles at `pages` changed, keeping their URLs and places:
     /// only their entries are made again.
-    pub(crate) fn patch(&mut self, site: &Site, pages: &[usize]) -> Output {
+    /// (Called once per language; the first call, for language 0, updates the entries.)
+    pub(crate) fn patch(&mut self, site: &Site, pages: &[usize], lang: usize) -> Output {
         if self.entries.len() != site.pages.len() {
-            return self.index(site);
+            return self.index(site, lang);
         }
-        for &p in pages {
-            if let Some(page) = site.pages.get(p) {
-                self.entries[p] = (feeds::entry_hash(site, page), feeds::entry(site, page));
+        if lang == 0 {
+            for &p in pages {
+                if let Some(page) = site.pages.get(p) {
+                    self.entries[p] = (feeds::entry_hash(site, page), feeds::entry(site, page));
+                }
             }
         }
-        self.join(site)
+        self.join(site, lang)
     }
 
-    fn join(&self, site: &Site) -> Output {
+    fn join(&self, site: &Site, lang: usize) -> Output {
         let json: Vec<&str> = self.entries.iter().map(|(_, e)| &**e).collect();
-        feeds::join_entries(&json, &site.order)
+        let order: Vec<usize> = site.order_in(lang).collect();
+        feeds::join_entries(&json, &order, &site.langs[lang])
     }
 }

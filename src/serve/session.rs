@@ -101,7 +101,7 @@ impl Prints {
         if patched.reordered || !patched.sections.is_empty() {
             for (j, &r) in self.jobs.iter().enumerate() {
                 let relisted = match routes[r].job() {
-                    Some(Job::Home) => true,
+                    Some(Job::Home(_)) => true,
                     Some(Job::Section(s)) => patched.sections.contains(&s),
                     Some(Job::Tag(t, _)) => patched.tags.contains(&t),
                     _ => false,
@@ -217,6 +217,7 @@ impl Session {
             caches: Caches {
                 memo: Memo::for_edits(),
                 templates: None,
+                editions: Vec::new(),
             },
             search: SearchCache::default(),
             last: None,
@@ -271,7 +272,7 @@ impl Session {
             return None;
         }
         let last = self.last.as_mut()?;
-        let (tera, _) = self.caches.templates.as_mut()?;
+        let (tera, _) = self.caches.templates.as_ref()?;
         let mut changed: Vec<Source> = Vec::with_capacity(self.dirty.len());
         for rel in &self.dirty {
             let content = &self.inputs.content;
@@ -279,8 +280,8 @@ impl Session {
             changed.push(content[i].clone());
         }
         let warnings: Vec<Diagnostic> = self.inputs.problems().cloned().collect();
-        // Shortcodes in the new bodies render as in a full run: without the pages' globals.
-        let globals = std::mem::take(tera.global_context());
+        // Shortcodes in the new bodies render as in a full run: without the pages' globals
+        // (which only the editions have).
         let (shortcodes, _) = crate::shortcode::Env::new(
             Some(&*tera),
             &self.inputs.templates,
@@ -289,8 +290,6 @@ impl Session {
         );
         let patched = patch::patch(&last.site, &changed, &mut self.caches.memo, &shortcodes);
         drop(shortcodes);
-        *tera.global_context() = globals;
-        let tera = &*tera;
         let patched = match patched? {
             Ok(patched) => patched,
             Err(mut errors) => {
@@ -309,7 +308,7 @@ impl Session {
         clock.lap("serve: fingerprints");
         let rendered = match crate::render::render(
             site,
-            tera,
+            &self.caches.editions,
             &self.inputs.templates,
             todo,
             crate::publish::Sink::Collect,
@@ -323,7 +322,9 @@ impl Session {
         };
         clock.lap("serve: render");
         let search = &mut self.search;
-        let feeds = feeds::render(site, &last.routes, || search.patch(site, &patched.pages));
+        let feeds = feeds::render(site, &last.routes, |l| {
+            search.patch(site, &patched.pages, l)
+        });
         clock.lap("serve: feeds");
         last.prints.record(fresh, cards);
         let files = Arc::make_mut(&mut last.files);
@@ -503,8 +504,8 @@ impl Reuse for Select<'_> {
         chosen
     }
 
-    fn search_index(&mut self, site: &Site) -> Output {
-        self.search.index(site)
+    fn search_index(&mut self, site: &Site, lang: usize) -> Output {
+        self.search.index(site, lang)
     }
 }
 
