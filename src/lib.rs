@@ -59,7 +59,7 @@ pub mod corpus;
 pub use date::Date;
 pub use diagnostic::Diagnostic;
 pub use external::{check as check_external, ExternalOptions};
-pub use lint::{report, Row};
+pub use lint::{report, Row, UntranslatedLink};
 pub use publish::{write, How, Output, Publisher, Why, Written};
 pub use scaffold::{article as new_article, init, tag as new_tag};
 pub use site::Site;
@@ -242,7 +242,12 @@ pub fn check(options: &Options) -> (Option<Site>, Vec<Diagnostic>) {
     );
     let mut diagnostics = run.diagnostics;
     if let Some(site) = &run.site {
-        diagnostics.extend(lint::check(site, options.today));
+        // Every content file, read or not: a translation's original may have failed to read
+        // or parse, or be a draft, and still be there (lint's `translation-orphan`).
+        let files: Vec<String> = (inputs.content.iter().map(|s| s.rel.clone()))
+            .chain(inputs.unreadable.iter().cloned())
+            .collect();
+        diagnostics.extend(lint::check(site, &files, options.today));
     }
     (run.site, diagnostics)
 }

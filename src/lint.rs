@@ -1,7 +1,13 @@
 //! Content rules for `site check`: what makes a health site trustworthy beyond "it builds".
 //! Medical review freshness, references, readability, descriptions, headings, images, orphans
-//! and unused tags. Each rule has an id (listed in the README) and returns located diagnostics;
-//! none of them stops the others.
+//! and unused tags; the rules about translations are in `lint::translation`. Each rule has an
+//! id (listed in the README) and returns located diagnostics; none of them stops the others.
+//!
+//! Readability is measured by the page's language: the Flesch-Kincaid grade for English, the
+//! Szigriszt-Pazos index on the INFLESZ scale for Spanish (both in `readability`), nothing for
+//! a language without a formula here.
+
+mod translation;
 
 use crate::date::Date;
 use crate::diagnostic::Diagnostic;
@@ -16,18 +22,82 @@ use std::collections::{HashMap, HashSet};
 pub struct Row {
     /// The article's file.
     pub file: String,
-    /// Flesch-Kincaid grade of its prose.
+    /// Its language's code (`en`, `es`).
+    pub lang: String,
+    /// Whether it is a translation (not in the site's default language).
+    pub translation: bool,
+    /// Flesch-Kincaid grade of its prose (English pages).
     pub grade: Option<f64>,
+    /// Szigriszt-Pazos index of its prose, read on the INFLESZ scale (Spanish pages).
+    pub inflesz: Option<f64>,
     /// Words in the body.
     pub words: usize,
     /// Minutes.
     pub reading_time: usize,
     /// Days since `reviewed`, if reviewed.
     pub review_age: Option<i64>,
+    /// For an original: the codes of the site's other languages it has no published
+    /// translation in (empty for a translation).
+    pub untranslated: Vec<String>,
+    /// For a translation: its links to pages that have no version in its language, which go
+    /// to the original instead.
+    pub untranslated_links: Vec<UntranslatedLink>,
 }
 
-/// Runs every rule over the site.
-pub fn check(site: &Site, today: Date) -> Vec<Diagnostic> {
+/// A translation's link to a page with no version in the translation's language.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UntranslatedLink {
+    /// 1-based line of the link in the translation's file.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// The target's file (`content/alcohol/x.md`).
+    pub target: String,
+}
+
+/// The readability formula a language's pages are measured with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Formula {
+    /// English: the Flesch-Kincaid grade, lower is easier.
+    FleschKincaid,
+    /// Spanish: the Szigriszt-Pazos index on the INFLESZ scale, higher is easier.
+    Szigriszt,
+}
+
+impl Formula {
+    /// The formula for a language code (`en`, `en-US`, `es`), by its primary subtag; none for
+    /// a language neither formula was made for.
+    fn of(code: &str) -> Option<Self> {
+        match code
+            .split(['-', '_'])
+            .next()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("en") => Some(Self::FleschKincaid),
+            Some("es") => Some(Self::Szigriszt),
+            _ => None,
+        }
+    }
+
+    /// The formula for `page`'s language.
+    fn of_page(site: &Site, page: &Page) -> Option<Self> {
+        site.langs.get(page.lang).and_then(|l| Self::of(&l.code))
+    }
+
+    /// The score of `prose`, or `None` when it has no words.
+    fn score(self, prose: &str) -> Option<f64> {
+        match self {
+            Self::FleschKincaid => readability::count(prose).grade(),
+            Self::Szigriszt => readability::count_es(prose).szigriszt(),
+        }
+    }
+}
+
+/// Runs every rule over the site. `files` are the paths under `content/` of every Markdown
+/// file there, read or not, parsed or not: a translation's original is gone only when none of
+/// them is its file.
+pub fn check(site: &Site, files: &[String], today: Date) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for page in &site.pages {
         description(
@@ -49,7 +119,7 @@ pub fn check(site: &Site, today: Date) -> Vec<Diagnostic> {
         body(&page.file, page, &mut out);
         readability_rule(site, page, &mut out);
     }
-    for section in site.sections.iter().chain([&site.home]) {
+    for section in site.sections.iter().chain(&site.homes) {
         if section.title.is_empty() && section.description.is_empty() {
             continue; // the stand-in for a home page that failed to parse, reported already
         }
@@ -93,7 +163,7 @@ pub fn check(site: &Site, today: Date) -> Vec<Diagnostic> {
         .chain(
             site.sections
                 .iter()
-                .chain([&site.home])
+                .chain(&site.homes)
                 .map(|s| (&s.file, &s.body)),
         )
         .chain(site.tags.iter().map(|t| (&t.text.file, &t.text.body)));
@@ -102,6 +172,7 @@ pub fn check(site: &Site, today: Date) -> Vec<Diagnostic> {
     }
     duplicate_titles(site, &mut out);
     orphans(site, &mut out);
+    translation::check(site, files, &mut out);
     out
 }
 
@@ -136,17 +207,58 @@ fn raw_root_links(
     }
 }
 
-/// The `--report` table: every article's grade, words, reading time and review age.
+/// The `--report` table: every article's readability, words, reading time and review age,
+/// the languages an original has no translation in, and a translation's links that go to an
+/// untranslated original.
 pub fn report(site: &Site, today: Date) -> Vec<Row> {
     let mut rows: Vec<Row> = site
         .pages
         .iter()
-        .map(|p| Row {
-            file: p.file.clone(),
-            grade: readability::count(&p.body.prose).grade(),
-            words: p.body.word_count,
-            reading_time: p.reading_time(),
-            review_age: p.reviewed.map(|r| today.days() - r.days()),
+        .enumerate()
+        .map(|(i, p)| {
+            let formula = Formula::of_page(site, p);
+            let score = |f: Formula| {
+                formula
+                    .filter(|&g| g == f)
+                    .and_then(|f| f.score(&p.body.prose))
+            };
+            let untranslated = if p.lang == 0 {
+                let have: Vec<usize> = site.versions(i).iter().map(|(l, _)| *l).collect();
+                site.langs
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .filter(|(l, _)| !have.contains(l))
+                    .map(|(_, language)| language.code.clone())
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Row {
+                file: p.file.clone(),
+                lang: site
+                    .langs
+                    .get(p.lang)
+                    .map(|l| l.code.clone())
+                    .unwrap_or_default(),
+                translation: p.lang > 0,
+                grade: score(Formula::FleschKincaid),
+                inflesz: score(Formula::Szigriszt),
+                words: p.body.word_count,
+                reading_time: p.reading_time(),
+                review_age: p.reviewed.map(|r| today.days() - r.days()),
+                untranslated,
+                untranslated_links: p
+                    .body
+                    .untranslated_links
+                    .iter()
+                    .map(|(line, column, target)| UntranslatedLink {
+                        line: *line,
+                        column: *column,
+                        target: format!("content/{target}"),
+                    })
+                    .collect(),
+            }
         })
         .collect();
     rows.sort_by(|a, b| a.file.cmp(&b.file));
@@ -377,17 +489,38 @@ fn body(file: &str, page: &Page, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// `readability`, one rule for every language with a formula: the Flesch-Kincaid grade above
+/// `max_reading_grade` for English, the Szigriszt-Pazos index below `min_inflesz` for Spanish.
 fn readability_rule(site: &Site, page: &Page, out: &mut Vec<Diagnostic>) {
-    let Some(grade) = readability::count(&page.body.prose).grade() else {
+    let Some(formula) = Formula::of_page(site, page) else {
         return;
     };
-    let max = site.config.max_reading_grade;
-    if grade > max {
-        out.push(
-            Diagnostic::warning(&page.file, "readability", format!("reading grade is {grade:.1} (Flesch-Kincaid); the site aims for {max:.0} or below"))
-                .at(page.keys.line("title"), 1)
-                .help("shorten sentences and use common words; explain medical terms in plain ones"),
-        );
+    let Some(score) = formula.score(&page.body.prose) else {
+        return;
+    };
+    let line = page.keys.line("title");
+    match formula {
+        Formula::FleschKincaid => {
+            let max = site.config.max_reading_grade;
+            if score > max {
+                out.push(
+                    Diagnostic::warning(&page.file, "readability", format!("reading grade is {score:.1} (Flesch-Kincaid); the site aims for {max:.0} or below"))
+                        .at(line, 1)
+                        .help("shorten sentences and use common words; explain medical terms in plain ones"),
+                );
+            }
+        }
+        Formula::Szigriszt => {
+            let min = site.config.min_inflesz;
+            if score < min {
+                let band = readability::Inflesz::of(score).label();
+                out.push(
+                    Diagnostic::warning(&page.file, "readability", format!("the Szigriszt-Pazos index is {score:.1} ({band} on the INFLESZ scale); the site aims for {min:.0} or above"))
+                        .at(line, 1)
+                        .help("use shorter sentences and shorter, common words; explain each medical word in plain ones"),
+                );
+            }
+        }
     }
 }
 
@@ -416,7 +549,7 @@ fn orphans(site: &Site, out: &mut Vec<Diagnostic>) {
         .iter()
         .map(|p| &p.body)
         .chain(site.sections.iter().map(|s| &s.body))
-        .chain([&site.home.body])
+        .chain(site.homes.iter().map(|h| &h.body))
         .chain(site.tags.iter().map(|t| &t.text.body));
     for body in bodies {
         linked.extend(body.links_to.iter().map(String::as_str));

@@ -359,26 +359,110 @@ fn check(
 
 fn print_report(rows: &[naltrexone_site::Row]) {
     let width = rows.iter().map(|r| r.file.len()).max().unwrap_or(4).max(4);
-    eprintln!(
-        "{:width$}  {:>5}  {:>5}  {:>4}  {:>10}",
-        "file", "grade", "words", "min", "review age"
-    );
-    for r in rows {
-        let grade = r.grade.map_or("-".into(), |g| format!("{g:.1}"));
-        let age = r.review_age.map_or("never".into(), |a| format!("{a} days"));
+    // A site in one language keeps the one-language table.
+    let languages = rows
+        .iter()
+        .any(|r| r.translation || !r.untranslated.is_empty());
+    let one = |x: Option<f64>| x.map_or("-".into(), |g| format!("{g:.1}"));
+    if languages {
         eprintln!(
-            "{:width$}  {grade:>5}  {:>5}  {:>4}  {age:>10}",
-            r.file, r.words, r.reading_time
+            "{:width$}  {:4}  {:>5}  {:>7}  {:>5}  {:>4}  {:>10}  untranslated",
+            "file", "lang", "grade", "inflesz", "words", "min", "review age"
+        );
+    } else {
+        eprintln!(
+            "{:width$}  {:>5}  {:>5}  {:>4}  {:>10}",
+            "file", "grade", "words", "min", "review age"
         );
     }
-    let mut grades: Vec<f64> = rows.iter().filter_map(|r| r.grade).collect();
-    grades.sort_by(f64::total_cmp);
-    if let (Some(max), false) = (grades.last(), grades.is_empty()) {
-        let median = grades[grades.len() / 2];
+    for r in rows {
+        let age = r.review_age.map_or("never".into(), |a| format!("{a} days"));
+        if languages {
+            let missing = match (r.untranslated.is_empty(), r.translation) {
+                (false, _) => r.untranslated.join(", "),
+                (true, false) => "-".into(),
+                (true, true) => String::new(),
+            };
+            eprintln!(
+                "{:width$}  {:4}  {:>5}  {:>7}  {:>5}  {:>4}  {age:>10}  {missing}",
+                r.file,
+                r.lang,
+                one(r.grade),
+                one(r.inflesz),
+                r.words,
+                r.reading_time
+            );
+        } else {
+            eprintln!(
+                "{:width$}  {:>5}  {:>5}  {:>4}  {age:>10}",
+                r.file,
+                one(r.grade),
+                r.words,
+                r.reading_time
+            );
+        }
+    }
+    let words = rows.iter().map(|r| r.words).sum::<usize>();
+    let median = |mut xs: Vec<f64>| {
+        xs.sort_by(f64::total_cmp);
+        xs.get(xs.len() / 2).copied()
+    };
+    let grades: Vec<f64> = rows.iter().filter_map(|r| r.grade).collect();
+    let scores: Vec<f64> = rows.iter().filter_map(|r| r.inflesz).collect();
+    let max = grades
+        .iter()
+        .copied()
+        .fold(None, |m: Option<f64>, g| Some(m.map_or(g, |m| m.max(g))));
+    let min = scores
+        .iter()
+        .copied()
+        .fold(None, |m: Option<f64>, g| Some(m.map_or(g, |m| m.min(g))));
+    if !languages {
+        if let (Some(median), Some(max)) = (median(grades), max) {
+            eprintln!(
+                "{} articles, median grade {median:.1}, max {max:.1}, {words} words",
+                rows.len()
+            );
+        }
+        return;
+    }
+    let mut summary = vec![format!("{} articles", rows.len())];
+    if let (Some(m), Some(max)) = (median(grades.clone()), max) {
+        summary.push(format!(
+            "{} graded (Flesch-Kincaid), median {m:.1}, max {max:.1}",
+            grades.len()
+        ));
+    }
+    if let (Some(m), Some(min)) = (median(scores.clone()), min) {
+        summary.push(format!(
+            "{} scored (INFLESZ), median {m:.1}, min {min:.1}",
+            scores.len()
+        ));
+    }
+    let originals = rows.iter().filter(|r| !r.translation).count();
+    let untranslated = rows.iter().filter(|r| !r.untranslated.is_empty()).count();
+    summary.push(format!(
+        "{untranslated} of {originals} originals untranslated into some language"
+    ));
+    eprintln!("{}, {words} words", summary.join("; "));
+    let links: Vec<String> = rows
+        .iter()
+        .flat_map(|r| {
+            r.untranslated_links.iter().map(move |l| {
+                format!(
+                    "  {}:{}:{}: `{}` has no `{}` version; the link goes to the original",
+                    r.file, l.line, l.column, l.target, r.lang
+                )
+            })
+        })
+        .collect();
+    if !links.is_empty() {
         eprintln!(
-            "{} articles, median grade {median:.1}, max {max:.1}, {} words",
-            rows.len(),
-            rows.iter().map(|r| r.words).sum::<usize>()
+            "links from translations to untranslated pages ({}):",
+            links.len()
         );
+        for line in links {
+            eprintln!("{line}");
+        }
     }
 }

@@ -76,10 +76,6 @@ impl Counts {
 
     /// The Szigriszt-Pazos index of Spanish text, higher is easier (read it with
     /// [`Inflesz::of`]), or `None` for text without words or sentences.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "issue 16 wires it into `site check`")
-    )]
     pub fn szigriszt(&self) -> Option<f64> {
         if self.words == 0 || self.sentences == 0 {
             return None;
@@ -186,14 +182,7 @@ const EXCEPTIONS: &[(&str, usize)] = &[
     ("anxious", 2),
 ];
 
-// Outside tests the Spanish items `expect` to be unused (rather than `allow` it), so that
-// wiring them into `site check` warns until the attributes go.
-
 /// Counts sentences, words and syllables in Spanish `text`, by the rules in the module notes.
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "issue 16 wires it into `site check`")
-)]
 pub fn count_es(text: &str) -> Counts {
     let mut counts = Counts {
         sentences: 0,
@@ -355,10 +344,6 @@ pub enum Inflesz {
     VeryEasy,
 }
 
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "issue 16 wires it into `site check`")
-)]
 impl Inflesz {
     /// The band of a Szigriszt-Pazos `score`. The scale says "below 40" and "above 80", so 40
     /// is algo difícil and 80 bastante fácil; at 55 and 65 a score takes the easier band, as

@@ -1,7 +1,8 @@
 //! `site check`: one fixture per content rule (each breaks the valid site in `tests/bad/_base/`
-//! one way and must be reported with its rule id at the right file and line), the output
-//! formats, `--strict`, `--report`, six defects injected into the bundled naltrexone site, and
-//! `site new`.
+//! one way and must be reported with its rule id at the right file and line), the translation
+//! rules and Spanish readability (on that site with a Spanish edition, `tests/translated/`),
+//! the output formats, `--strict`, `--report`, six defects injected into the bundled naltrexone
+//! site, and `site new`.
 
 mod common;
 
@@ -171,6 +172,272 @@ fn the_report_lists_every_article() {
     assert!(report.contains("2 articles, median grade"));
 }
 
+const TRANSLATION: &str = "content/care/article.es.md";
+
+/// The base site with a Spanish edition: its home page, section, tag and first article
+/// translated (`tests/translated/`, laid over `tests/bad/_base/`); the second article is not.
+fn translated() -> tempfile::TempDir {
+    let tmp = base();
+    copy_dir(&common::fixtures().join("translated"), tmp.path());
+    tmp
+}
+
+fn findings_of<'a>(findings: &'a [Finding], rule: &str, file: &str) -> Vec<&'a Finding> {
+    findings
+        .iter()
+        .filter(|f| f.rule == rule && f.file == file)
+        .collect()
+}
+
+#[test]
+fn the_translated_base_site_passes() {
+    let tmp = translated();
+    let (code, findings) = check_json(tmp.path(), &["--strict"]);
+    assert_eq!(code, Some(0), "{findings:#?}");
+    assert!(findings.is_empty());
+}
+
+#[test]
+fn translation_stale_names_both_dates_and_fails_strict() {
+    let tmp = translated();
+    replace(
+        tmp.path(),
+        ARTICLE,
+        "reviewed: 2026-06-01",
+        "reviewed: 2026-11-01",
+    );
+    let (code, findings) = check_json(tmp.path(), &[]);
+    assert_eq!(code, Some(0), "a warning: {findings:#?}");
+    let found = findings_of(&findings, "translation-stale", TRANSLATION);
+    assert_eq!(found.len(), 1, "{findings:#?}");
+    let f = found[0];
+    assert_eq!(
+        (f.severity.as_str(), f.line),
+        ("warning", Some(4)),
+        "at the translation's `date`"
+    );
+    assert!(
+        f.message
+            .contains("`content/care/article.md` was reviewed on 2026-11-01")
+            && f.message.contains("`date` 2026-06-10"),
+        "{}",
+        f.message
+    );
+    assert_eq!(check_json(tmp.path(), &["--strict"]).0, Some(1));
+
+    // Re-checked: an `updated` after the original's review clears it.
+    replace(
+        tmp.path(),
+        TRANSLATION,
+        "reviewed: 2026-06-01",
+        "reviewed: 2026-06-01\nupdated: 2026-11-02",
+    );
+    let (_, findings) = check_json(tmp.path(), &["--strict"]);
+    assert!(findings.is_empty(), "{findings:#?}");
+    // The original's `updated` counts as much as its `reviewed`.
+    replace(
+        tmp.path(),
+        ARTICLE,
+        "reviewed: 2026-11-01",
+        "reviewed: 2026-11-01\nupdated: 2026-11-20",
+    );
+    let (_, findings) = check_json(tmp.path(), &[]);
+    let found = findings_of(&findings, "translation-stale", TRANSLATION);
+    assert_eq!(found.len(), 1, "{findings:#?}");
+    assert_eq!(found[0].line, Some(6), "at the translation's `updated`");
+    assert!(
+        found[0].message.contains("was updated on 2026-11-20")
+            && found[0].message.contains("`updated` 2026-11-02"),
+        "{}",
+        found[0].message
+    );
+}
+
+#[test]
+fn translation_orphan_only_when_no_file_of_the_original_is_there() {
+    let tmp = translated();
+    let article = "content/care/gone.es.md";
+    let section = "content/gone/_index.es.md";
+    let tag = "content/tags/nope.es.md";
+    fs::write(tmp.path().join(article), "---\ntitle: Un artículo huérfano\ndescription: Un artículo traducido cuyo original no existe, para que la prueba avise.\ndate: 2026-06-10\nreviewed: 2026-06-10\ntags: [care]\nreferences:\n  - title: x\n    url: https://example.org/x\n---\nSolo.\n").expect("write");
+    fs::create_dir(tmp.path().join("content/gone")).expect("mkdir");
+    fs::write(tmp.path().join(section), "---\ntitle: Otra sección\ndescription: Una sección traducida cuya sección original no existe, para la prueba.\n---\nNada.\n").expect("write");
+    fs::write(tmp.path().join(tag), "---\ntitle: Tema huérfano\ndescription: Un tema traducido cuyo original no existe, para que la prueba avise aquí.\n---\nNada.\n").expect("write");
+    let (code, findings) = check_json(tmp.path(), &[]);
+    assert_eq!(code, Some(1));
+    for (file, original) in [
+        (article, "content/care/gone.md"),
+        (section, "content/gone/_index.md"),
+        (tag, "content/tags/nope.md"),
+    ] {
+        let found = findings_of(&findings, "translation-orphan", file);
+        assert!(
+            found.len() == 1
+                && found[0].severity == "error"
+                && found[0].line == Some(1)
+                && found[0]
+                    .message
+                    .contains(&format!("`{original}`, which does not exist")),
+            "{file}: {findings:#?}"
+        );
+    }
+    assert_eq!(
+        findings
+            .iter()
+            .filter(|f| f.rule == "translation-orphan")
+            .count(),
+        3
+    );
+
+    // An original that is a draft, or that fails to parse, is still there.
+    let tmp = translated();
+    replace(
+        tmp.path(),
+        ARTICLE,
+        "date: 2026-01-15",
+        "date: 2026-01-15\ndraft: true",
+    );
+    let (code, findings) = check_json(tmp.path(), &[]);
+    assert_eq!(code, Some(0), "{findings:#?}");
+    replace(
+        tmp.path(),
+        ARTICLE,
+        "title: A valid article",
+        "titel: A valid article",
+    );
+    let (code, findings) = check_json(tmp.path(), &[]);
+    assert_eq!(code, Some(1));
+    assert!(
+        findings.iter().any(|f| f.rule == "front-matter")
+            && findings.iter().all(|f| f.rule != "translation-orphan"),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn translation_numbers_lists_what_is_missing_and_what_is_extra() {
+    let tmp = translated();
+    // Link targets and citation markers hold numbers too; they are not compared.
+    replace(
+        tmp.path(),
+        ARTICLE,
+        "An intro paragraph.",
+        "Take 0.5 mg, up to 23,000 people, for 7 days, as [the label](../care/other.md) says [1](#ref-1).",
+    );
+    replace(
+        tmp.path(),
+        TRANSLATION,
+        "Un párrafo de inicio.",
+        "Tome 0,5 mg, hasta 23000 personas.",
+    );
+    let (code, findings) = check_json(tmp.path(), &[]);
+    assert_eq!(code, Some(0), "a warning: {findings:#?}");
+    let found = findings_of(&findings, "translation-numbers", TRANSLATION);
+    assert_eq!(found.len(), 1, "{findings:#?}");
+    let f = found[0];
+    assert_eq!((f.severity.as_str(), f.line), ("warning", Some(11)));
+    assert_eq!(
+        f.message,
+        "the numbers differ from the original `content/care/article.md`: missing `0.5` (original line 11), `7` (original line 11); extra `0` (line 11), `5` (line 11)"
+    );
+
+    // The same numbers in another order, thousands written without a separator: none.
+    replace(
+        tmp.path(),
+        TRANSLATION,
+        "Tome 0,5 mg, hasta 23000 personas.",
+        "Durante 7 días, tome 0.5 mg. Lo hacen hasta 23000 personas.",
+    );
+    let (_, findings) = check_json(tmp.path(), &["--strict"]);
+    assert!(findings.is_empty(), "{findings:#?}");
+}
+
+#[test]
+fn spanish_pages_are_scored_on_the_inflesz_scale_and_english_ones_graded() {
+    let tmp = translated();
+    // 17 words, 58 syllables, one sentence: -22.7 (see `readability`'s tests).
+    replace(
+        tmp.path(),
+        TRANSLATION,
+        "Un párrafo de inicio.",
+        "La farmacocinética de la naltrexona intramuscular de liberación prolongada presenta concentraciones plasmáticas sostenidas durante aproximadamente treinta días.",
+    );
+    let (code, findings) = check_json(tmp.path(), &[]);
+    assert_eq!(code, Some(0));
+    let found = findings_of(&findings, "readability", TRANSLATION);
+    assert_eq!(found.len(), 1, "{findings:#?}");
+    assert_eq!(
+        (found[0].severity.as_str(), found[0].line),
+        ("warning", Some(2))
+    );
+    assert!(
+        found[0].message.contains("Szigriszt-Pazos index is")
+            && found[0]
+                .message
+                .contains("muy difícil on the INFLESZ scale")
+            && found[0].message.contains("55 or above"),
+        "{}",
+        found[0].message
+    );
+
+    // Each language by its own formula and its own limit only.
+    let tmp = translated();
+    replace(
+        tmp.path(),
+        "site.yaml",
+        "title: Bad Input Base",
+        "title: Bad Input Base\nmax_reading_grade: 1\nmin_inflesz: 100",
+    );
+    let (_, findings) = check_json(tmp.path(), &[]);
+    let readability: Vec<(&str, &str)> = findings
+        .iter()
+        .filter(|f| f.rule == "readability")
+        .map(|f| (f.file.as_str(), f.message.as_str()))
+        .collect();
+    assert_eq!(readability.len(), 3, "{readability:#?}");
+    for (file, message) in readability {
+        let spanish = file == TRANSLATION;
+        assert_eq!(
+            message.contains("Flesch-Kincaid"),
+            !spanish,
+            "{file}: {message}"
+        );
+        assert_eq!(message.contains("INFLESZ"), spanish, "{file}: {message}");
+    }
+}
+
+#[test]
+fn the_report_shows_untranslated_articles_and_links() {
+    let tmp = translated();
+    let out = site(tmp.path(), &["check", "--report"]);
+    let report = text(&out.stderr);
+    let row = |file: &str| {
+        report
+            .lines()
+            .find(|l| l.starts_with(&format!("{file} ")))
+            .unwrap_or_else(|| panic!("a row for {file}: {report}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+    };
+    // file, lang, grade, inflesz, words, min, review age (2 words), untranslated
+    assert_eq!(row("content/care/other.md")[1], "en");
+    assert_eq!(row("content/care/other.md").last(), Some(&"es"), "{report}");
+    assert_eq!(row(ARTICLE).last(), Some(&"-"), "translated: {report}");
+    let spanish = row(TRANSLATION);
+    assert_eq!((spanish[1], spanish[2]), ("es", "-"), "no grade: {report}");
+    assert!(
+        spanish[3].parse::<f64>().is_ok_and(|s| s > 55.0),
+        "{report}"
+    );
+    assert!(
+        report.contains("1 of 2 originals untranslated")
+            && report.contains(&format!(
+                "{TRANSLATION}:15:26: `content/care/other.md` has no `es` version"
+            )),
+        "{report}"
+    );
+}
+
 #[test]
 fn check_writes_nothing() {
     let tmp = base();
@@ -184,7 +451,7 @@ fn check_writes_nothing() {
 fn the_bundled_site_passes_and_six_injected_defects_are_found() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let tmp = tempfile::tempdir().expect("tempdir");
-    for part in ["content", "templates", "data", "static"] {
+    for part in ["content", "templates", "data", "static", "i18n"] {
         copy_dir(&repo.join(part), &tmp.path().join(part));
     }
     fs::copy(repo.join("site.yaml"), tmp.path().join("site.yaml")).expect("site.yaml");
