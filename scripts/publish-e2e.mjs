@@ -19,8 +19,9 @@
 //
 // Usage: node scripts/publish-e2e.mjs SITE_BINARY SITE_ROOT
 // Needs playwright-core (NODE_PATH pointing at the frontend-check dependencies) and Chromium.
+import { copySite } from './site-copy.mjs';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, relative, sep } from 'node:path';
@@ -63,10 +64,7 @@ const summary = [];
 // The site copy, with an alias when the content has none.
 const work = mkdtempSync(join(tmpdir(), 'publish-e2e-'));
 const site = join(work, 'site');
-// Everything a site is made of (data/ is optional).
-for (const part of ['content', 'templates', 'static', 'data', 'site.yaml'].filter((p) => existsSync(join(siteRoot, p)))) {
-  cpSync(join(siteRoot, part), join(site, part), { recursive: true });
-}
+copySite(siteRoot, site);
 const files = (dir) => readdirSync(dir, { recursive: true, withFileTypes: true })
   .filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name));
 const frontMatter = (text) => text.match(/^---\n([\s\S]*?)\n---/)?.[1] ?? '';

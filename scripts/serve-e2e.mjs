@@ -9,8 +9,9 @@
 //
 // Usage: node scripts/serve-e2e.mjs SITE_BINARY SITE_ROOT [ARTICLE_URL ARTICLE_FILE]
 // Needs playwright-core (NODE_PATH pointing at the frontend-check dependencies) and Chromium.
+import { copySite } from './site-copy.mjs';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -25,10 +26,7 @@ if (!binary || !siteRoot) {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'serve-e2e-'));
-// Everything a site is made of (data/ is optional).
-for (const part of ['content', 'templates', 'static', 'data', 'site.yaml'].filter((p) => existsSync(join(siteRoot, p)))) {
-  cpSync(join(siteRoot, part), join(work, part), { recursive: true });
-}
+copySite(siteRoot, work);
 const file = join(work, articleFile);
 // A <details> on the page, to show that an open one stays open across a patch.
 writeFileSync(file, `${readFileSync(file, 'utf8')}\n<details id="e2e-details"><summary>More</summary>\n\nHidden text.\n\n</details>\n`);

@@ -90,6 +90,13 @@ pub struct LanguageConfig {
     /// The URL folder of the search page in this language (`buscar`); `search` when not given.
     #[serde(default)]
     pub search_path: Option<String>,
+    /// The URL folder of a list's later pages (`pagina` for `/es/temas/x/pagina/2/`); `page`
+    /// when not given.
+    #[serde(default)]
+    pub page_path: Option<String>,
+    /// The name of what the site is about (`about.name`) in this language, for JSON-LD.
+    #[serde(default)]
+    pub about_name: Option<String>,
 }
 
 fn default_min_inflesz() -> f64 {
@@ -287,6 +294,7 @@ impl Config {
             for (key, value) in [
                 ("tags_path", &language.tags_path),
                 ("search_path", &language.search_path),
+                ("page_path", &language.page_path),
             ] {
                 if let Some(v) = value.as_deref().filter(|v| !crate::page::is_slug(v)) {
                     bad(

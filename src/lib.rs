@@ -76,6 +76,10 @@ pub mod internals {
     pub mod front_matter {
         pub use crate::front_matter::*;
     }
+    /// See `src/lang/mod.rs`.
+    pub mod lang {
+        pub use crate::lang::*;
+    }
     /// See `src/links.rs`.
     pub mod links {
         pub use crate::links::*;

@@ -20,7 +20,7 @@ const COMMON: f64 = 0.2;
 type WordMap<K, V> = crate::hash::Map<K, V>;
 
 /// Word counts of what a page says it is about (title, description and headings), sorted by
-/// word: what text similarity is computed from. Headings summarise an article far better per
+/// word (a translation's marked with its language): what text similarity is computed from. Headings summarise an article far better per
 /// word than its body does, and counting them costs next to nothing on a large site.
 pub fn terms(page: &Page) -> Vec<(Box<str>, u32)> {
     let mut counts: WordMap<Box<str>, u32> = WordMap::default();
@@ -39,7 +39,16 @@ pub fn terms(page: &Page) -> Vec<(Box<str>, u32)> {
     for heading in &page.body.headings {
         add(&heading.title);
     }
-    let mut terms: Vec<(Box<str>, u32)> = counts.into_iter().collect();
+    let mut terms: Vec<(Box<str>, u32)> = if page.lang == 0 {
+        counts.into_iter().collect()
+    } else {
+        // A translation's words are its language's: counted apart from the default's, so
+        // adding translations changes no list of another language.
+        counts
+            .into_iter()
+            .map(|(w, n)| (format!("{}:{w}", page.lang).into(), n))
+            .collect()
+    };
     terms.sort_unstable();
     terms
 }
@@ -133,6 +142,8 @@ pub struct Index {
     settled: usize,
     /// Whether it was built to be updated.
     updatable: bool,
+    /// How many pages each language has: a language's lists are made as if it were the site.
+    sizes: Vec<usize>,
 }
 
 /// Per-thread scratch space: a dense score and tag mask per page, and the pages touched.
@@ -169,9 +180,13 @@ impl Index {
 
     fn build_with(pages: &[Arc<Page>], tags: &[Tag], updatable: bool, pairs_first: bool) -> Self {
         let n = pages.len();
+        let sizes = sizes(pages);
         let weights: Vec<f64> = tags
             .iter()
-            .map(|tag| (1.0 + n as f64 / tag.pages.len().max(1) as f64).ln())
+            .map(|tag| {
+                let n = sizes.get(tag.text.lang).copied().unwrap_or(n);
+                (1.0 + n as f64 / tag.pages.len().max(1) as f64).ln()
+            })
             .collect();
         let mut page_tags: Vec<Vec<usize>> = vec![Vec::new(); n];
         for (t, tag) in tags.iter().enumerate() {
@@ -209,7 +224,8 @@ impl Index {
         }
         let keywords: Vec<Vec<Box<str>>> = terms
             .par_iter()
-            .map(|words| select_keywords(words, &df, n))
+            .enumerate()
+            .map(|(p, words)| select_keywords(words, &df, sizes[pages[p].lang]))
             .collect();
         let mut by_keyword: WordMap<Box<str>, Vec<usize>> = WordMap::default();
         for (p, words) in keywords.iter().enumerate() {
@@ -236,6 +252,7 @@ impl Index {
             by_words: Vec::new(),
             settled: 0,
             updatable,
+            sizes,
         };
         let chosen: Vec<Chosen> = (0..n)
             .into_par_iter()
@@ -274,12 +291,15 @@ impl Index {
             return false;
         }
         for &p in changed {
+            let lang = pages[p].lang;
             let mine: Vec<usize> = pages[p]
                 .tags
                 .iter()
                 .filter_map(|name| {
-                    tags.binary_search_by(|t| t.text.name.as_str().cmp(name))
-                        .ok()
+                    tags.binary_search_by(|t| {
+                        (t.text.lang, t.text.name.as_str()).cmp(&(lang, name))
+                    })
+                    .ok()
                 })
                 .collect::<BTreeSet<usize>>()
                 .into_iter()
@@ -326,7 +346,8 @@ impl Index {
         // Pages whose keywords changed.
         let mut rekeyed = Vec::new();
         for p in rekey {
-            let new = select_keywords(&self.terms[p], &self.df, n);
+            let size = self.sizes.get(pages[p].lang).copied().unwrap_or(n);
+            let new = select_keywords(&self.terms[p], &self.df, size);
             if new != self.keywords[p] {
                 let old = std::mem::replace(&mut self.keywords[p], new);
                 for w in &old {
@@ -568,6 +589,15 @@ fn select_keywords(
     top
 }
 
+/// How many pages each language has (by `Page::lang`).
+fn sizes(pages: &[Arc<Page>]) -> Vec<usize> {
+    let mut sizes = vec![0; pages.iter().map(|p| p.lang + 1).max().unwrap_or(1)];
+    for page in pages {
+        sizes[page.lang] += 1;
+    }
+    sizes
+}
+
 /// Sorted, for binary search.
 const STOP: &[&str] = &[
     "about", "after", "also", "because", "been", "before", "being", "both", "could", "does",
@@ -611,8 +641,10 @@ mod tests {
             crate::config::Config::parse(inputs.config.as_deref().expect("site.yaml"), None)
                 .expect("config");
         let mut errors = Vec::new();
+        let langs = std::sync::Arc::new(crate::lang::languages(&config, &inputs.i18n, &mut errors));
         let site = crate::site::assemble(
             config,
+            langs,
             &inputs.content,
             &[],
             &[],

@@ -245,12 +245,13 @@ pub fn tag_url(lang: Lang<'_>, tags: &str, name: &str) -> String {
     lang.url(&format!("/{tags}/{name}/"))
 }
 
-/// The URL of page `n` (1-based) of a list whose first page is at `first`.
-pub fn tag_page_url(first: &str, n: usize) -> String {
+/// The URL of page `n` (1-based) of a list whose first page is at `first`; `page` is the
+/// language's word for the folder (`page`, `pagina`).
+pub fn tag_page_url(first: &str, page: &str, n: usize) -> String {
     if n == 1 {
         first.to_owned()
     } else {
-        format!("{first}page/{n}/")
+        format!("{first}{page}/{n}/")
     }
 }
 
@@ -305,10 +306,12 @@ pub fn table(site: &Site, statics: &[String]) -> Vec<Route> {
     );
     for (t, tag) in site.tags.iter().enumerate() {
         let total = tag_pages(tag.pages.len(), site.config.paginate_by);
-        routes.extend(
-            (1..=total)
-                .map(|n| Route::new(Kind::Template(Job::Tag(t, n)), tag_page_url(&tag.url, n))),
-        );
+        routes.extend((1..=total).map(|n| {
+            Route::new(
+                Kind::Template(Job::Tag(t, n)),
+                tag_page_url(&tag.url, &site.langs[tag.text.lang].page_path, n),
+            )
+        }));
     }
     for (p, page) in site.pages.iter().enumerate() {
         for (a, alias) in page.aliases.iter().enumerate() {
@@ -339,8 +342,12 @@ mod tests {
         assert_eq!(path_of("/atom.xml"), "atom.xml");
         assert_eq!(path_of(&alias_url("/old")), "old/index.html");
         assert_eq!(path_of(&alias_url("/old/page.html")), "old/page.html");
-        assert_eq!(tag_page_url("/tags/a/", 1), "/tags/a/");
-        assert_eq!(tag_page_url("/tags/a/", 3), "/tags/a/page/3/");
+        assert_eq!(tag_page_url("/tags/a/", "page", 1), "/tags/a/");
+        assert_eq!(tag_page_url("/tags/a/", "page", 3), "/tags/a/page/3/");
+        assert_eq!(
+            tag_page_url("/es/temas/a/", "pagina", 2),
+            "/es/temas/a/pagina/2/"
+        );
         assert_eq!(tag_pages(0, 10), 1);
         assert_eq!(tag_pages(21, 10), 3);
     }
@@ -394,7 +401,7 @@ mod tests {
         assert_eq!(section_url(es, "alcohol"), "/es/alcohol/");
         assert_eq!(article_url(es, Some("a"), "b"), "/es/a/b/");
         assert_eq!(tag_url(es, "temas", "x"), "/es/temas/x/");
-        assert_eq!(fixed(es)[0].path, "es/index.html");
+        assert_eq!(path_of(&es.url(HOME)), "es/index.html");
         assert_eq!(tag_url(Lang::default(), "tags", "x"), "/tags/x/");
     }
 }

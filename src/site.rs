@@ -297,7 +297,7 @@ fn model(
             .then(a.weight.cmp(&b.weight))
             .then_with(|| a.title.cmp(&b.title))
     });
-    errors.extend(attach(&mut sections, &pages, &langs));
+    errors.extend(attach(&mut sections, &pages, &langs, &table.unavailable));
     let (tags, mut tag_errors) = taxonomy::assemble(texts, &pages, &order, &langs);
     errors.append(&mut tag_errors);
     let homes: Vec<Section> = homes
@@ -431,7 +431,10 @@ impl Site {
                     .iter()
                     .filter(|x| &x.text.name == name && !x.pages.is_empty())
                     .filter(|x| n <= route::tag_pages(x.pages.len(), per))
-                    .map(|x| (x.text.lang, route::tag_page_url(&x.url, n)))
+                    .map(|x| {
+                        let page = &self.langs[x.text.lang].page_path;
+                        (x.text.lang, route::tag_page_url(&x.url, page, n))
+                    })
                     .collect()
             }
         };
@@ -532,6 +535,7 @@ fn attach(
     sections: &mut [Section],
     pages: &[Arc<Page>],
     langs: &[crate::lang::Language],
+    unavailable: &HashSet<String>,
 ) -> Vec<Diagnostic> {
     let index: HashMap<(usize, String), usize> = sections
         .iter()
@@ -545,7 +549,10 @@ fn attach(
                 Some(&s) => sections[s].pages.push(p),
                 None => {
                     let rel = suffixed(&format!("{name}/_index.md"), langs, page.lang);
-                    missing.entry(rel).or_insert(&page.file);
+                    // One that failed to parse was reported already.
+                    if !unavailable.contains(&rel) {
+                        missing.entry(rel).or_insert(&page.file);
+                    }
                 }
             }
         }
@@ -812,7 +819,7 @@ mod tests {
     #[test]
     fn output_paths_are_checked_before_rendering() {
         let fine = [
-            route(Kind::Feed, "atom.xml"),
+            route(Kind::Feed(0), "atom.xml"),
             route(Kind::Sitemap, "sitemap.xml"),
         ];
         assert!(check_paths(&fine).is_empty());

@@ -74,14 +74,18 @@ pub fn assemble(
                         None => format!("create `content/{file}` with `title`, `description` and an intro"),
                     }
                     };
-                    diagnostics.push(
-                        Diagnostic::error(
-                            &page.file,
-                            "undeclared-tag",
-                            format!("tag `{name}` is not declared"),
+                    let message = if page.lang > 0 && index.contains_key(&(0, name.clone())) {
+                        format!(
+                            "tag `{name}` has no page in `{}`",
+                            langs.get(page.lang).map_or("", |l| l.code.as_str())
                         )
-                        .at(line, 1)
-                        .help(help),
+                    } else {
+                        format!("tag `{name}` is not declared")
+                    };
+                    diagnostics.push(
+                        Diagnostic::error(&page.file, "undeclared-tag", message)
+                            .at(line, 1)
+                            .help(help),
                     );
                 }
             }

@@ -791,3 +791,82 @@ fn a_shortcode_template_edit_re_renders_the_pages_that_call_it() {
         ["care/other/index.html"]
     );
 }
+
+fn setup_bilingual() -> (tempfile::TempDir, Session) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    common::copy_dir(&common::fixtures().join("sites/bilingual"), tmp.path());
+    let _ = fs::remove_dir_all(tmp.path().join("expected"));
+    let _ = fs::remove_dir_all(tmp.path().join("expected-subpath"));
+    let mut session = Session::new(options(tmp.path()));
+    session.rebuild().expect("first build");
+    (tmp, session)
+}
+
+#[test]
+fn a_translation_s_body_edit_patches_and_re_renders_only_it() {
+    let (tmp, mut session) = setup_bilingual();
+    let root = tmp.path();
+    let path = edit(
+        root,
+        "content/guide/start.es.md",
+        "No se salte",
+        "Nunca se salte",
+    );
+    let rendered = rebuild(&mut session, root, &[path], Way::Patch);
+    assert_eq!(rendered, vec!["es/guias/empezar/index.html".to_owned()]);
+}
+
+#[test]
+fn edits_to_an_original_or_its_translation_re_render_both_languages_that_show_them() {
+    let (tmp, mut session) = setup_bilingual();
+    let root = tmp.path();
+    // A new slug moves the Spanish page: the English page's hreflang and switcher follow.
+    let path = edit(
+        root,
+        "content/guide/start.es.md",
+        "slug: empezar",
+        "slug: comenzar",
+    );
+    let rendered = rebuild(&mut session, root, &[path], Way::Assemble);
+    for page in ["guide/start/index.html", "es/guias/comenzar/index.html"] {
+        assert!(
+            rendered.contains(&page.to_owned()),
+            "{page} in {rendered:?}"
+        );
+    }
+    // A translated section's slug moves every Spanish page in it.
+    let path = edit(
+        root,
+        "content/guide/_index.es.md",
+        "slug: guias",
+        "slug: manuales",
+    );
+    let rendered = rebuild(&mut session, root, &[path], Way::Assemble);
+    assert!(
+        rendered.contains(&"es/manuales/comenzar/index.html".to_owned()),
+        "{rendered:?}"
+    );
+    assert!(
+        rendered.contains(&"guide/index.html".to_owned()),
+        "{rendered:?}"
+    );
+    // The draft translation is published: the English page gains its alternate.
+    let path = edit(root, "content/guide/later.es.md", "draft: true\n", "");
+    rebuild(&mut session, root, &[path], Way::Assemble);
+    // The translation goes away: the English page loses it, the Spanish link falls back.
+    let gone = root.join("content/guide/start.es.md");
+    fs::remove_file(&gone).expect("remove");
+    let path = edit(root, "content/_index.es.md", "la primera guía", "la guía");
+    rebuild(&mut session, root, &[gone, path], Way::Assemble);
+    // A Spanish interface string changes every Spanish page, no English one.
+    let path = edit(root, "i18n/es.yaml", "Publicado el", "Publicado:");
+    let rendered = rebuild(&mut session, root, &[path], Way::Assemble);
+    assert!(
+        rendered.iter().any(|p| p.starts_with("es/")),
+        "{rendered:?}"
+    );
+    assert!(
+        !rendered.iter().any(|p| p.starts_with("guide/")),
+        "{rendered:?}"
+    );
+}

@@ -6,6 +6,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use naltrexone_site::internals::config::Config;
+use naltrexone_site::internals::lang;
 use naltrexone_site::internals::links::LinkTable;
 use naltrexone_site::internals::page::{self, Front};
 use naltrexone_site::internals::source::Source;
@@ -23,19 +25,30 @@ fuzz_target!(|data: &[u8]| {
         .strip_prefix('\u{feff}')
         .unwrap_or(text)
         .replace("\r\n", "\n");
-    let rel = match kind % 5 {
+    let rel = match kind % 8 {
         0 => "care/x.md",
         1 => "care/_index.md",
         2 => "_index.md",
         3 => "tags/care.md",
+        4 => "care/x.es.md",
+        5 => "care/_index.es.md",
+        6 => "tags/care.es.md",
         _ => "x.md",
     };
+    // A site in English and Spanish.
+    let Ok(config) = Config::parse(
+        "title: T\nbase_url: https://x.org\ndescription: D\nlanguages:\n  es:\n    title: T\n    description: D\n",
+        None,
+    ) else {
+        return;
+    };
+    let langs = lang::languages(&config, &[], &mut Vec::new());
     let source = Source {
         path: format!("content/{rel}"),
         rel: rel.to_owned(),
         text: text.into(),
     };
-    let parsed = match page::parse(source) {
+    let parsed = match page::parse(source, &langs) {
         Ok(parsed) => parsed,
         Err(errors) => {
             assert!(!errors.is_empty(), "a failed parse says why");
@@ -60,6 +73,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let mut table = LinkTable::default();
+    table.langs = langs.iter().map(naltrexone_site::internals::links::LinkLang::of).collect();
     table
         .pages
         .insert(parsed.source.rel.clone(), parsed.url.clone());

@@ -33,12 +33,17 @@ pub struct Language {
     pub tags_path: String,
     /// The URL folder of the search page (`search`, `buscar`).
     pub search_path: String,
+    /// The URL folder of a list's later pages (`page` in `/tags/x/page/2/`, `pagina`).
+    pub page_path: String,
+    /// What the language's medical pages are about, for JSON-LD (the site's `about` in this
+    /// language's words).
+    pub about: Option<crate::config::About>,
     /// The interface strings.
     pub strings: Strings,
 }
 
 /// A language's interface strings.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Hash)]
 pub struct Strings {
     text: BTreeMap<String, String>,
     months: Vec<String>,
@@ -48,6 +53,11 @@ impl Strings {
     /// The string `key`; the key itself when there is none (which `languages` reported).
     pub fn get<'a>(&'a self, key: &'a str) -> &'a str {
         self.text.get(key).map_or(key, String::as_str)
+    }
+
+    /// A hash of every string (`serve` re-renders a language's pages when it changes).
+    pub fn hash(&self) -> u64 {
+        crate::hash::of(self)
     }
 
     /// Every string, by key (for templates' `t()`).
@@ -184,6 +194,8 @@ pub fn languages(config: &Config, i18n: &[Source], errors: &mut Vec<Diagnostic>)
         description: config.description.clone(),
         tags_path: "tags".into(),
         search_path: "search".into(),
+        page_path: "page".into(),
+        about: config.about.clone(),
         strings: base.clone(),
     }];
     for (code, settings) in &config.languages {
@@ -223,9 +235,9 @@ pub fn languages(config: &Config, i18n: &[Source], errors: &mut Vec<Diagnostic>)
                         )
                         .at(1, 1)
                         .help(format!(
-                            "add {} in {}, as in the default language's strings",
+                            "add {} in `{code}`'s words, with the keys of the default language's strings (src/lang/en.yaml and i18n/{}.yaml)",
                             if missing.len() == 1 { "it" } else { "them" },
-                            settings.title
+                            config.language
                         )),
                     );
                 }
@@ -274,6 +286,14 @@ pub fn languages(config: &Config, i18n: &[Source], errors: &mut Vec<Diagnostic>)
                 .search_path
                 .clone()
                 .unwrap_or_else(|| "search".into()),
+            page_path: settings.page_path.clone().unwrap_or_else(|| "page".into()),
+            about: match (&config.about, &settings.about_name) {
+                (Some(about), Some(name)) => Some(crate::config::About {
+                    kind: about.kind.clone(),
+                    name: name.clone(),
+                }),
+                (about, _) => about.clone(),
+            },
             strings,
         });
     }

@@ -525,7 +525,8 @@ fn tag_view<'a>(site: &'a Site, tag: &'a Tag) -> TagView<'a> {
 fn paginate<'a>(site: &'a Site, cards: &'a Cards<'_>, tag: &Tag, number: usize) -> Paginator<'a> {
     let per = site.config.paginate_by;
     let total = route::tag_pages(tag.pages.len(), per);
-    let url = |n: usize| route::tag_page_url(&tag.url, n);
+    let page = &site.langs[tag.text.lang].page_path;
+    let url = |n: usize| route::tag_page_url(&tag.url, page, n);
     Paginator {
         pages: tag
             .pages

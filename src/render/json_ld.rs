@@ -39,7 +39,7 @@ pub(super) fn page_json_ld(site: &Site, page: &Page, breadcrumbs: &[Link]) -> St
         main["author"] = serde_json::json!({ "@type": "Organization", "name": publisher });
     }
     if page.medical {
-        if let Some(about) = &site.config.about {
+        if let Some(about) = &language.about {
             main["about"] = serde_json::json!({ "@type": about.kind, "name": about.name });
         }
         if let Some(reviewed) = page.reviewed {

@@ -31,6 +31,8 @@ pub(crate) fn fingerprint(job: Job, site: &Site, cards: &[u64], reads: &mut Vec<
         reads,
     };
     job.hash(&mut print.h);
+    // The interface strings its template prints with `t()`.
+    site.langs[job.lang(site)].strings.hash().hash(&mut print.h);
     // The other languages' versions (`hreflang` links, the language switcher).
     crate::render::version_urls(site, job).hash(&mut print.h);
     match job {
@@ -335,7 +337,7 @@ mod tests {
         }
         let mut set: BTreeSet<String> = ["current_url".to_owned()].into();
         match job {
-            Job::Home => {
+            Job::Home(_) => {
                 set.extend(["home", "sections", "recent", "json_ld"].map(String::from));
                 set.extend(section("home"));
                 set.extend(section("sections[]"));
@@ -390,7 +392,7 @@ mod tests {
                 set.extend(fields.iter().chain(REFERENCES).map(|f| format!("page.{f}")));
                 set.extend(cards("page.related"));
             }
-            Job::Tag(..) | Job::Tags => {
+            Job::Tag(..) | Job::Tags(_) => {
                 let tag = [
                     "name",
                     "title",
@@ -400,7 +402,7 @@ mod tests {
                     "content",
                     "count",
                 ];
-                if matches!(job, Job::Tags) {
+                if matches!(job, Job::Tags(_)) {
                     set.insert("tags".into());
                     set.extend(tag.iter().chain(REFERENCES).map(|f| format!("tags[].{f}")));
                 } else {
@@ -421,7 +423,7 @@ mod tests {
                     set.extend(cards("paginator.pages"));
                 }
             }
-            Job::NotFound | Job::Search => {}
+            Job::NotFound(_) | Job::Search(_) => {}
         }
         set
     }
@@ -439,7 +441,12 @@ mod tests {
         };
         let built = crate::build(&options).expect("the fixture builds");
         let site = &built.site;
-        let mut jobs = vec![Job::Home, Job::Tags, Job::NotFound, Job::Section(0)];
+        let mut jobs = vec![
+            Job::Home(0),
+            Job::Tags(0),
+            Job::NotFound(0),
+            Job::Section(0),
+        ];
         jobs.extend((0..site.pages.len()).map(Job::Page));
         jobs.extend((0..site.tags.len()).map(|t| Job::Tag(t, 1)));
         for job in jobs {

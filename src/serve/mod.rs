@@ -166,7 +166,7 @@ fn watch_files(
     let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
     let mut debouncer = new_debouncer(Duration::from_millis(40), None, tx)
         .map_err(|e| format!("cannot watch files: {e}"))?;
-    for folder in ["content", "templates", "data", "static"] {
+    for folder in ["content", "templates", "data", "i18n", "static"] {
         let path = root.join(folder);
         if path.is_dir() {
             debouncer
