@@ -140,7 +140,9 @@ fn sitemap(site: &Site, routes: &[Route], route: &Route) -> Output {
             .map(|&p| site.pages[p].updated.unwrap_or(site.pages[p].date))
             .max()
     };
-    let mut entries: Vec<(&str, Option<Date>, Vec<(usize, String)>)> = routes
+    // Each page's URL, last change and versions in other languages.
+    type Entry<'a> = (&'a str, Option<Date>, Vec<(usize, String)>);
+    let mut entries: Vec<Entry<'_>> = routes
         .iter()
         .filter_map(|r| {
             let job = r.job()?;

@@ -268,9 +268,7 @@ pub fn languages(config: &Config, i18n: &[Source], errors: &mut Vec<Diagnostic>)
                             "i18n",
                             format!("the language `{code}` has no strings file `i18n/{code}.yaml`"),
                         )
-                        .help(format!(
-                            "create it with every interface string in that language (the keys are those of the default language: see docs/languages.md)"
-                        )),
+                        .help("create it with every interface string in that language (the keys are those of the default language: see docs/languages.md)"),
                     );
                 }
                 base.clone()
@@ -323,7 +321,7 @@ fn unknown_key(
 /// What a content file's name says of its language: the code of its language suffix
 /// (`x.es.md` is `es`) when that is one of `codes` (the site's other languages), and the name
 /// without it.
-pub fn split_suffix<'a>(rel: &'a str, codes: &[String]) -> (Option<usize>, String) {
+pub fn split_suffix(rel: &str, codes: &[String]) -> (Option<usize>, String) {
     let Some(stem) = rel.strip_suffix(".md") else {
         return (None, rel.to_owned());
     };

@@ -283,7 +283,7 @@ impl Session {
         // Shortcodes in the new bodies render as in a full run: without the pages' globals
         // (which only the editions have).
         let (shortcodes, _) = crate::shortcode::Env::new(
-            Some(&*tera),
+            Some(tera),
             &self.inputs.templates,
             Arc::clone(&last.site.data),
             &last.site.config.language,
