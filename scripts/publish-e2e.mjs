@@ -41,6 +41,12 @@ const ARTICLE = '/alcohol/drinking-on-naltrexone/';
 const ARTICLE_FILE = 'content/alcohol/drinking-on-naltrexone.md';
 const ALIAS = '/old-drinking/';
 const QUERY = 'drink';
+const SPANISH_ARTICLE = '/es/alcohol/beber-alcohol-con-naltrexona/';
+const SPANISH_QUERIES = [
+  ['beber', SPANISH_ARTICLE],
+  ['embarazo', '/es/vivir-con-naltrexona/embarazo-y-lactancia/'],
+  ['inyeccion', '/es/tratamiento/vivitrol-la-inyeccion-mensual/'],
+];
 const RESULTS = '#search-results:not([hidden]) li a';
 const TIMEOUT = 15000;
 
@@ -463,6 +469,34 @@ try {
       console.log(`   header search form -> ${landed.slice(origin.length)}: ${await tab.page.locator(RESULTS).count()} results`);
     } catch (e) {
       fail(S, `the header search form on ${articleUrl}: ${e.message.split('\n')[0]} (at ${tab.page.url()})`);
+    }
+    // The Spanish edition: the language switcher there and back, and Spanish search (stems and
+    // accents: "beber" finds the drinking article, "embarazo" the pregnancy one, "inyeccion" the
+    // Vivitrol one).
+    phase = 'languages';
+    try {
+      await tab.goto(articleUrl, { waitUntil: 'load' });
+      const switcher = '.lang-switch a[hreflang="es"]';
+      await Promise.all([tab.page.waitForURL((u) => u.pathname.startsWith('/repo/es/'), { timeout: TIMEOUT }), tab.page.click(switcher)]);
+      const spanish = tab.page.url();
+      const lang = await tab.page.getAttribute('html', 'lang');
+      if (spanish !== `${baseUrl}${SPANISH_ARTICLE.slice(1)}` || lang !== 'es') fail(S, `the switcher on ${articleUrl} went to ${spanish} (lang=${lang}), expected ${baseUrl}${SPANISH_ARTICLE.slice(1)} in Spanish`);
+      await Promise.all([tab.page.waitForURL(articleUrl, { timeout: TIMEOUT }), tab.page.click('.lang-switch a[hreflang="en"]')]);
+      console.log(`   switcher: ${ARTICLE} -> ${spanish.slice(origin.length)} (lang=${lang}) -> back to ${tab.page.url().slice(origin.length)}`);
+    } catch (e) {
+      fail(S, `the language switcher on ${articleUrl}: ${e.message.split('\n')[0]} (at ${tab.page.url()})`);
+    }
+    for (const [query, want] of SPANISH_QUERIES) {
+      try {
+        await tab.goto(`${baseUrl}es/buscar/?q=${encodeURIComponent(query)}`, { waitUntil: 'load' });
+        await tab.page.waitForSelector(RESULTS, { timeout: TIMEOUT });
+        const got = await tab.page.$$eval(RESULTS, (as) => as.map((a) => a.href));
+        if (!got.includes(baseUrl + want.slice(1))) fail(S, `Spanish search "${query}": ${want} is not among ${got.length} results (${got.slice(0, 5).join(', ')})`);
+        else if (got.some((u) => !u.startsWith(`${baseUrl}es/`))) fail(S, `Spanish search "${query}" lists a page outside /es/: ${got.find((u) => !u.startsWith(`${baseUrl}es/`))}`);
+        else console.log(`   Spanish search "${query}": ${got.length} results, ${want} at ${got.indexOf(baseUrl + want.slice(1)) + 1}`);
+      } catch (e) {
+        fail(S, `Spanish search "${query}" on ${baseUrl}es/buscar/: no results appeared: ${e.message.split('\n')[0]}`);
+      }
     }
     await tab.idle();
     const events = tab.drain();
