@@ -30,6 +30,7 @@ mod shortcode;
 mod links;
 mod related;
 mod route;
+mod search;
 mod site;
 mod taxonomy;
 // Render.
@@ -280,8 +281,8 @@ pub(crate) trait Reuse: Send {
         assets: &Assets,
     ) -> Vec<bool>;
 
-    /// The search index of `site` at `route`.
-    fn search_index(&mut self, site: &Site) -> Output;
+    /// The search index's files for `site`.
+    fn search_index(&mut self, site: &Site) -> Vec<Output>;
 }
 
 /// Reuses nothing: renders every route, makes the search index afresh.
@@ -292,8 +293,8 @@ impl Reuse for Fresh {
         vec![true; routes.len()]
     }
 
-    fn search_index(&mut self, site: &Site) -> Output {
-        feeds::search_index(site)
+    fn search_index(&mut self, site: &Site) -> Vec<Output> {
+        search::of_site(site)
     }
 }
 

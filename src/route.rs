@@ -57,10 +57,10 @@ pub enum Kind {
     Sitemap,
     /// `robots.txt`.
     Robots,
-    /// The search index.
+    /// The search index: its manifest, standing for the whole folder the index's files are
+    /// written in (`search-index/`; `crate::search` names the files), which
+    /// `site::check_routes` keeps for it.
     SearchIndex,
-    /// The search index as a script (only in the offline copy).
-    SearchScript,
     /// A redirect page: article `page`'s alias number `alias`.
     Alias {
         /// Index into `Site::pages`.
@@ -181,11 +181,10 @@ pub const FEED: &str = "/atom.xml";
 pub const SITEMAP: &str = "/sitemap.xml";
 /// The URL of `robots.txt`.
 pub const ROBOTS: &str = "/robots.txt";
-/// The URL of the search index.
-pub const SEARCH_INDEX: &str = "/search-index.json";
-/// The URL of the search index as a script, for the offline copy: browsers refuse `fetch` on
-/// `file://`, but run a classic `<script>`.
-pub const SEARCH_SCRIPT: &str = "/search-index.js";
+/// The URL of the search index's manifest; every file of the index is in its folder (the
+/// offline copy has `manifest.js` and scripts there instead: browsers refuse `fetch` on
+/// `file://`, but run a classic `<script>`).
+pub const SEARCH_INDEX: &str = "/search-index/manifest.json";
 
 /// The outputs every site has whatever its content, in the order the table lists them.
 pub fn fixed(lang: Lang<'_>) -> Vec<Route> {
@@ -260,9 +259,6 @@ pub fn tag_pages(count: usize, per: usize) -> usize {
 /// tag's list pages, alias redirects, then the static files (`statics`: their output paths).
 pub fn table(site: &Site, statics: &[String]) -> Vec<Route> {
     let mut routes = fixed(Lang::default());
-    if site.config.offline {
-        routes.push(Route::new(Kind::SearchScript, SEARCH_SCRIPT.to_owned()));
-    }
     routes.extend(
         site.sections
             .iter()

@@ -1,65 +1,51 @@
-//! The search index between rebuilds: each page's entry, kept with a hash of what it was made
-//! from, so a rebuild makes again only the entries of pages whose searchable data changed.
+//! The search index between rebuilds: each page's entry (its scored terms, phrase pairs and
+//! result metadata), kept by URL with a hash of the document it was made from, so a rebuild
+//! makes again only the entries of pages whose searchable text changed, then packs the shards
+//! from the entries (`search::assemble`: cheap next to stemming every page again).
 
-use crate::feeds;
 use crate::publish::Output;
+use crate::search::{self, Entry, Language};
 use crate::site::Site;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Each page's search entry as JSON with the hash of its data, in page order, and where each
-/// URL's entry is.
+/// Each page's search entry with the hash of its document, by URL.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SearchCache {
-    entries: Vec<(u64, Arc<str>)>,
-    by_url: HashMap<String, usize>,
+    entries: HashMap<String, (u64, Arc<Entry>)>,
 }
 
 impl SearchCache {
-    /// The index of `site`, checking every page's entry against its hash.
-    pub(crate) fn index(&mut self, site: &Site) -> Output {
-        let entries: Vec<(u64, Arc<str>)> = site
-            .pages
+    /// The index of `site`, checking every page's document against its hash.
+    pub(crate) fn index(&mut self, site: &Site) -> Vec<Output> {
+        let language = Language::of(&site.config.language);
+        let docs = search::docs(site);
+        let entries: Vec<(u64, Arc<Entry>)> = docs
             .par_iter()
-            .map(|page| {
-                let hash = feeds::entry_hash(site, page);
-                match self
-                    .by_url
-                    .get(&page.url)
-                    .and_then(|&i| self.entries.get(i))
-                {
-                    Some((old, json)) if *old == hash => (hash, Arc::clone(json)),
-                    _ => (hash, feeds::entry(site, page)),
+            .map(|doc| {
+                let hash = crate::hash::of(doc);
+                match self.entries.get(doc.url) {
+                    Some((old, entry)) if *old == hash => (hash, Arc::clone(entry)),
+                    _ => (hash, Arc::new(search::entry(language, doc))),
                 }
             })
             .collect();
-        self.by_url = site
-            .pages
+        let outputs = search::assemble(language, "", &entries_of(&entries), site.config.offline);
+        self.entries = docs
             .iter()
-            .enumerate()
-            .map(|(i, page)| (page.url.clone(), i))
+            .zip(entries)
+            .map(|(doc, e)| (doc.url.to_owned(), e))
             .collect();
-        self.entries = entries;
-        self.join(site)
+        outputs
     }
 
-    /// The index after only the articles at `pages` changed, keeping their URLs and places:
-    /// only their entries are made again.
-    pub(crate) fn patch(&mut self, site: &Site, pages: &[usize]) -> Output {
-        if self.entries.len() != site.pages.len() {
-            return self.index(site);
-        }
-        for &p in pages {
-            if let Some(page) = site.pages.get(p) {
-                self.entries[p] = (feeds::entry_hash(site, page), feeds::entry(site, page));
-            }
-        }
-        self.join(site)
+    /// The index after only the articles at `pages` changed: the hashes find them.
+    pub(crate) fn patch(&mut self, site: &Site, _pages: &[usize]) -> Vec<Output> {
+        self.index(site)
     }
+}
 
-    fn join(&self, site: &Site) -> Output {
-        let json: Vec<&str> = self.entries.iter().map(|(_, e)| &**e).collect();
-        feeds::join_entries(&json, &site.order)
-    }
+fn entries_of(entries: &[(u64, Arc<Entry>)]) -> Vec<Arc<Entry>> {
+    entries.iter().map(|(_, e)| Arc::clone(e)).collect()
 }

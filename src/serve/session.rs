@@ -503,7 +503,7 @@ impl Reuse for Select<'_> {
         chosen
     }
 
-    fn search_index(&mut self, site: &Site) -> Output {
+    fn search_index(&mut self, site: &Site) -> Vec<Output> {
         self.search.index(site)
     }
 }
