@@ -469,12 +469,20 @@ fn check_paths(routes: &[Route]) -> Vec<Diagnostic> {
             }
             None if route.kind != Kind::SearchIndex => search
                 .iter()
-                .find(|f| route.path.strip_prefix(**f).is_some_and(|r| r.starts_with('/')))
+                .find(|f| {
+                    route
+                        .path
+                        .strip_prefix(**f)
+                        .is_some_and(|r| r.starts_with('/'))
+                })
                 .map(|folder| {
                     Diagnostic::error(
                         "public",
                         "duplicate-url",
-                        format!("`{}` is inside `{folder}/`, where the search index is written", route.path),
+                        format!(
+                            "`{}` is inside `{folder}/`, where the search index is written",
+                            route.path
+                        ),
                     )
                     .help("move the page, alias or static file to another folder")
                 }),

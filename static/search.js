@@ -51,6 +51,8 @@
       var len = Array.from(w).length;
       for (var i = 0; i < m.suffixes.length; i++) {
         var suffix = m.suffixes[i][0];
+        // A suffix kept as it is (`ss`) protects the word from the shorter ones.
+        if (suffix === m.suffixes[i][1] && w.endsWith(suffix)) return w;
         if (w.endsWith(suffix) && len - Array.from(suffix).length >= m.min_stem) {
           return w.slice(0, w.length - suffix.length) + m.suffixes[i][1];
         }

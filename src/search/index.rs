@@ -12,6 +12,7 @@ use super::{Doc, FOLDER};
 use crate::publish::Output;
 use serde::Serialize;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 /// A shard's size the packing aims under, in bytes. Smaller means less to download for one
 /// term and more files; a term whose postings are longer has a shard of its own.
@@ -37,6 +38,8 @@ pub struct Entry {
     pairs: Vec<(Box<str>, u8)>,
     /// What a result shows, as JSON: title, URL, description, section, first words.
     meta: Box<str>,
+    /// A hash of all the above.
+    hash: u64,
 }
 
 /// What a result shows.
@@ -106,10 +109,13 @@ pub fn entry(language: Language, doc: &Doc<'_>) -> Entry {
             .collect::<Vec<_>>()
             .join(" "),
     };
+    let meta: Box<str> = serde_json::to_string(&meta).unwrap_or_default().into();
+    let hash = crate::hash::of(&(&terms, &pairs, &meta));
     Entry {
         terms,
         pairs,
-        meta: serde_json::to_string(&meta).unwrap_or_default().into(),
+        meta,
+        hash,
     }
 }
 
@@ -153,86 +159,211 @@ struct Manifest<'a> {
 }
 
 /// The search files of `entries` (document `i` is `entries[i]`), under `url_prefix`.
-pub fn assemble<E: std::borrow::Borrow<Entry> + Sync>(
+pub fn assemble(
     language: Language,
     url_prefix: &str,
-    entries: &[E],
+    entries: &[Arc<Entry>],
     offline: bool,
 ) -> Vec<Output> {
-    let folder = match url_prefix.trim_matches('/') {
-        "" => FOLDER.to_owned(),
-        prefix => format!("{prefix}/{FOLDER}"),
-    };
-    let file = |name: &str, json: &str| {
-        if offline {
-            Output {
-                path: format!("{folder}/{name}.js"),
-                bytes: format!("window.siteSearch.add(\"{name}\",{json});\n").into_bytes(),
-            }
-        } else {
-            Output {
-                path: format!("{folder}/{name}.json"),
-                bytes: json.as_bytes().to_vec(),
-            }
-        }
-    };
-    let (words, pairs) = rayon::join(
-        || postings(entries, |e| &e.terms),
-        || postings(entries, |e| &e.pairs),
-    );
-    let word_shards = pack(&words);
-    let pair_shards = pack(&pairs);
-    let mut outputs = Vec::with_capacity(entries.len() + word_shards.len() + pair_shards.len() + 1);
-    for (i, (_, json)) in word_shards.iter().enumerate() {
-        outputs.push(file(&format!("w/{i}"), json));
-    }
-    for (i, (_, json)) in pair_shards.iter().enumerate() {
-        outputs.push(file(&format!("p/{i}"), json));
-    }
-    for (i, e) in entries.iter().enumerate() {
-        outputs.push(file(&format!("d/{i}"), &e.borrow().meta));
-    }
-    let mut stamp = crate::hash::Hasher::default();
-    for output in &outputs {
-        std::hash::Hasher::write(&mut stamp, &output.bytes);
-    }
-    let manifest = Manifest {
-        format: FORMAT,
-        lang: language.code,
-        fold: [text::FOLD_FROM, text::FOLD_TO],
-        stop: language.stop,
-        suffixes: language.suffixes,
-        min_stem: text::MIN_STEM,
-        max_word: text::MAX_WORD,
-        docs: entries.len(),
-        words: word_shards.iter().map(|(first, _)| *first).collect(),
-        pairs: pair_shards.iter().map(|(first, _)| *first).collect(),
-        stamp: format!("{:016x}", std::hash::Hasher::finish(&stamp)),
-    };
-    let json = serde_json::to_string(&manifest).unwrap_or_default();
-    outputs.push(file("manifest", &json));
-    outputs
+    Live::new(entries.to_vec()).outputs(language, url_prefix, offline, false)
 }
 
-/// Every term of `entries` (as `field` gives them) with its encoded posting list, sorted.
-fn postings<'e, E: std::borrow::Borrow<Entry> + Sync>(
-    entries: &'e [E],
-    field: impl Fn(&'e Entry) -> &'e Vec<(Box<str>, u8)>,
-) -> Vec<(&'e str, String)> {
-    use rayon::prelude::*;
-    let mut lists: crate::hash::Map<&str, Vec<(u32, u8)>> = crate::hash::Map::default();
-    for (doc, e) in entries.iter().enumerate() {
-        let doc = u32::try_from(doc).unwrap_or(u32::MAX);
-        for (term, score) in field(e.borrow()) {
-            lists.entry(&**term).or_default().push((doc, *score));
+/// An index kept between `serve` rebuilds: the entries, every term's posting list and its
+/// encoding, and the shards last made, so that replacing one document's entry re-encodes only
+/// its terms' lists and [`Live::outputs`] can name just the files that changed.
+#[derive(Debug, Clone, Default)]
+pub struct Live {
+    entries: Vec<Arc<Entry>>,
+    words: Lists,
+    pairs: Lists,
+    /// The JSON of the shards made last, word shards then phrase shards.
+    made: (Vec<String>, Vec<String>),
+    /// Documents replaced since the last outputs.
+    replaced: Vec<usize>,
+}
+
+impl Live {
+    /// The index of `entries`, document `i` being `entries[i]`.
+    pub fn new(entries: Vec<Arc<Entry>>) -> Self {
+        let (words, pairs) = rayon::join(
+            || Lists::of(&entries, |e| &e.terms),
+            || Lists::of(&entries, |e| &e.pairs),
+        );
+        Self {
+            replaced: (0..entries.len()).collect(),
+            entries,
+            words,
+            pairs,
+            made: Default::default(),
         }
     }
-    let mut lists: Vec<(&str, Vec<(u32, u8)>)> = lists.into_iter().collect();
-    lists.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-    lists
-        .into_par_iter()
-        .map(|(term, list)| (term, encode(&list)))
-        .collect()
+
+    /// The entries, in document order.
+    pub fn entries(&self) -> &[Arc<Entry>] {
+        &self.entries
+    }
+
+    /// Document `doc`'s entry is now `entry`.
+    pub fn replace(&mut self, doc: usize, entry: Arc<Entry>) {
+        let Some(old) = self.entries.get_mut(doc) else {
+            return;
+        };
+        let n = u32::try_from(doc).unwrap_or(u32::MAX);
+        self.words.remove(n, &old.terms);
+        self.pairs.remove(n, &old.pairs);
+        self.words.insert(n, &entry.terms);
+        self.pairs.insert(n, &entry.pairs);
+        *old = entry;
+        self.replaced.push(doc);
+    }
+
+    /// The search files under `url_prefix`: all of them, or with `changed` only those that
+    /// differ from the last call's.
+    pub fn outputs(
+        &mut self,
+        language: Language,
+        url_prefix: &str,
+        offline: bool,
+        changed: bool,
+    ) -> Vec<Output> {
+        let folder = match url_prefix.trim_matches('/') {
+            "" => FOLDER.to_owned(),
+            prefix => format!("{prefix}/{FOLDER}"),
+        };
+        let file = |name: &str, json: &str| {
+            if offline {
+                Output {
+                    path: format!("{folder}/{name}.js"),
+                    bytes: format!("window.siteSearch.add(\"{name}\",{json});\n").into_bytes(),
+                }
+            } else {
+                Output {
+                    path: format!("{folder}/{name}.json"),
+                    bytes: json.as_bytes().to_vec(),
+                }
+            }
+        };
+        let (words, pairs) = rayon::join(|| self.words.pack(), || self.pairs.pack());
+        let mut stamp = crate::hash::Hasher::default();
+        let mut outputs = Vec::new();
+        for (kind, shards, made) in [("w", &words, &self.made.0), ("p", &pairs, &self.made.1)] {
+            for (i, (_, json)) in shards.iter().enumerate() {
+                std::hash::Hasher::write(&mut stamp, json.as_bytes());
+                if !changed || made.get(i) != Some(json) {
+                    outputs.push(file(&format!("{kind}/{i}"), json));
+                }
+            }
+        }
+        let mut replaced = std::mem::take(&mut self.replaced);
+        replaced.sort_unstable();
+        replaced.dedup();
+        for (i, e) in self.entries.iter().enumerate() {
+            std::hash::Hasher::write_u64(&mut stamp, e.hash);
+            if !changed || replaced.binary_search(&i).is_ok() {
+                outputs.push(file(&format!("d/{i}"), &e.meta));
+            }
+        }
+        let manifest = Manifest {
+            format: FORMAT,
+            lang: language.code,
+            fold: [text::FOLD_FROM, text::FOLD_TO],
+            stop: language.stop,
+            suffixes: language.suffixes,
+            min_stem: text::MIN_STEM,
+            max_word: text::MAX_WORD,
+            docs: self.entries.len(),
+            words: words.iter().map(|(first, _)| *first).collect(),
+            pairs: pairs.iter().map(|(first, _)| *first).collect(),
+            stamp: format!("{:016x}", std::hash::Hasher::finish(&stamp)),
+        };
+        let json = serde_json::to_string(&manifest).unwrap_or_default();
+        outputs.push(file("manifest", &json));
+        let words = words.into_iter().map(|(_, json)| json).collect();
+        let pairs = pairs.into_iter().map(|(_, json)| json).collect();
+        self.made = (words, pairs);
+        outputs
+    }
+}
+
+/// Every term's posting list (document, score), in document order, with its encoding.
+#[derive(Debug, Clone, Default)]
+struct Lists(crate::hash::Map<Box<str>, List>);
+
+#[derive(Debug, Clone, Default)]
+struct List {
+    postings: Vec<(u32, u8)>,
+    /// [`encode`] of `postings`, or empty when they changed since.
+    encoded: String,
+}
+
+impl Lists {
+    /// The lists of `entries`, as `field` gives each one's terms.
+    fn of(entries: &[Arc<Entry>], field: impl Fn(&Entry) -> &Vec<(Box<str>, u8)>) -> Self {
+        use rayon::prelude::*;
+        let mut lists: crate::hash::Map<Box<str>, List> = crate::hash::Map::default();
+        for (doc, e) in entries.iter().enumerate() {
+            let doc = u32::try_from(doc).unwrap_or(u32::MAX);
+            for (term, score) in field(e) {
+                match lists.get_mut(term) {
+                    Some(list) => list.postings.push((doc, *score)),
+                    None => {
+                        let list = List {
+                            postings: vec![(doc, *score)],
+                            encoded: String::new(),
+                        };
+                        lists.insert(term.clone(), list);
+                    }
+                }
+            }
+        }
+        lists
+            .par_iter_mut()
+            .for_each(|(_, list)| list.encoded = encode(&list.postings));
+        Self(lists)
+    }
+
+    fn remove(&mut self, doc: u32, terms: &[(Box<str>, u8)]) {
+        for (term, _) in terms {
+            if let Some(list) = self.0.get_mut(term) {
+                if let Ok(at) = list.postings.binary_search_by_key(&doc, |p| p.0) {
+                    list.postings.remove(at);
+                    list.encoded.clear();
+                }
+                if list.postings.is_empty() {
+                    self.0.remove(term);
+                }
+            }
+        }
+    }
+
+    fn insert(&mut self, doc: u32, terms: &[(Box<str>, u8)]) {
+        for (term, score) in terms {
+            let list = self.0.entry(term.clone()).or_default();
+            match list.postings.binary_search_by_key(&doc, |p| p.0) {
+                Ok(at) => list.postings[at].1 = *score,
+                Err(at) => list.postings.insert(at, (doc, *score)),
+            }
+            list.encoded.clear();
+        }
+    }
+
+    /// Every term and its encoded list, sorted, packed into shards.
+    fn pack(&self) -> Vec<(&str, String)> {
+        let mut terms: Vec<(&str, std::borrow::Cow<'_, str>)> = self
+            .0
+            .iter()
+            .map(|(term, list)| {
+                let encoded = if list.encoded.is_empty() {
+                    encode(&list.postings).into()
+                } else {
+                    list.encoded.as_str().into()
+                };
+                (&**term, encoded)
+            })
+            .collect();
+        terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        pack(&terms)
+    }
 }
 
 /// A posting list as a string: gap and score per document, each [`vlq`].
@@ -265,9 +396,10 @@ fn vlq(out: &mut String, mut n: u32) {
 
 /// Sorted terms and their postings packed into shards of about [`SHARD_BYTES`]: each shard's
 /// first term and its JSON object.
-fn pack<'t>(terms: &[(&'t str, String)]) -> Vec<(&'t str, String)> {
+fn pack<'t, L: AsRef<str>>(terms: &[(&'t str, L)]) -> Vec<(&'t str, String)> {
     let mut shards: Vec<(&str, String)> = Vec::new();
     for (term, list) in terms {
+        let list = list.as_ref();
         let key = serde_json::to_string(term).unwrap_or_default();
         let size = key.len() + list.len() + 4;
         match shards.last_mut() {
@@ -298,6 +430,56 @@ mod tests {
             keys: vec![],
             body,
         }
+    }
+
+    fn entries_of(language: Language, docs: &[Doc<'_>]) -> Vec<Arc<Entry>> {
+        docs.iter().map(|d| Arc::new(entry(language, d))).collect()
+    }
+
+    /// Every word term and its encoded postings, sorted.
+    fn word_lists(live: &Live) -> Vec<(&str, String)> {
+        let mut lists: Vec<(&str, String)> = live
+            .words
+            .0
+            .iter()
+            .map(|(t, l)| (&**t, encode(&l.postings)))
+            .collect();
+        lists.sort();
+        lists
+    }
+
+    #[test]
+    fn replacing_an_entry_makes_what_a_fresh_index_makes() {
+        let bodies = ["alpha beta", "beta gamma", "gamma delta", "delta alpha"];
+        let docs: Vec<Doc<'_>> = bodies
+            .iter()
+            .map(|b| doc("Title words", "/x/", b))
+            .collect();
+        let mut live = Live::new(entries_of(ENGLISH, &docs));
+        let first = live.outputs(ENGLISH, "", false, false);
+        assert!(
+            live.outputs(ENGLISH, "", false, true).len() == 1,
+            "only the manifest"
+        );
+        let mut edited = docs.clone();
+        edited[1].body = "epsilon beta beta";
+        edited[1].title = "Other title";
+        let fresh = assemble(ENGLISH, "", &entries_of(ENGLISH, &edited), false);
+        live.replace(1, Arc::new(entry(ENGLISH, &edited[1])));
+        let changed = live.outputs(ENGLISH, "", false, true);
+        let mut all = first.clone();
+        for c in &changed {
+            match all.iter_mut().find(|o| o.path == c.path) {
+                Some(o) => *o = c.clone(),
+                None => all.push(c.clone()),
+            }
+        }
+        all.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut fresh = fresh;
+        fresh.sort_by(|a, b| a.path.cmp(&b.path));
+        assert_eq!(all, fresh);
+        assert!(changed.iter().any(|o| o.path == "search-index/d/1.json"));
+        assert!(!changed.iter().any(|o| o.path == "search-index/d/0.json"));
     }
 
     /// Decodes a posting string back into (document, score) pairs.
@@ -351,28 +533,50 @@ mod tests {
         assert_eq!(score("drink"), Some(12 + 6 + 4 + 6));
         assert_eq!(score("alcohol"), Some(2));
         assert_eq!(score("less"), Some(6));
-        assert!(e.pairs.iter().any(|(p, s)| &**p == "drink less" && *s == PAIR_OTHER));
+        assert!(e
+            .pairs
+            .iter()
+            .any(|(p, s)| &**p == "drink less" && *s == PAIR_OTHER));
     }
 
     #[test]
     fn every_term_of_every_document_has_its_posting() {
         let docs = [
-            doc("Beber con naltrexona", "/es/a/", "Si bebe alcohol, la bebida pesa menos."),
-            doc("Embarazo", "/es/b/", "Durante el embarazo o si está embarazada."),
-            doc("Inyección mensual", "/es/c/", "La inyección se pone cada mes."),
+            doc(
+                "Beber con naltrexona",
+                "/es/a/",
+                "Si bebe alcohol, la bebida pesa menos.",
+            ),
+            doc(
+                "Embarazo",
+                "/es/b/",
+                "Durante el embarazo o si está embarazada.",
+            ),
+            doc(
+                "Inyección mensual",
+                "/es/c/",
+                "La inyección se pone cada mes.",
+            ),
         ];
-        let entries: Vec<Entry> = docs.iter().map(|d| entry(SPANISH, d)).collect();
-        let words = postings(&entries, |e| &e.terms);
+        let entries = entries_of(SPANISH, &docs);
+        let live = Live::new(entries.clone());
+        let words = word_lists(&live);
         for (i, e) in entries.iter().enumerate() {
             for (term, score) in &e.terms {
-                let list = words.iter().find(|(t, _)| t == &&**term).map(|(_, l)| decode(l));
+                let list = words
+                    .iter()
+                    .find(|(t, _)| t == &&**term)
+                    .map(|(_, l)| decode(l));
                 assert!(
                     list.is_some_and(|l| l.contains(&(i as u32, u32::from(*score)))),
                     "{term} in {i}"
                 );
             }
         }
-        let beb = words.iter().find(|(t, _)| *t == "beb").map(|(_, l)| decode(l));
+        let beb = words
+            .iter()
+            .find(|(t, _)| *t == "beb")
+            .map(|(_, l)| decode(l));
         assert_eq!(beb.map(|l| l.len()), Some(1));
         assert!(words.iter().any(|(t, _)| *t == "inyeccion"));
         assert!(words.iter().all(|(t, _)| *t != "la" && *t != "si"));
@@ -380,12 +584,12 @@ mod tests {
 
     #[test]
     fn shards_stay_small_sorted_and_complete() {
-        let bodies: Vec<String> = (0..300)
+        let bodies: Vec<String> = (0..3000)
             .map(|i| format!("word{i} common text{} naltrexone", i % 7))
             .collect();
         let docs: Vec<Doc<'_>> = bodies.iter().map(|b| doc("T", "/x/", b)).collect();
-        let entries: Vec<Entry> = docs.iter().map(|d| entry(ENGLISH, d)).collect();
-        let words = postings(&entries, |e| &e.terms);
+        let live = Live::new(entries_of(ENGLISH, &docs));
+        let words = word_lists(&live);
         let shards = pack(&words);
         assert!(shards.len() > 1);
         let mut seen = 0;
@@ -404,8 +608,8 @@ mod tests {
 
     #[test]
     fn files_sit_under_the_language_folder() {
-        let docs = [doc("Uno dos", "/es/uno/", "texto")];
-        let entries: Vec<Entry> = docs.iter().map(|d| entry(SPANISH, d)).collect();
+        let docs = [doc("Texto largo", "/es/uno/", "texto")];
+        let entries = entries_of(SPANISH, &docs);
         let online = assemble(SPANISH, "/es", &entries, false);
         let paths: Vec<&str> = online.iter().map(|o| o.path.as_str()).collect();
         assert_eq!(
@@ -418,14 +622,16 @@ mod tests {
             ]
         );
         let offline = assemble(SPANISH, "", &entries, true);
-        let manifest = offline.last().map(|o| String::from_utf8_lossy(&o.bytes).into_owned());
+        let manifest = offline
+            .last()
+            .map(|o| String::from_utf8_lossy(&o.bytes).into_owned());
         assert!(manifest.is_some_and(|m| m.starts_with("window.siteSearch.add(\"manifest\",{")));
         assert!(offline.iter().all(|o| o.path.starts_with("search-index/")));
     }
 
     #[test]
     fn an_empty_site_has_a_manifest() {
-        let out = assemble(ENGLISH, "", &Vec::<Entry>::new(), false);
+        let out = assemble(ENGLISH, "", &[], false);
         assert_eq!(out.len(), 1);
         assert!(String::from_utf8_lossy(&out[0].bytes).contains("\"docs\":0"));
     }

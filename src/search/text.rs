@@ -19,7 +19,8 @@ pub struct Language {
     /// Words left out of the index and of queries, folded, sorted (for `binary_search`).
     pub stop: &'static [&'static str],
     /// Suffixes and what replaces them: the first whose removal leaves at least
-    /// [`MIN_STEM`] characters applies, and only that one.
+    /// [`MIN_STEM`] characters applies, and only that one; a suffix replaced by itself (`ss`)
+    /// ends the search whatever the word's length, keeping the word whole.
     pub suffixes: &'static [(&'static str, &'static str)],
 }
 
@@ -31,9 +32,11 @@ pub const MAX_WORD: usize = 40;
 /// Letters with diacritics (lower case) and the letter each folds to, position by position.
 /// Decomposed text (a letter followed by a combining accent, U+0300-U+036F) folds the same way:
 /// the accent is dropped.
-pub const FOLD_FROM: &str = "àáâãäåāăąçćĉċčďđèéêëēĕėęěĝğġģĥħìíîïĩīĭįıĵķĺļľŀłñńņňòóôõöøōŏőŕŗřśŝşšţťŧùúûüũūŭůűųŵýÿŷźżž";
+pub const FOLD_FROM: &str =
+    "àáâãäåāăąçćĉċčďđèéêëēĕėęěĝğġģĥħìíîïĩīĭįıĵķĺļľŀłñńņňòóôõöøōŏőŕŗřśŝşšţťŧùúûüũūŭůűųŵýÿŷźżž";
 /// See [`FOLD_FROM`].
-pub const FOLD_TO: &str = "aaaaaaaaacccccddeeeeeeeeegggghhiiiiiiiiijklllllnnnnooooooooorrrsssstttuuuuuuuuuuwyyyzzz";
+pub const FOLD_TO: &str =
+    "aaaaaaaaacccccddeeeeeeeeegggghhiiiiiiiiijklllllnnnnooooooooorrrsssstttuuuuuuuuuuwyyyzzz";
 
 /// English: plurals, `-ing`, `-ed` and a final `e`, so `drink`, `drinks` and `drinking` meet,
 /// and `take`, `takes`, `taking` (`tak`). `ss`, `us` and `is` are kept whole.
@@ -67,13 +70,13 @@ pub const ENGLISH: Language = Language {
 pub const SPANISH: Language = Language {
     code: "es",
     stop: &[
-        "a", "al", "algo", "ante", "antes", "como", "con", "contra", "cual", "cuando", "de",
-        "del", "desde", "donde", "durante", "e", "el", "ella", "ellas", "ellos", "en", "entre",
-        "era", "es", "esa", "esas", "ese", "eso", "esos", "esta", "estas", "este", "esto",
-        "estos", "fue", "ha", "hay", "la", "las", "le", "les", "lo", "los", "mas", "me", "mi",
-        "mis", "muy", "ni", "no", "nos", "o", "para", "pero", "por", "porque", "que", "quien",
-        "se", "segun", "ser", "si", "sin", "sobre", "su", "sus", "tambien", "te", "tu", "tus",
-        "u", "un", "una", "uno", "unos", "y", "ya", "yo",
+        "a", "al", "algo", "ante", "antes", "como", "con", "contra", "cual", "cuando", "de", "del",
+        "desde", "donde", "durante", "e", "el", "ella", "ellas", "ellos", "en", "entre", "era",
+        "es", "esa", "esas", "ese", "eso", "esos", "esta", "estas", "este", "esto", "estos", "fue",
+        "ha", "hay", "la", "las", "le", "les", "lo", "los", "mas", "me", "mi", "mis", "muy", "ni",
+        "no", "nos", "o", "para", "pero", "por", "porque", "que", "quien", "se", "segun", "ser",
+        "si", "sin", "sobre", "su", "sus", "tambien", "te", "tu", "tus", "u", "un", "una", "uno",
+        "unos", "y", "ya", "yo",
     ],
     suffixes: &[
         ("amientos", ""),
@@ -132,10 +135,14 @@ impl Language {
     }
 
     /// A folded word's stem: the first suffix whose removal leaves [`MIN_STEM`] characters,
-    /// replaced; the word itself when none does.
+    /// replaced; the word itself when none does or a suffix kept as it is comes first.
     pub fn stem<'w>(&self, word: &'w str) -> std::borrow::Cow<'w, str> {
         let len = word.chars().count();
         for &(suffix, replacement) in self.suffixes {
+            if suffix == replacement && word.ends_with(suffix) {
+                // A suffix kept as it is (`ss`) protects the word from the shorter ones.
+                return word.into();
+            }
             if word.ends_with(suffix) && len - suffix.chars().count() >= MIN_STEM {
                 let stem = &word[..word.len() - suffix.len()];
                 return if replacement.is_empty() {
@@ -224,12 +231,31 @@ mod tests {
             assert!(stems.windows(2).all(|s| s[0] == s[1]), "{stems:?}");
             stems[0].clone()
         };
-        assert_eq!(family(SPANISH, &["beber", "bebe", "bebida", "bebidas", "bebiendo", "bebo"]), "beb");
-        assert_eq!(family(SPANISH, &["embarazo", "embarazada", "embarazadas", "embarazos"]), "embaraz");
-        assert_eq!(family(SPANISH, &["inyección", "inyeccion", "inyecciones"]), "inyeccion");
-        assert_eq!(family(SPANISH, &["naltrexona"]), family(ENGLISH, &["naltrexone"]));
+        assert_eq!(
+            family(
+                SPANISH,
+                &["beber", "bebe", "bebida", "bebidas", "bebiendo", "bebo"]
+            ),
+            "beb"
+        );
+        assert_eq!(
+            family(
+                SPANISH,
+                &["embarazo", "embarazada", "embarazadas", "embarazos"]
+            ),
+            "embaraz"
+        );
+        assert_eq!(
+            family(SPANISH, &["inyección", "inyeccion", "inyecciones"]),
+            "inyeccion"
+        );
+        assert_eq!(
+            family(SPANISH, &["naltrexona"]),
+            family(ENGLISH, &["naltrexone"])
+        );
         assert_eq!(family(ENGLISH, &["drink", "drinks", "drinking"]), "drink");
         assert_eq!(family(ENGLISH, &["stress", "stresses"]), "stress");
+        assert_eq!(ENGLISH.stem("less"), "less");
         assert_eq!(family(ENGLISH, &["pregnancies", "pregnancy"]), "pregnancy");
         // Short words keep their letters.
         assert_eq!(SPANISH.stem("mes"), "mes");
