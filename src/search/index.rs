@@ -61,22 +61,26 @@ struct Meta<'a> {
 pub fn entry(language: Language, doc: &Doc<'_>) -> Entry {
     let mut counts: crate::hash::Map<String, [u16; 5]> = crate::hash::Map::default();
     let mut pairs: crate::hash::Map<String, u8> = crate::hash::Map::default();
-    let mut count = |field: usize, text: &str, pair: Option<u8>| {
-        let terms = language.terms(text);
-        for term in &terms {
-            match counts.get_mut(term.as_str()) {
+    let mut count = |field: usize, content: &str, pair: Option<u8>| {
+        let folded = text::fold(content);
+        let mut last: Option<String> = None;
+        for word in text::words(&folded).filter(|w| !language.is_stop(w)) {
+            // The body's millions of words are looked up without making a string of each.
+            let term = language.stem(word);
+            match counts.get_mut(&*term) {
                 Some(c) => c[field] = c[field].saturating_add(1),
                 None => {
                     let mut c = [0; 5];
                     c[field] = 1;
-                    counts.insert(term.clone(), c);
+                    counts.insert(term.clone().into_owned(), c);
                 }
             }
-        }
-        if let Some(bonus) = pair {
-            for w in terms.windows(2) {
-                let p = pairs.entry(format!("{} {}", w[0], w[1])).or_insert(0);
-                *p = (*p).max(bonus);
+            if let Some(bonus) = pair {
+                if let Some(last) = &last {
+                    let p = pairs.entry(format!("{last} {term}")).or_insert(0);
+                    *p = (*p).max(bonus);
+                }
+                last = Some(term.into_owned());
             }
         }
     };

@@ -155,7 +155,9 @@ impl Language {
         word.into()
     }
 
-    /// The stems of the words of `text` that are not stop words, in order.
+    /// The stems of the words of `text` that are not stop words, in order (what the index
+    /// does word by word, for tests).
+    #[cfg(test)]
     pub fn terms(&self, text: &str) -> Vec<String> {
         words(&fold(text))
             .filter(|w| !self.is_stop(w))
@@ -166,6 +168,9 @@ impl Language {
 
 /// `text` in lower case with the accents of [`FOLD_FROM`] and combining accents dropped.
 pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     let lower = text.to_lowercase();
     let mut out = String::with_capacity(lower.len());
     for c in lower.chars() {
