@@ -11,7 +11,6 @@ use super::text::{self, Language};
 use super::{Doc, FOLDER};
 use crate::publish::Output;
 use serde::Serialize;
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// A shard's size the packing aims under, in bytes. Smaller means less to download for one
@@ -247,7 +246,8 @@ impl Live {
                 }
             }
         };
-        let (words, pairs) = rayon::join(|| self.words.pack(), || self.pairs.pack());
+        let (word_lists, pair_lists) = (&mut self.words, &mut self.pairs);
+        let (words, pairs) = rayon::join(|| word_lists.pack(), || pair_lists.pack());
         let mut stamp = crate::hash::Hasher::default();
         let mut outputs = Vec::new();
         for (kind, shards, made) in [("w", &words, &self.made.0), ("p", &pairs, &self.made.1)] {
@@ -289,21 +289,27 @@ impl Live {
     }
 }
 
-/// Every term's posting list (document, score), in document order, with its encoding.
+/// Every term's posting list (document, score), in document order, with its part of a shard
+/// made once and kept until the list changes, and the terms in order: packing the shards again
+/// after one document changed only copies the other terms' parts.
 #[derive(Debug, Clone, Default)]
-struct Lists(crate::hash::Map<Box<str>, List>);
+struct Lists {
+    lists: crate::hash::Map<Box<str>, List>,
+    /// The terms, sorted; out of date while `resort` is set.
+    sorted: Vec<Box<str>>,
+    resort: bool,
+}
 
 #[derive(Debug, Clone, Default)]
 struct List {
     postings: Vec<(u32, u8)>,
-    /// [`encode`] of `postings`, or empty when they changed since.
-    encoded: String,
+    /// The term's part of its shard, `"term":"postings"`, or empty when the list changed since.
+    json: String,
 }
 
 impl Lists {
     /// The lists of `entries`, as `field` gives each one's terms.
     fn of(entries: &[Arc<Entry>], field: impl Fn(&Entry) -> &Vec<(Box<str>, u8)>) -> Self {
-        use rayon::prelude::*;
         let mut lists: crate::hash::Map<Box<str>, List> = crate::hash::Map::default();
         for (doc, e) in entries.iter().enumerate() {
             let doc = u32::try_from(doc).unwrap_or(u32::MAX);
@@ -313,28 +319,30 @@ impl Lists {
                     None => {
                         let list = List {
                             postings: vec![(doc, *score)],
-                            encoded: String::new(),
+                            json: String::new(),
                         };
                         lists.insert(term.clone(), list);
                     }
                 }
             }
         }
-        lists
-            .par_iter_mut()
-            .for_each(|(_, list)| list.encoded = encode(&list.postings));
-        Self(lists)
+        Self {
+            lists,
+            sorted: Vec::new(),
+            resort: true,
+        }
     }
 
     fn remove(&mut self, doc: u32, terms: &[(Box<str>, u8)]) {
         for (term, _) in terms {
-            if let Some(list) = self.0.get_mut(term) {
+            if let Some(list) = self.lists.get_mut(term) {
                 if let Ok(at) = list.postings.binary_search_by_key(&doc, |p| p.0) {
                     list.postings.remove(at);
-                    list.encoded.clear();
+                    list.json.clear();
                 }
                 if list.postings.is_empty() {
-                    self.0.remove(term);
+                    self.lists.remove(term);
+                    self.resort = true;
                 }
             }
         }
@@ -342,31 +350,56 @@ impl Lists {
 
     fn insert(&mut self, doc: u32, terms: &[(Box<str>, u8)]) {
         for (term, score) in terms {
-            let list = self.0.entry(term.clone()).or_default();
+            let list = match self.lists.get_mut(term) {
+                Some(list) => list,
+                None => {
+                    self.resort = true;
+                    self.lists.entry(term.clone()).or_default()
+                }
+            };
             match list.postings.binary_search_by_key(&doc, |p| p.0) {
                 Ok(at) => list.postings[at].1 = *score,
                 Err(at) => list.postings.insert(at, (doc, *score)),
             }
-            list.encoded.clear();
+            list.json.clear();
         }
     }
 
-    /// Every term and its encoded list, sorted, packed into shards.
-    fn pack(&self) -> Vec<(&str, String)> {
-        let mut terms: Vec<(&str, std::borrow::Cow<'_, str>)> = self
-            .0
-            .iter()
-            .map(|(term, list)| {
-                let encoded = if list.encoded.is_empty() {
-                    encode(&list.postings).into()
-                } else {
-                    list.encoded.as_str().into()
-                };
-                (&**term, encoded)
-            })
-            .collect();
-        terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        pack(&terms)
+    /// The shards: every term's part, in term order, packed into shards of about
+    /// [`SHARD_BYTES`]; each shard's first term and its JSON object.
+    fn pack(&mut self) -> Vec<(&str, String)> {
+        use rayon::prelude::*;
+        self.lists
+            .par_iter_mut()
+            .filter(|(_, list)| list.json.is_empty())
+            .for_each(|(term, list)| {
+                let key = serde_json::to_string(term).unwrap_or_default();
+                list.json = format!("{key}:\"{}\"", encode(&list.postings));
+            });
+        if self.resort {
+            self.sorted = self.lists.keys().cloned().collect();
+            self.sorted.par_sort_unstable();
+            self.resort = false;
+        }
+        let mut shards: Vec<(&str, String)> = Vec::new();
+        for term in &self.sorted {
+            let Some(list) = self.lists.get(term) else {
+                continue;
+            };
+            match shards.last_mut() {
+                Some((_, json)) if json.len() + list.json.len() + 2 <= SHARD_BYTES => {
+                    json.push(',')
+                }
+                _ => shards.push((term, String::from("{"))),
+            }
+            if let Some((_, json)) = shards.last_mut() {
+                json.push_str(&list.json);
+            }
+        }
+        for (_, json) in &mut shards {
+            json.push('}');
+        }
+        shards
     }
 }
 
@@ -398,28 +431,6 @@ fn vlq(out: &mut String, mut n: u32) {
     }
 }
 
-/// Sorted terms and their postings packed into shards of about [`SHARD_BYTES`]: each shard's
-/// first term and its JSON object.
-fn pack<'t, L: AsRef<str>>(terms: &[(&'t str, L)]) -> Vec<(&'t str, String)> {
-    let mut shards: Vec<(&str, String)> = Vec::new();
-    for (term, list) in terms {
-        let list = list.as_ref();
-        let key = serde_json::to_string(term).unwrap_or_default();
-        let size = key.len() + list.len() + 4;
-        match shards.last_mut() {
-            Some((_, json)) if json.len() + size <= SHARD_BYTES => json.push(','),
-            _ => shards.push((term, String::from("{"))),
-        }
-        if let Some((_, json)) = shards.last_mut() {
-            let _ = write!(json, "{key}:\"{list}\"");
-        }
-    }
-    for (_, json) in &mut shards {
-        json.push('}');
-    }
-    shards
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,7 +455,7 @@ mod tests {
     fn word_lists(live: &Live) -> Vec<(&str, String)> {
         let mut lists: Vec<(&str, String)> = live
             .words
-            .0
+            .lists
             .iter()
             .map(|(t, l)| (&**t, encode(&l.postings)))
             .collect();
@@ -592,9 +603,9 @@ mod tests {
             .map(|i| format!("word{i} common text{} naltrexone", i % 7))
             .collect();
         let docs: Vec<Doc<'_>> = bodies.iter().map(|b| doc("T", "/x/", b)).collect();
-        let live = Live::new(entries_of(ENGLISH, &docs));
-        let words = word_lists(&live);
-        let shards = pack(&words);
+        let mut live = Live::new(entries_of(ENGLISH, &docs));
+        let count = word_lists(&live).len();
+        let shards = live.words.pack();
         assert!(shards.len() > 1);
         let mut seen = 0;
         for (i, (first, json)) in shards.iter().enumerate() {
@@ -607,7 +618,7 @@ mod tests {
             }
             seen += map.len();
         }
-        assert_eq!(seen, words.len());
+        assert_eq!(seen, count);
     }
 
     #[test]
