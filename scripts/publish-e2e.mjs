@@ -590,7 +590,7 @@ try {
     const findArticle = () => tab.page.$$eval(RESULTS, (as, want) => as.find((a) => a.href === want)?.getAttribute('href') ?? null, articleUrl);
     try {
       await tab.goto(searchUrl, { waitUntil: 'load' });
-      if (!(await tab.page.evaluate(() => Array.isArray(window.siteSearchIndex)))) fail(S, `${searchUrl}: window.siteSearchIndex is not set (search-index.js did not load)`);
+      if (!(await tab.page.evaluate(() => typeof (window.siteSearch && window.siteSearch.add) === 'function'))) fail(S, `${searchUrl}: window.siteSearch is not set (search.js did not load)`);
       const t = performance.now();
       await tab.page.locator('main #q').pressSequentially(QUERY);
       await tab.page.waitForSelector(RESULTS, { timeout: TIMEOUT });

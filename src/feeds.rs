@@ -7,17 +7,16 @@ use crate::page;
 use crate::publish::Output;
 use crate::route::{Job, Kind, Route};
 use crate::site::Site;
-use serde::Serialize;
 use std::fmt::Write as _;
-use std::sync::Arc;
 
 /// The machine-read outputs of the site's routes: feed, sitemap, robots.txt and alias pages,
-/// with the search index made by the caller's `search_index` (fresh with [`search_index`], or
-/// from `serve`'s cache of entries), on another thread while the feed and sitemap are made.
+/// with the search index's files made by the caller's `search_index` (fresh with
+/// `search::of_site`, or from `serve`'s cache of entries), on another thread while the feed and
+/// sitemap are made.
 pub fn render(
     site: &Site,
     routes: &[Route],
-    mut search_index: impl FnMut(usize) -> Output + Send,
+    mut search_index: impl FnMut(usize) -> Vec<Output> + Send,
 ) -> Vec<Output> {
     let (atom_and_sitemap, (search_index, aliases)) = rayon::join(
         || {
@@ -32,17 +31,12 @@ pub fn render(
                 .collect::<Vec<_>>()
         },
         || {
-            let indexes: Vec<Output> = (0..site.langs.len()).map(&mut search_index).collect();
+            let indexes: Vec<Output> = (0..site.langs.len()).flat_map(&mut search_index).collect();
             (indexes, aliases(site, routes))
         },
     );
     let mut outputs = atom_and_sitemap;
-    for (l, index) in search_index.into_iter().enumerate() {
-        if let Some(route) = routes.iter().find(|r| r.kind == Kind::SearchScript(l)) {
-            outputs.push(search_script(&index, route));
-        }
-        outputs.push(index);
-    }
+    outputs.extend(search_index);
     outputs.extend(aliases);
     outputs
 }
@@ -247,127 +241,4 @@ fn aliases(site: &Site, routes: &[Route]) -> Vec<Output> {
             })
         })
         .collect()
-}
-
-/// The search index as a classic script that hands it to `search.js`, for the offline copy
-/// (a JSON array is a JavaScript expression).
-fn search_script(index: &Output, route: &Route) -> Output {
-    let mut bytes = b"window.siteSearchIndex=".to_vec();
-    bytes.extend_from_slice(&index.bytes);
-    bytes.extend_from_slice(b";\n");
-    Output {
-        path: route.path.clone(),
-        bytes,
-    }
-}
-
-/// One searchable page.
-#[derive(Serialize)]
-struct Entry<'a> {
-    /// Title.
-    t: &'a str,
-    /// URL.
-    u: &'a str,
-    /// Description.
-    d: &'a str,
-    /// Section title.
-    s: &'a str,
-    /// Headings and tag titles, for matching.
-    k: String,
-    /// The start of the text, for matching and snippets.
-    b: String,
-}
-
-/// Words of body text kept per page: enough to match on, small enough for a phone.
-const BODY_WORDS: usize = 200;
-
-/// Language `lang`'s search index made afresh: every page's entry, newest first.
-pub fn search_index(site: &Site, lang: usize) -> Output {
-    use rayon::prelude::*;
-    let entries: Vec<Arc<str>> = site
-        .pages
-        .par_iter()
-        .map(|p| {
-            if p.lang == lang {
-                entry(site, p)
-            } else {
-                Arc::from("")
-            }
-        })
-        .collect();
-    let order: Vec<usize> = site.order_in(lang).collect();
-    join_entries(&entries, &order, &site.langs[lang])
-}
-
-/// The titles of a page's tags.
-fn tag_titles<'s>(site: &'s Site, page: &'s page::Page) -> Vec<&'s str> {
-    page.tags
-        .iter()
-        .filter_map(|t| site.tag(page.lang, t))
-        .map(|t| t.text.title.as_str())
-        .collect()
-}
-
-/// A hash of everything a page's search entry is made from.
-pub fn entry_hash(site: &Site, page: &page::Page) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let section = site.section_of(page).map_or("", |s| s.title.as_str());
-    let mut h = crate::hash::Hasher::default();
-    (
-        &page.title,
-        &page.description,
-        section,
-        tag_titles(site, page),
-        page.body.hash,
-    )
-        .hash(&mut h);
-    h.finish()
-}
-
-/// A page's search entry, as JSON.
-pub fn entry(site: &Site, page: &page::Page) -> Arc<str> {
-    let mut keys: Vec<&str> = page
-        .body
-        .headings
-        .iter()
-        .map(|h| h.title.as_str())
-        .collect();
-    keys.extend(tag_titles(site, page));
-    let entry = Entry {
-        t: &page.title,
-        u: &page.url,
-        d: &page.description,
-        s: site.section_of(page).map_or("", |s| s.title.as_str()),
-        k: keys.join(" · "),
-        b: page
-            .body
-            .prose
-            .split_whitespace()
-            .take(BODY_WORDS)
-            .collect::<Vec<_>>()
-            .join(" "),
-    };
-    serde_json::to_string(&entry).unwrap_or_default().into()
-}
-
-/// A language's search index: every page's entry, newest first, as one JSON array.
-pub fn join_entries<E: AsRef<str>>(
-    entries: &[E],
-    order: &[usize],
-    language: &crate::lang::Language,
-) -> Output {
-    let mut json =
-        String::with_capacity(entries.iter().map(|e| e.as_ref().len() + 1).sum::<usize>() + 2);
-    json.push('[');
-    for (i, entry) in order.iter().filter_map(|&p| entries.get(p)).enumerate() {
-        if i > 0 {
-            json.push(',');
-        }
-        json.push_str(entry.as_ref());
-    }
-    json.push(']');
-    Output {
-        path: crate::route::path_of(&language.lang().url(crate::route::SEARCH_INDEX)),
-        bytes: json.into_bytes(),
-    }
 }

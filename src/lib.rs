@@ -31,6 +31,7 @@ mod lang;
 mod links;
 mod related;
 mod route;
+mod search;
 mod site;
 mod taxonomy;
 // Render.
@@ -293,8 +294,8 @@ pub(crate) trait Reuse: Send {
         assets: &Assets,
     ) -> Vec<bool>;
 
-    /// The search index of `site`'s pages in language `lang`.
-    fn search_index(&mut self, site: &Site, lang: usize) -> Output;
+    /// The search index's files for `site`'s pages in language `lang`.
+    fn search_index(&mut self, site: &Site, lang: usize) -> Vec<Output>;
 }
 
 /// Reuses nothing: renders every route, makes the search index afresh.
@@ -305,8 +306,8 @@ impl Reuse for Fresh {
         vec![true; routes.len()]
     }
 
-    fn search_index(&mut self, site: &Site, lang: usize) -> Output {
-        feeds::search_index(site, lang)
+    fn search_index(&mut self, site: &Site, lang: usize) -> Vec<Output> {
+        search::of_site(site, lang)
     }
 }
 

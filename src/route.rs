@@ -69,10 +69,10 @@ pub enum Kind {
     Sitemap,
     /// `robots.txt`.
     Robots,
-    /// A language's search index.
+    /// A language's search index: its manifest, standing for the whole folder the index's
+    /// files are written in (`search-index/`, `es/search-index/`; `crate::search` names the
+    /// files), which `site::check_routes` keeps for it.
     SearchIndex(usize),
-    /// A language's search index as a script (only in the offline copy).
-    SearchScript(usize),
     /// A redirect page: article `page`'s alias number `alias`.
     Alias {
         /// Index into `Site::pages`.
@@ -189,11 +189,12 @@ pub const FEED: &str = "/atom.xml";
 pub const SITEMAP: &str = "/sitemap.xml";
 /// The URL of `robots.txt`.
 pub const ROBOTS: &str = "/robots.txt";
-/// The URL of the search index.
-pub const SEARCH_INDEX: &str = "/search-index.json";
-/// The URL of the search index as a script, for the offline copy: browsers refuse `fetch` on
-/// `file://`, but run a classic `<script>`.
-pub const SEARCH_SCRIPT: &str = "/search-index.js";
+/// The URL of the search index's manifest; every file of the index is in its folder (the
+/// offline copy has `manifest.js` and scripts there instead: browsers refuse `fetch` on
+/// `file://`, but run a classic `<script>`).
+pub const SEARCH_INDEX: &str = "/search-index/manifest.json";
+/// The URL of the search index's manifest as a script, in the offline copy.
+pub const SEARCH_SCRIPT: &str = "/search-index/manifest.js";
 
 /// The outputs every site has whatever its content, in the order the table lists them: each
 /// language's (number `l` of `langs`), then the sitemap and `robots.txt`, which are the whole
@@ -284,14 +285,6 @@ pub fn tag_pages(count: usize, per: usize) -> usize {
 /// tag's list pages, alias redirects, then the static files (`statics`: their output paths).
 pub fn table(site: &Site, statics: &[String]) -> Vec<Route> {
     let mut routes = fixed(&site.langs);
-    if site.config.offline {
-        for (l, language) in site.langs.iter().enumerate() {
-            routes.push(Route::new(
-                Kind::SearchScript(l),
-                language.lang().url(SEARCH_SCRIPT),
-            ));
-        }
-    }
     routes.extend(
         site.sections
             .iter()

@@ -661,6 +661,12 @@ pub fn check_routes(site: &Site, routes: &[Route], files: &[String]) -> Vec<Diag
 /// page and an alias, say).
 fn check_paths(routes: &[Route]) -> Vec<Diagnostic> {
     let mut seen = HashSet::new();
+    // The search index writes files of its own choosing in its route's folder.
+    let search: Vec<&str> = routes
+        .iter()
+        .filter(|r| matches!(r.kind, Kind::SearchIndex(_)))
+        .filter_map(|r| r.path.rsplit_once('/').map(|(folder, _)| folder))
+        .collect();
     routes
         .iter()
         .filter_map(|route| match crate::publish::outside(&route.path) {
@@ -668,6 +674,25 @@ fn check_paths(routes: &[Route]) -> Vec<Diagnostic> {
             None if !seen.insert(route.path.as_str()) => {
                 Some(crate::publish::duplicate(&route.path))
             }
+            None if !matches!(route.kind, Kind::SearchIndex(_)) => search
+                .iter()
+                .find(|f| {
+                    route
+                        .path
+                        .strip_prefix(**f)
+                        .is_some_and(|r| r.starts_with('/'))
+                })
+                .map(|folder| {
+                    Diagnostic::error(
+                        "public",
+                        "duplicate-url",
+                        format!(
+                            "`{}` is inside `{folder}/`, where the search index is written",
+                            route.path
+                        ),
+                    )
+                    .help("move the page, alias or static file to another folder")
+                }),
             None => None,
         })
         .collect()

@@ -37,7 +37,8 @@ fn serves_pages_files_and_404s_with_the_right_types() {
         ("/sitemap.xml", "application/xml"),
         ("/favicon.svg", "image/svg+xml"),
         ("/robots.txt", "text/plain"),
-        ("/search-index.json", "application/json"),
+        ("/search-index/manifest.json", "application/json"),
+        ("/search-index/d/0.json", "application/json"),
     ] {
         let reply = server.request("GET", path);
         assert_eq!(reply.status, 200, "{path}");

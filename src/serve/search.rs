@@ -1,77 +1,105 @@
-//! The search index between rebuilds: each page's entry, kept with a hash of what it was made
-//! from, so a rebuild makes again only the entries of pages whose searchable data changed.
+//! The search index between rebuilds, per language: each page's entry (its scored terms,
+//! phrase pairs and result metadata) with a hash of the document it was made from, and the
+//! index made of them (`search::Live`). A rebuild makes again only the entries of pages whose
+//! searchable text changed; when the pages are the same ones in the same order and few changed,
+//! only those entries' terms are re-encoded in the kept index, else the index is made afresh
+//! from the entries (cheap next to stemming every page again).
 
-use crate::feeds;
 use crate::publish::Output;
+use crate::search::{self, Doc, Language, Live};
 use crate::site::Site;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Each page's search entry as JSON with the hash of its data, in page order, and where each
-/// URL's entry is.
+/// Up to this many changed pages are patched into the kept index; more make it afresh.
+const PATCH_MOST: usize = 64;
+
+/// The last index of each language (by URL prefix).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SearchCache {
-    entries: Vec<(u64, Arc<str>)>,
-    by_url: HashMap<String, usize>,
+    languages: HashMap<String, Kept>,
+}
+
+/// One language's last index, with each document's URL and hash in document order.
+#[derive(Debug, Clone, Default)]
+struct Kept {
+    docs: Vec<(String, u64)>,
+    live: Live,
 }
 
 impl SearchCache {
-    /// Language `lang`'s index of `site`; the first language's call checks every page's entry
-    /// against its hash (all languages' entries are kept together).
-    pub(crate) fn index(&mut self, site: &Site, lang: usize) -> Output {
-        if lang == 0 || self.entries.len() != site.pages.len() {
-            self.refresh(site);
-        }
-        self.join(site, lang)
+    /// Every file of language `lang`'s index of `site`.
+    pub(crate) fn index(&mut self, site: &Site, lang: usize) -> Vec<Output> {
+        let language = &site.langs[lang];
+        let docs = search::docs(site, lang);
+        self.language(
+            &language.code,
+            &language.lang().url(""),
+            &docs,
+            site.config.offline,
+            false,
+        )
     }
 
-    /// Every page's entry, checked against its hash.
-    fn refresh(&mut self, site: &Site) {
-        let entries: Vec<(u64, Arc<str>)> = site
-            .pages
+    /// The files of language `lang`'s index of `site` that changed since the last call (a
+    /// patch: the other files are still served).
+    pub(crate) fn patch(&mut self, site: &Site, _pages: &[usize], lang: usize) -> Vec<Output> {
+        let language = &site.langs[lang];
+        let docs = search::docs(site, lang);
+        self.language(
+            &language.code,
+            &language.lang().url(""),
+            &docs,
+            site.config.offline,
+            true,
+        )
+    }
+
+    /// The files of one language's index (`lang` and `url_prefix` as for `search::build`):
+    /// all of them, or with `changed` those that changed since this language's last call.
+    pub(crate) fn language(
+        &mut self,
+        lang: &str,
+        url_prefix: &str,
+        docs: &[Doc<'_>],
+        offline: bool,
+        changed: bool,
+    ) -> Vec<Output> {
+        let language = Language::of(lang);
+        let kept = self.languages.entry(url_prefix.to_owned()).or_default();
+        let hashes: Vec<(String, u64)> = docs
             .par_iter()
-            .map(|page| {
-                let hash = feeds::entry_hash(site, page);
-                match self
-                    .by_url
-                    .get(&page.url)
-                    .and_then(|&i| self.entries.get(i))
-                {
-                    Some((old, json)) if *old == hash => (hash, Arc::clone(json)),
-                    _ => (hash, feeds::entry(site, page)),
-                }
-            })
+            .map(|doc| (doc.url.to_owned(), crate::hash::of(doc)))
             .collect();
-        self.by_url = site
-            .pages
-            .iter()
-            .enumerate()
-            .map(|(i, page)| (page.url.clone(), i))
+        let same_pages = hashes.len() == kept.docs.len()
+            && hashes.iter().zip(&kept.docs).all(|(a, b)| a.0 == b.0);
+        let edited: Vec<usize> = (0..hashes.len())
+            .filter(|&i| kept.docs.get(i) != hashes.get(i))
             .collect();
-        self.entries = entries;
-    }
-
-    /// The index after only the articles at `pages` changed, keeping their URLs and places:
-    /// only their entries are made again.
-    /// (Called once per language; the first call, for language 0, updates the entries.)
-    pub(crate) fn patch(&mut self, site: &Site, pages: &[usize], lang: usize) -> Output {
-        if self.entries.len() != site.pages.len() {
-            return self.index(site, lang);
-        }
-        if lang == 0 {
-            for &p in pages {
-                if let Some(page) = site.pages.get(p) {
-                    self.entries[p] = (feeds::entry_hash(site, page), feeds::entry(site, page));
-                }
+        if same_pages && edited.len() <= PATCH_MOST {
+            for &i in &edited {
+                kept.live
+                    .replace(i, Arc::new(search::entry(language, &docs[i])));
             }
+        } else {
+            let old: HashMap<&str, (u64, &Arc<search::Entry>)> = kept
+                .docs
+                .iter()
+                .zip(kept.live.entries())
+                .map(|((url, hash), e)| (url.as_str(), (*hash, e)))
+                .collect();
+            let entries: Vec<Arc<search::Entry>> = docs
+                .par_iter()
+                .zip(&hashes)
+                .map(|(doc, (url, hash))| match old.get(url.as_str()) {
+                    Some((h, e)) if h == hash => Arc::clone(e),
+                    _ => Arc::new(search::entry(language, doc)),
+                })
+                .collect();
+            kept.live = Live::new(entries);
         }
-        self.join(site, lang)
-    }
-
-    fn join(&self, site: &Site, lang: usize) -> Output {
-        let json: Vec<&str> = self.entries.iter().map(|(_, e)| &**e).collect();
-        let order: Vec<usize> = site.order_in(lang).collect();
-        feeds::join_entries(&json, &order, &site.langs[lang])
+        kept.docs = hashes;
+        kept.live.outputs(language, url_prefix, offline, changed)
     }
 }

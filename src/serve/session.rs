@@ -504,7 +504,7 @@ impl Reuse for Select<'_> {
         chosen
     }
 
-    fn search_index(&mut self, site: &Site, lang: usize) -> Output {
+    fn search_index(&mut self, site: &Site, lang: usize) -> Vec<Output> {
         self.search.index(site, lang)
     }
 }

@@ -1,0 +1,653 @@
+//! The index itself: each document's terms with their scores ([`entry`], which `serve` keeps
+//! between rebuilds), and the files made from all of them ([`assemble`]): shards of postings,
+//! the phrase shards, one small file per document, and the manifest.
+//!
+//! A posting list is a string: for each document that has the term, the gap from the previous
+//! document's number and the score, each as a base-64 variable-length number (5 bits a
+//! character, the sixth says "more follows"), so a term in every document of a 10,000-article
+//! site costs about 20 KB, a tenth of a JSON array of numbers.
+
+use super::text::{self, Language};
+use super::{Doc, FOLDER};
+use crate::publish::Output;
+use serde::Serialize;
+use std::sync::Arc;
+
+/// A shard's size the packing aims under, in bytes. Smaller means less to download for one
+/// term and more files; a term whose postings are longer has a shard of its own.
+pub const SHARD_BYTES: usize = 12_000;
+/// Words of the body kept in a document's file for its snippet.
+const BODY_WORDS: usize = 200;
+/// The format `search.js` reads; change it with the reader.
+const FORMAT: u32 = 1;
+/// Weights and caps of a term's occurrences in each field: title, headings and tags,
+/// description, section, body.
+const FIELDS: [(u32, u16); 5] = [(12, 2), (6, 3), (4, 2), (2, 1), (1, 6)];
+/// The phrase bonus of a pair of neighbouring terms in the title, and elsewhere.
+const PAIR_TITLE: u8 = 30;
+const PAIR_OTHER: u8 = 8;
+
+/// One document's part of the index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Each term and its score, sorted by term.
+    terms: Vec<(Box<str>, u8)>,
+    /// Each pair of neighbouring terms (`"drink naltrexon"`) in the title, headings and
+    /// description, with its phrase bonus, sorted.
+    pairs: Vec<(Box<str>, u8)>,
+    /// What a result shows, as JSON: title, URL, description, section, first words.
+    meta: Box<str>,
+    /// A hash of all the above.
+    hash: u64,
+}
+
+/// What a result shows.
+#[derive(Serialize)]
+struct Meta<'a> {
+    /// Title.
+    t: &'a str,
+    /// URL.
+    u: &'a str,
+    /// Description.
+    d: &'a str,
+    /// Section title.
+    s: &'a str,
+    /// The start of the body, for the snippet.
+    b: String,
+}
+
+/// A document's entry: its terms scored by where they occur, its phrase pairs, its metadata.
+pub fn entry(language: Language, doc: &Doc<'_>) -> Entry {
+    let mut counts: crate::hash::Map<String, [u16; 5]> = crate::hash::Map::default();
+    let mut pairs: crate::hash::Map<String, u8> = crate::hash::Map::default();
+    let mut count = |field: usize, content: &str, pair: Option<u8>| {
+        let folded = text::fold(content);
+        let mut last: Option<String> = None;
+        for word in text::words(&folded).filter(|w| !language.is_stop(w)) {
+            // The body's millions of words are looked up without making a string of each.
+            let term = language.stem(word);
+            match counts.get_mut(&*term) {
+                Some(c) => c[field] = c[field].saturating_add(1),
+                None => {
+                    let mut c = [0; 5];
+                    c[field] = 1;
+                    counts.insert(term.clone().into_owned(), c);
+                }
+            }
+            if let Some(bonus) = pair {
+                if let Some(last) = &last {
+                    let p = pairs.entry(format!("{last} {term}")).or_insert(0);
+                    *p = (*p).max(bonus);
+                }
+                last = Some(term.into_owned());
+            }
+        }
+    };
+    count(0, doc.title, Some(PAIR_TITLE));
+    for key in &doc.keys {
+        count(1, key, Some(PAIR_OTHER));
+    }
+    count(2, doc.description, Some(PAIR_OTHER));
+    count(3, doc.section, None);
+    count(4, doc.body, None);
+    let mut terms: Vec<(Box<str>, u8)> = counts
+        .into_iter()
+        .map(|(term, c)| (term.into_boxed_str(), score(&c)))
+        .collect();
+    terms.sort_unstable();
+    let mut pairs: Vec<(Box<str>, u8)> = pairs
+        .into_iter()
+        .map(|(p, s)| (p.into_boxed_str(), s))
+        .collect();
+    pairs.sort_unstable();
+    let meta = Meta {
+        t: doc.title,
+        u: doc.url,
+        d: doc.description,
+        s: doc.section,
+        b: doc
+            .body
+            .split_whitespace()
+            .take(BODY_WORDS)
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    let meta: Box<str> = serde_json::to_string(&meta).unwrap_or_default().into();
+    let hash = crate::hash::of(&(&terms, &pairs, &meta));
+    Entry {
+        terms,
+        pairs,
+        meta,
+        hash,
+    }
+}
+
+/// A term's score in a document from its occurrences per field: each field's weight times its
+/// capped count (at most 58).
+fn score(counts: &[u16; 5]) -> u8 {
+    let total: u32 = FIELDS
+        .iter()
+        .zip(counts)
+        .map(|(&(weight, cap), &n)| weight * u32::from(n.min(cap)))
+        .sum();
+    u8::try_from(total).unwrap_or(u8::MAX)
+}
+
+/// The manifest: what `search.js` needs before it can look a word up.
+#[derive(Serialize)]
+struct Manifest<'a> {
+    /// The file format.
+    format: u32,
+    /// The language's code.
+    lang: &'a str,
+    /// The folding table: letters and what they become.
+    fold: [&'a str; 2],
+    /// Stop words.
+    stop: &'a [&'a str],
+    /// Suffixes and their replacements, in the order they are tried.
+    suffixes: &'a [(&'a str, &'a str)],
+    /// The fewest characters a suffix may leave.
+    min_stem: usize,
+    /// The longest word indexed.
+    max_word: usize,
+    /// How many documents (`d/0` .. `d/<docs-1>`).
+    docs: usize,
+    /// The first term of each word shard (`w/0`, `w/1`, ...).
+    words: Vec<&'a str>,
+    /// The first pair of each phrase shard (`p/0`, ...).
+    pairs: Vec<&'a str>,
+    /// A hash of every other file, added to their URLs online so a browser never mixes files
+    /// of two builds from its cache.
+    stamp: String,
+}
+
+/// The search files of `entries` (document `i` is `entries[i]`), under `url_prefix`.
+pub fn assemble(
+    language: Language,
+    url_prefix: &str,
+    entries: &[Arc<Entry>],
+    offline: bool,
+) -> Vec<Output> {
+    Live::new(entries.to_vec()).outputs(language, url_prefix, offline, false)
+}
+
+/// An index kept between `serve` rebuilds: the entries, every term's posting list and its
+/// encoding, and the shards last made, so that replacing one document's entry re-encodes only
+/// its terms' lists and [`Live::outputs`] can name just the files that changed.
+#[derive(Debug, Clone, Default)]
+pub struct Live {
+    entries: Vec<Arc<Entry>>,
+    words: Lists,
+    pairs: Lists,
+    /// The JSON of the shards made last, word shards then phrase shards.
+    made: (Vec<String>, Vec<String>),
+    /// Documents replaced since the last outputs.
+    replaced: Vec<usize>,
+}
+
+impl Live {
+    /// The index of `entries`, document `i` being `entries[i]`.
+    pub fn new(entries: Vec<Arc<Entry>>) -> Self {
+        let (words, pairs) = rayon::join(
+            || Lists::of(&entries, |e| &e.terms),
+            || Lists::of(&entries, |e| &e.pairs),
+        );
+        Self {
+            replaced: (0..entries.len()).collect(),
+            entries,
+            words,
+            pairs,
+            made: Default::default(),
+        }
+    }
+
+    /// The entries, in document order.
+    pub fn entries(&self) -> &[Arc<Entry>] {
+        &self.entries
+    }
+
+    /// Document `doc`'s entry is now `entry`.
+    pub fn replace(&mut self, doc: usize, entry: Arc<Entry>) {
+        let Some(old) = self.entries.get_mut(doc) else {
+            return;
+        };
+        let n = u32::try_from(doc).unwrap_or(u32::MAX);
+        self.words.remove(n, &old.terms);
+        self.pairs.remove(n, &old.pairs);
+        self.words.insert(n, &entry.terms);
+        self.pairs.insert(n, &entry.pairs);
+        *old = entry;
+        self.replaced.push(doc);
+    }
+
+    /// The search files under `url_prefix`: all of them, or with `changed` only those that
+    /// differ from the last call's.
+    pub fn outputs(
+        &mut self,
+        language: Language,
+        url_prefix: &str,
+        offline: bool,
+        changed: bool,
+    ) -> Vec<Output> {
+        let folder = match url_prefix.trim_matches('/') {
+            "" => FOLDER.to_owned(),
+            prefix => format!("{prefix}/{FOLDER}"),
+        };
+        let file = |name: &str, json: &str| {
+            if offline {
+                Output {
+                    path: format!("{folder}/{name}.js"),
+                    bytes: format!("window.siteSearch.add(\"{name}\",{json});\n").into_bytes(),
+                }
+            } else {
+                Output {
+                    path: format!("{folder}/{name}.json"),
+                    bytes: json.as_bytes().to_vec(),
+                }
+            }
+        };
+        let (word_lists, pair_lists) = (&mut self.words, &mut self.pairs);
+        let (words, pairs) = rayon::join(|| word_lists.pack(), || pair_lists.pack());
+        let mut stamp = crate::hash::Hasher::default();
+        let mut outputs = Vec::new();
+        for (kind, shards, made) in [("w", &words, &self.made.0), ("p", &pairs, &self.made.1)] {
+            for (i, (_, json)) in shards.iter().enumerate() {
+                std::hash::Hasher::write(&mut stamp, json.as_bytes());
+                if !changed || made.get(i) != Some(json) {
+                    outputs.push(file(&format!("{kind}/{i}"), json));
+                }
+            }
+        }
+        let mut replaced = std::mem::take(&mut self.replaced);
+        replaced.sort_unstable();
+        replaced.dedup();
+        for (i, e) in self.entries.iter().enumerate() {
+            std::hash::Hasher::write_u64(&mut stamp, e.hash);
+            if !changed || replaced.binary_search(&i).is_ok() {
+                outputs.push(file(&format!("d/{i}"), &e.meta));
+            }
+        }
+        let manifest = Manifest {
+            format: FORMAT,
+            lang: language.code,
+            fold: [text::FOLD_FROM, text::FOLD_TO],
+            stop: language.stop,
+            suffixes: language.suffixes,
+            min_stem: text::MIN_STEM,
+            max_word: text::MAX_WORD,
+            docs: self.entries.len(),
+            words: words.iter().map(|(first, _)| *first).collect(),
+            pairs: pairs.iter().map(|(first, _)| *first).collect(),
+            stamp: format!("{:016x}", std::hash::Hasher::finish(&stamp)),
+        };
+        let json = serde_json::to_string(&manifest).unwrap_or_default();
+        outputs.push(file("manifest", &json));
+        let words = words.into_iter().map(|(_, json)| json).collect();
+        let pairs = pairs.into_iter().map(|(_, json)| json).collect();
+        self.made = (words, pairs);
+        outputs
+    }
+}
+
+/// Every term's posting list (document, score), in document order, with its part of a shard
+/// made once and kept until the list changes, and the terms in order: packing the shards again
+/// after one document changed only copies the other terms' parts.
+#[derive(Debug, Clone, Default)]
+struct Lists {
+    lists: crate::hash::Map<Box<str>, List>,
+    /// The terms, sorted; out of date while `resort` is set.
+    sorted: Vec<Box<str>>,
+    resort: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+struct List {
+    postings: Vec<(u32, u8)>,
+    /// The term's part of its shard, `"term":"postings"`, or empty when the list changed since.
+    json: String,
+}
+
+impl Lists {
+    /// The lists of `entries`, as `field` gives each one's terms.
+    fn of(entries: &[Arc<Entry>], field: impl Fn(&Entry) -> &Vec<(Box<str>, u8)>) -> Self {
+        let mut lists: crate::hash::Map<Box<str>, List> = crate::hash::Map::default();
+        for (doc, e) in entries.iter().enumerate() {
+            let doc = u32::try_from(doc).unwrap_or(u32::MAX);
+            for (term, score) in field(e) {
+                match lists.get_mut(term) {
+                    Some(list) => list.postings.push((doc, *score)),
+                    None => {
+                        let list = List {
+                            postings: vec![(doc, *score)],
+                            json: String::new(),
+                        };
+                        lists.insert(term.clone(), list);
+                    }
+                }
+            }
+        }
+        Self {
+            lists,
+            sorted: Vec::new(),
+            resort: true,
+        }
+    }
+
+    fn remove(&mut self, doc: u32, terms: &[(Box<str>, u8)]) {
+        for (term, _) in terms {
+            if let Some(list) = self.lists.get_mut(term) {
+                if let Ok(at) = list.postings.binary_search_by_key(&doc, |p| p.0) {
+                    list.postings.remove(at);
+                    list.json.clear();
+                }
+                if list.postings.is_empty() {
+                    self.lists.remove(term);
+                    self.resort = true;
+                }
+            }
+        }
+    }
+
+    fn insert(&mut self, doc: u32, terms: &[(Box<str>, u8)]) {
+        for (term, score) in terms {
+            let list = match self.lists.get_mut(term) {
+                Some(list) => list,
+                None => {
+                    self.resort = true;
+                    self.lists.entry(term.clone()).or_default()
+                }
+            };
+            match list.postings.binary_search_by_key(&doc, |p| p.0) {
+                Ok(at) => list.postings[at].1 = *score,
+                Err(at) => list.postings.insert(at, (doc, *score)),
+            }
+            list.json.clear();
+        }
+    }
+
+    /// The shards: every term's part, in term order, packed into shards of about
+    /// [`SHARD_BYTES`]; each shard's first term and its JSON object.
+    fn pack(&mut self) -> Vec<(&str, String)> {
+        use rayon::prelude::*;
+        self.lists
+            .par_iter_mut()
+            .filter(|(_, list)| list.json.is_empty())
+            .for_each(|(term, list)| {
+                let key = serde_json::to_string(term).unwrap_or_default();
+                list.json = format!("{key}:\"{}\"", encode(&list.postings));
+            });
+        if self.resort {
+            self.sorted = self.lists.keys().cloned().collect();
+            self.sorted.par_sort_unstable();
+            self.resort = false;
+        }
+        let mut shards: Vec<(&str, String)> = Vec::new();
+        for term in &self.sorted {
+            let Some(list) = self.lists.get(term) else {
+                continue;
+            };
+            match shards.last_mut() {
+                Some((_, json)) if json.len() + list.json.len() + 2 <= SHARD_BYTES => {
+                    json.push(',')
+                }
+                _ => shards.push((term, String::from("{"))),
+            }
+            if let Some((_, json)) = shards.last_mut() {
+                json.push_str(&list.json);
+            }
+        }
+        for (_, json) in &mut shards {
+            json.push('}');
+        }
+        shards
+    }
+}
+
+/// A posting list as a string: gap and score per document, each [`vlq`].
+fn encode(list: &[(u32, u8)]) -> String {
+    let mut out = String::with_capacity(list.len() * 2);
+    let mut last = 0;
+    for &(doc, score) in list {
+        vlq(&mut out, doc - last);
+        vlq(&mut out, u32::from(score));
+        last = doc;
+    }
+    out
+}
+
+const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Appends `n` in base 32, lowest digits first, each digit a character of [`DIGITS`] with
+/// 32 added while more digits follow.
+fn vlq(out: &mut String, mut n: u32) {
+    loop {
+        let digit = (n & 31) as usize;
+        n >>= 5;
+        if n == 0 {
+            out.push(char::from(DIGITS[digit]));
+            return;
+        }
+        out.push(char::from(DIGITS[digit | 32]));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::text::{ENGLISH, SPANISH};
+
+    fn doc<'a>(title: &'a str, url: &'a str, body: &'a str) -> Doc<'a> {
+        Doc {
+            title,
+            url,
+            description: "",
+            section: "",
+            keys: vec![],
+            body,
+        }
+    }
+
+    fn entries_of(language: Language, docs: &[Doc<'_>]) -> Vec<Arc<Entry>> {
+        docs.iter().map(|d| Arc::new(entry(language, d))).collect()
+    }
+
+    /// Every word term and its encoded postings, sorted.
+    fn word_lists(live: &Live) -> Vec<(&str, String)> {
+        let mut lists: Vec<(&str, String)> = live
+            .words
+            .lists
+            .iter()
+            .map(|(t, l)| (&**t, encode(&l.postings)))
+            .collect();
+        lists.sort();
+        lists
+    }
+
+    #[test]
+    fn replacing_an_entry_makes_what_a_fresh_index_makes() {
+        let bodies = ["alpha beta", "beta gamma", "gamma delta", "delta alpha"];
+        let docs: Vec<Doc<'_>> = bodies
+            .iter()
+            .map(|b| doc("Title words", "/x/", b))
+            .collect();
+        let mut live = Live::new(entries_of(ENGLISH, &docs));
+        let first = live.outputs(ENGLISH, "", false, false);
+        assert!(
+            live.outputs(ENGLISH, "", false, true).len() == 1,
+            "only the manifest"
+        );
+        let mut edited = docs.clone();
+        edited[1].body = "epsilon beta beta";
+        edited[1].title = "Other title";
+        let fresh = assemble(ENGLISH, "", &entries_of(ENGLISH, &edited), false);
+        live.replace(1, Arc::new(entry(ENGLISH, &edited[1])));
+        let changed = live.outputs(ENGLISH, "", false, true);
+        let mut all = first.clone();
+        for c in &changed {
+            match all.iter_mut().find(|o| o.path == c.path) {
+                Some(o) => *o = c.clone(),
+                None => all.push(c.clone()),
+            }
+        }
+        all.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut fresh = fresh;
+        fresh.sort_by(|a, b| a.path.cmp(&b.path));
+        assert_eq!(all, fresh);
+        assert!(changed.iter().any(|o| o.path == "search-index/d/1.json"));
+        assert!(!changed.iter().any(|o| o.path == "search-index/d/0.json"));
+    }
+
+    /// Decodes a posting string back into (document, score) pairs.
+    fn decode(s: &str) -> Vec<(u32, u32)> {
+        let mut numbers = Vec::new();
+        let (mut n, mut shift) = (0u32, 0);
+        for c in s.bytes() {
+            let d = DIGITS.iter().position(|&x| x == c).unwrap_or(0) as u32;
+            n |= (d & 31) << shift;
+            if d & 32 == 0 {
+                numbers.push(n);
+                (n, shift) = (0, 0);
+            } else {
+                shift += 5;
+            }
+        }
+        let mut doc = 0;
+        numbers
+            .chunks(2)
+            .map(|p| {
+                doc += p[0];
+                (doc, p.get(1).copied().unwrap_or(0))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn numbers_round_trip() {
+        let list = [(0, 1), (1, 58), (40, 6), (100_000, 12), (100_001, 0)];
+        let got = decode(&encode(&list));
+        let want: Vec<(u32, u32)> = list.iter().map(|&(d, s)| (d, u32::from(s))).collect();
+        assert_eq!(got, want);
+        let mut s = String::new();
+        vlq(&mut s, 31);
+        vlq(&mut s, 32);
+        assert_eq!(s, "fgB");
+    }
+
+    #[test]
+    fn fields_weigh_in_order() {
+        let d = Doc {
+            title: "Drinking",
+            url: "/a/",
+            description: "drinks",
+            section: "Alcohol",
+            keys: vec!["Drink less"],
+            body: "drink drink drink drink drink drink drink drink",
+        };
+        let e = entry(ENGLISH, &d);
+        let score = |t: &str| e.terms.iter().find(|(x, _)| &**x == t).map(|(_, s)| *s);
+        assert_eq!(score("drink"), Some(12 + 6 + 4 + 6));
+        assert_eq!(score("alcohol"), Some(2));
+        assert_eq!(score("less"), Some(6));
+        assert!(e
+            .pairs
+            .iter()
+            .any(|(p, s)| &**p == "drink less" && *s == PAIR_OTHER));
+    }
+
+    #[test]
+    fn every_term_of_every_document_has_its_posting() {
+        let docs = [
+            doc(
+                "Beber con naltrexona",
+                "/es/a/",
+                "Si bebe alcohol, la bebida pesa menos.",
+            ),
+            doc(
+                "Embarazo",
+                "/es/b/",
+                "Durante el embarazo o si está embarazada.",
+            ),
+            doc(
+                "Inyección mensual",
+                "/es/c/",
+                "La inyección se pone cada mes.",
+            ),
+        ];
+        let entries = entries_of(SPANISH, &docs);
+        let live = Live::new(entries.clone());
+        let words = word_lists(&live);
+        for (i, e) in entries.iter().enumerate() {
+            for (term, score) in &e.terms {
+                let list = words
+                    .iter()
+                    .find(|(t, _)| t == &&**term)
+                    .map(|(_, l)| decode(l));
+                assert!(
+                    list.is_some_and(|l| l.contains(&(i as u32, u32::from(*score)))),
+                    "{term} in {i}"
+                );
+            }
+        }
+        let beb = words
+            .iter()
+            .find(|(t, _)| *t == "beb")
+            .map(|(_, l)| decode(l));
+        assert_eq!(beb.map(|l| l.len()), Some(1));
+        assert!(words.iter().any(|(t, _)| *t == "inyeccion"));
+        assert!(words.iter().all(|(t, _)| *t != "la" && *t != "si"));
+    }
+
+    #[test]
+    fn shards_stay_small_sorted_and_complete() {
+        let bodies: Vec<String> = (0..3000)
+            .map(|i| format!("word{i} common text{} naltrexone", i % 7))
+            .collect();
+        let docs: Vec<Doc<'_>> = bodies.iter().map(|b| doc("T", "/x/", b)).collect();
+        let mut live = Live::new(entries_of(ENGLISH, &docs));
+        let count = word_lists(&live).len();
+        let shards = live.words.pack();
+        assert!(shards.len() > 1);
+        let mut seen = 0;
+        for (i, (first, json)) in shards.iter().enumerate() {
+            let map: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(json).expect("a shard is a JSON object");
+            assert!(json.len() <= SHARD_BYTES || map.len() == 1);
+            assert_eq!(map.keys().next().map(String::as_str), Some(*first));
+            if let Some((next, _)) = shards.get(i + 1) {
+                assert!(map.keys().all(|k| k.as_str() < *next));
+            }
+            seen += map.len();
+        }
+        assert_eq!(seen, count);
+    }
+
+    #[test]
+    fn files_sit_under_the_language_folder() {
+        let docs = [doc("Texto largo", "/es/uno/", "texto")];
+        let entries = entries_of(SPANISH, &docs);
+        let online = assemble(SPANISH, "/es", &entries, false);
+        let paths: Vec<&str> = online.iter().map(|o| o.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "es/search-index/w/0.json",
+                "es/search-index/p/0.json",
+                "es/search-index/d/0.json",
+                "es/search-index/manifest.json"
+            ]
+        );
+        let offline = assemble(SPANISH, "", &entries, true);
+        let manifest = offline
+            .last()
+            .map(|o| String::from_utf8_lossy(&o.bytes).into_owned());
+        assert!(manifest.is_some_and(|m| m.starts_with("window.siteSearch.add(\"manifest\",{")));
+        assert!(offline.iter().all(|o| o.path.starts_with("search-index/")));
+    }
+
+    #[test]
+    fn an_empty_site_has_a_manifest() {
+        let out = assemble(ENGLISH, "", &[], false);
+        assert_eq!(out.len(), 1);
+        assert!(String::from_utf8_lossy(&out[0].bytes).contains("\"docs\":0"));
+    }
+}

@@ -1,0 +1,284 @@
+//! Words as the search index sees them, per language: folding (lower case, accents off),
+//! splitting into words, stop words, and a light suffix stemmer. Everything here is data plus
+//! one small rule, and the manifest hands the same data to `static/search.js`, which applies
+//! the same rule to a query: the browser cannot stem a word differently from the index, because
+//! there is only one list of suffixes and stop words, and it is this file.
+//!
+//! Why not Snowball (`rust-stemmers`)? The query side would then need a JavaScript port of the
+//! English and Spanish Snowball stemmers (some 20 KB of code the reader downloads, kept in step
+//! by hand with the Rust one). The light stemmer below finds what the site needs (`beber`,
+//! `bebe` and `bebida` share `beb`; `embarazo` and `embarazada` share `embaraz`; `drinking`
+//! and `drinks` share `drink`), and `search.js` adds prefix matching on top, which covers most
+//! of what Snowball's longer rules would.
+
+/// What one language's words go through: its stop words and its suffixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Language {
+    /// The language's code (`en`, `es`), as the manifest names it.
+    pub code: &'static str,
+    /// Words left out of the index and of queries, folded, sorted (for `binary_search`).
+    pub stop: &'static [&'static str],
+    /// Suffixes and what replaces them: the first whose removal leaves at least
+    /// [`MIN_STEM`] characters applies, and only that one; a suffix replaced by itself (`ss`)
+    /// ends the search whatever the word's length, keeping the word whole.
+    pub suffixes: &'static [(&'static str, &'static str)],
+}
+
+/// The fewest characters a suffix may leave of a word.
+pub const MIN_STEM: usize = 3;
+/// Longer "words" (a hash, a URL without spaces) are not indexed.
+pub const MAX_WORD: usize = 40;
+
+/// Letters with diacritics (lower case) and the letter each folds to, position by position.
+/// Decomposed text (a letter followed by a combining accent, U+0300-U+036F) folds the same way:
+/// the accent is dropped.
+pub const FOLD_FROM: &str =
+    "àáâãäåāăąçćĉċčďđèéêëēĕėęěĝğġģĥħìíîïĩīĭįıĵķĺļľŀłñńņňòóôõöøōŏőŕŗřśŝşšţťŧùúûüũūŭůűųŵýÿŷźżž";
+/// See [`FOLD_FROM`].
+pub const FOLD_TO: &str =
+    "aaaaaaaaacccccddeeeeeeeeegggghhiiiiiiiiijklllllnnnnooooooooorrrsssstttuuuuuuuuuuwyyyzzz";
+
+/// English: plurals, `-ing`, `-ed` and a final `e`, so `drink`, `drinks` and `drinking` meet,
+/// and `take`, `takes`, `taking` (`tak`). `ss`, `us` and `is` are kept whole.
+pub const ENGLISH: Language = Language {
+    code: "en",
+    stop: &[
+        "a", "about", "after", "am", "an", "and", "are", "as", "at", "be", "before", "but", "by",
+        "can", "could", "do", "does", "for", "from", "get", "go", "has", "have", "how", "i", "if",
+        "in", "into", "is", "it", "its", "me", "my", "no", "not", "of", "on", "or", "should", "so",
+        "that", "the", "their", "them", "then", "there", "this", "to", "up", "was", "we", "what",
+        "when", "where", "which", "who", "why", "will", "with", "would", "you", "your",
+    ],
+    suffixes: &[
+        ("sses", "ss"),
+        ("ies", "y"),
+        ("ied", "y"),
+        ("ing", ""),
+        ("ss", "ss"),
+        ("us", "us"),
+        ("is", "is"),
+        ("ed", ""),
+        ("es", ""),
+        ("s", ""),
+        ("e", ""),
+    ],
+};
+
+/// Spanish: plurals, gender, the common verb endings (infinitive, gerund, participles,
+/// imperfect), `-iones` to `-ion`: `beber`, `bebe`, `bebida`, `bebiendo` meet at `beb`,
+/// `embarazo`, `embarazada` at `embaraz`, `inyecciones` and `inyección` at `inyeccion`.
+pub const SPANISH: Language = Language {
+    code: "es",
+    stop: &[
+        "a", "al", "algo", "ante", "antes", "como", "con", "contra", "cual", "cuando", "de", "del",
+        "desde", "donde", "durante", "e", "el", "ella", "ellas", "ellos", "en", "entre", "era",
+        "es", "esa", "esas", "ese", "eso", "esos", "esta", "estas", "este", "esto", "estos", "fue",
+        "ha", "hay", "la", "las", "le", "les", "lo", "los", "mas", "me", "mi", "mis", "muy", "ni",
+        "no", "nos", "o", "para", "pero", "por", "porque", "que", "quien", "se", "segun", "ser",
+        "si", "sin", "sobre", "su", "sus", "tambien", "te", "tu", "tus", "u", "un", "una", "uno",
+        "unos", "y", "ya", "yo",
+    ],
+    suffixes: &[
+        ("amientos", ""),
+        ("imientos", ""),
+        ("amiento", ""),
+        ("imiento", ""),
+        ("iendo", ""),
+        ("ieron", ""),
+        ("iones", "ion"),
+        ("ando", ""),
+        ("aron", ""),
+        ("adas", ""),
+        ("idas", ""),
+        ("ados", ""),
+        ("idos", ""),
+        ("amos", ""),
+        ("emos", ""),
+        ("imos", ""),
+        ("aba", ""),
+        ("ada", ""),
+        ("ida", ""),
+        ("ado", ""),
+        ("ido", ""),
+        ("ias", ""),
+        ("ia", ""),
+        ("ar", ""),
+        ("er", ""),
+        ("ir", ""),
+        ("es", ""),
+        ("os", ""),
+        ("as", ""),
+        ("an", ""),
+        ("en", ""),
+        ("o", ""),
+        ("a", ""),
+        ("e", ""),
+        ("s", ""),
+    ],
+};
+
+impl Language {
+    /// The rules for a language code (`en`, `es`, `es-MX`); English for any other, since the
+    /// folding and splitting suit every Latin-script language and English stop words do no harm.
+    pub fn of(code: &str) -> Language {
+        let primary = code.split(['-', '_']).next().unwrap_or("");
+        if primary.eq_ignore_ascii_case("es") {
+            SPANISH
+        } else {
+            ENGLISH
+        }
+    }
+
+    /// Whether a folded word is one of the stop words.
+    pub fn is_stop(&self, word: &str) -> bool {
+        self.stop.binary_search(&word).is_ok()
+    }
+
+    /// A folded word's stem: the first suffix whose removal leaves [`MIN_STEM`] characters,
+    /// replaced; the word itself when none does or a suffix kept as it is comes first.
+    pub fn stem<'w>(&self, word: &'w str) -> std::borrow::Cow<'w, str> {
+        let len = word.chars().count();
+        for &(suffix, replacement) in self.suffixes {
+            if suffix == replacement && word.ends_with(suffix) {
+                // A suffix kept as it is (`ss`) protects the word from the shorter ones.
+                return word.into();
+            }
+            if word.ends_with(suffix) && len - suffix.chars().count() >= MIN_STEM {
+                let stem = &word[..word.len() - suffix.len()];
+                return if replacement.is_empty() {
+                    stem.into()
+                } else {
+                    format!("{stem}{replacement}").into()
+                };
+            }
+        }
+        word.into()
+    }
+
+    /// The stems of the words of `text` that are not stop words, in order (what the index
+    /// does word by word, for tests).
+    #[cfg(test)]
+    pub fn terms(&self, text: &str) -> Vec<String> {
+        words(&fold(text))
+            .filter(|w| !self.is_stop(w))
+            .map(|w| self.stem(w).into_owned())
+            .collect()
+    }
+}
+
+/// `text` in lower case with the accents of [`FOLD_FROM`] and combining accents dropped.
+pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    let lower = text.to_lowercase();
+    let mut out = String::with_capacity(lower.len());
+    for c in lower.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else if ('\u{300}'..='\u{36f}').contains(&c) {
+            // A combining accent of decomposed text: dropped, like the precomposed ones.
+        } else if let Some(i) = FOLD_FROM.chars().position(|f| f == c) {
+            out.extend(FOLD_TO.chars().nth(i));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The words of folded text: runs of letters and digits (what `search.js` matches with
+/// `/[\p{Alphabetic}\p{N}]+/gu`), at most [`MAX_WORD`] characters long.
+pub fn words(folded: &str) -> impl Iterator<Item = &str> {
+    folded
+        .split(|c: char| !(c.is_alphabetic() || c.is_numeric()))
+        .filter(|w| !w.is_empty() && w.chars().count() <= MAX_WORD)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fold_table_pairs_every_letter() {
+        assert_eq!(FOLD_FROM.chars().count(), FOLD_TO.chars().count());
+        assert!(FOLD_TO.is_ascii());
+        assert_eq!(fold("Inyección ÑANDÚ Über"), "inyeccion nandu uber");
+        // Decomposed: e + U+0301.
+        assert_eq!(fold("inyecci\u{f3}n"), fold("inyeccio\u{301}n"));
+    }
+
+    #[test]
+    fn stop_words_are_sorted_folded_and_unstemmed() {
+        for lang in [ENGLISH, SPANISH] {
+            assert!(lang.stop.windows(2).all(|w| w[0] < w[1]), "{}", lang.code);
+            assert!(lang.stop.iter().all(|w| fold(w) == *w));
+        }
+        assert!(SPANISH.is_stop("que") && !SPANISH.is_stop("beber"));
+        assert_eq!(SPANISH.terms("¿Qué pasa si bebo?"), ["pas", "beb"]);
+    }
+
+    #[test]
+    fn no_suffix_is_hidden_behind_a_shorter_one() {
+        for lang in [ENGLISH, SPANISH] {
+            for (i, (earlier, _)) in lang.suffixes.iter().enumerate() {
+                for (later, _) in &lang.suffixes[i + 1..] {
+                    assert!(!later.ends_with(earlier), "{later} after {earlier}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn words_of_one_family_share_a_stem() {
+        let family = |lang: Language, words: &[&str]| {
+            let stems: Vec<String> = words.iter().map(|w| lang.stem(&fold(w)).into()).collect();
+            assert!(stems.windows(2).all(|s| s[0] == s[1]), "{stems:?}");
+            stems[0].clone()
+        };
+        assert_eq!(
+            family(
+                SPANISH,
+                &["beber", "bebe", "bebida", "bebidas", "bebiendo", "bebo"]
+            ),
+            "beb"
+        );
+        assert_eq!(
+            family(
+                SPANISH,
+                &["embarazo", "embarazada", "embarazadas", "embarazos"]
+            ),
+            "embaraz"
+        );
+        assert_eq!(
+            family(SPANISH, &["inyección", "inyeccion", "inyecciones"]),
+            "inyeccion"
+        );
+        assert_eq!(
+            family(SPANISH, &["naltrexona"]),
+            family(ENGLISH, &["naltrexone"])
+        );
+        assert_eq!(family(ENGLISH, &["drink", "drinks", "drinking"]), "drink");
+        assert_eq!(family(ENGLISH, &["stress", "stresses"]), "stress");
+        assert_eq!(ENGLISH.stem("less"), "less");
+        assert_eq!(family(ENGLISH, &["pregnancies", "pregnancy"]), "pregnancy");
+        // Short words keep their letters.
+        assert_eq!(SPANISH.stem("mes"), "mes");
+        assert_eq!(ENGLISH.stem("use"), "use");
+    }
+
+    #[test]
+    fn words_split_on_anything_but_letters_and_digits() {
+        let got: Vec<&str> = words("1-800-662-4357, naltrexone’s día").collect();
+        assert_eq!(got, ["1", "800", "662", "4357", "naltrexone", "s", "día"]);
+        let long = "x".repeat(MAX_WORD + 1);
+        assert_eq!(words(&long).count(), 0);
+    }
+
+    #[test]
+    fn languages_by_code() {
+        assert_eq!(Language::of("es-MX"), SPANISH);
+        assert_eq!(Language::of("en"), ENGLISH);
+        assert_eq!(Language::of("fr"), ENGLISH);
+    }
+}

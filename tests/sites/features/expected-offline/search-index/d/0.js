@@ -1,0 +1,1 @@
+window.siteSearch.add("d/0",{"t":"Second news item","u":"/news/second/","d":"The second news article, tagged alpha only, newest, not medical, no references.","s":"News","b":"Plain news with naltrexone antagonist words."});

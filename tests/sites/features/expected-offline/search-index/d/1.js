@@ -1,0 +1,1 @@
+window.siteSearch.add("d/1",{"t":"First news item","u":"/news/first/","d":"The first news article, tagged beta and alpha, for pagination of tag pages.","s":"News","b":"News body mentioning naltrexone antagonist tables. Because."});
