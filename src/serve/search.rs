@@ -66,6 +66,7 @@ impl SearchCache {
         offline: bool,
         changed: bool,
     ) -> Vec<Output> {
+        let mut clock = crate::Stopwatch::new();
         let language = Language::of(lang);
         let kept = self.languages.entry(url_prefix.to_owned()).or_default();
         let hashes: Vec<(String, u64)> = docs
@@ -77,6 +78,7 @@ impl SearchCache {
         let edited: Vec<usize> = (0..hashes.len())
             .filter(|&i| kept.docs.get(i) != hashes.get(i))
             .collect();
+        clock.lap("serve: search documents hashed");
         if same_pages && edited.len() <= PATCH_MOST {
             for &i in &edited {
                 kept.live
@@ -100,6 +102,9 @@ impl SearchCache {
             kept.live = Live::new(entries);
         }
         kept.docs = hashes;
-        kept.live.outputs(language, url_prefix, offline, changed)
+        clock.lap("serve: search entries");
+        let outputs = kept.live.outputs(language, url_prefix, offline, changed);
+        clock.lap("serve: search files");
+        outputs
     }
 }
