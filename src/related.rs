@@ -564,7 +564,10 @@ impl Index {
             let mut length = usize::MAX;
             for (x, &i) in members.iter().enumerate() {
                 for &j in &members[x + 1..] {
-                    let list = self.pairs.get(&(mine[i], mine[j])).map_or(&[][..], Vec::as_slice);
+                    let list = self
+                        .pairs
+                        .get(&(mine[i], mine[j]))
+                        .map_or(&[][..], Vec::as_slice);
                     if list.len() < length {
                         (shortest, length) = (list, list.len());
                     }

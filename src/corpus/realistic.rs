@@ -258,7 +258,7 @@ pub(super) fn generate(root: &Path, n: usize) -> std::io::Result<()> {
     fs::write(root.join("site.yaml"), "title: Bench Site\nbase_url: https://bench.example.org\ndescription: A synthetic site for measuring build speed; every byte is generated.\nlanguage: en\npaginate_by: 10\nfeed_limit: 20\nmedical: true\nabout:\n  type: Drug\n  name: Naltrexone\n")?;
     let vocabulary = Vocabulary::new(n);
     let mut w = Writer {
-        rng: Rng::new(0x51_7cc1_b727_220a_95),
+        rng: Rng::new(0x517c_c1b7_2722_0a95),
         vocabulary: &vocabulary,
         words: 0,
     };
