@@ -190,6 +190,18 @@ impl LineIndex {
             .map_or(offset - start, |prefix| prefix.chars().count());
         (line, column + 1)
     }
+
+    /// The text of 1-based line `line` of `text` without its line ending, as
+    /// `text.lines().nth(line - 1)` gives it, without reading the lines before it.
+    pub fn line<'t>(&self, text: &'t str, line: usize) -> Option<&'t str> {
+        let start = *self.starts.get(line.checked_sub(1)?)?;
+        let end = self.starts.get(line).map_or(text.len(), |&next| next - 1);
+        if start >= text.len() {
+            return None;
+        }
+        let line = text.get(start..end)?;
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    }
 }
 
 /// Suggests the closest of `candidates` to `word`, if one is close enough to be a typo.
@@ -243,6 +255,17 @@ mod tests {
         assert_eq!(index.locate(text, 7), (3, 1));
         assert_eq!(index.locate(text, 8), (4, 1));
         assert_eq!(index.locate(text, 100), (4, 2));
+    }
+
+    #[test]
+    fn finds_lines_as_str_lines_does() {
+        for text in ["ab\nçd\n\nx", "a\r\nb\n", "\n\n", "", "one"] {
+            let index = LineIndex::new(text);
+            for n in 0..6usize {
+                let want = n.checked_sub(1).and_then(|i| text.lines().nth(i));
+                assert_eq!(index.line(text, n), want, "{text:?} line {n}");
+            }
+        }
     }
 
     #[test]

@@ -89,6 +89,16 @@ enum Command {
         /// Skip the Hugo comparison even when `hugo` is installed.
         #[arg(long)]
         no_hugo: bool,
+        /// Skip Hugo's build with `.Related` on every page (minutes at 10,000 articles).
+        #[arg(long)]
+        no_hugo_related: bool,
+        /// The corpus: `realistic` (like the bundled articles) or `simple` (what the tests edit).
+        #[arg(long, default_value = "realistic")]
+        corpus: String,
+        /// The site whose `templates/`, `static/` and `data/` are built as the bundled theme;
+        /// `none` builds with the minimal templates only.
+        #[arg(long, default_value = env!("CARGO_MANIFEST_DIR"))]
+        theme: PathBuf,
     },
     /// Start a new site of your own in DIR (a missing or empty folder): a neutral starter with
     /// templates, a stylesheet, one section, one article and one tag, that builds as it is.
@@ -201,13 +211,35 @@ fn run() -> ExitCode {
             runs,
             dir,
             no_hugo,
-        } => match naltrexone_site::bench::run(&pages, runs.max(1), dir, !no_hugo) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("error: {message}");
-                ExitCode::FAILURE
+            no_hugo_related,
+            corpus,
+            theme,
+        } => {
+            let kind = match corpus.as_str() {
+                "realistic" => naltrexone_site::corpus::Kind::Realistic,
+                "simple" => naltrexone_site::corpus::Kind::Simple,
+                other => {
+                    eprintln!("error: unknown corpus `{other}`; write `realistic` or `simple`");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let plan = naltrexone_site::bench::Plan {
+                sizes: pages,
+                runs,
+                keep: dir,
+                kind,
+                theme: (theme.as_os_str() != "none").then_some(theme),
+                hugo: !no_hugo,
+                hugo_related: !no_hugo_related,
+            };
+            match naltrexone_site::bench::run(&plan) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::FAILURE
+                }
             }
-        },
+        }
         Command::Init { dir } => match naltrexone_site::init(&dir, today) {
             Ok(files) => {
                 println!(

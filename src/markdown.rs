@@ -434,10 +434,7 @@ impl<'a, 'e> Walker<'a, 'e> {
     }
 
     fn source_line(&self, line: usize) -> String {
-        line.checked_sub(1)
-            .and_then(|i| self.at.text.lines().nth(i))
-            .unwrap_or("")
-            .to_owned()
+        self.lines.line(self.at.text, line).unwrap_or("").to_owned()
     }
 
     fn start_heading(&mut self, offset: usize, level: HeadingLevel, id: Option<CowStr<'e>>) {

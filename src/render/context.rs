@@ -148,7 +148,32 @@ struct Paginator<'a> {
     total: usize,
     previous: Option<String>,
     next: Option<String>,
-    links: Vec<PagerLink>,
+    /// Added by [`View::context`] from the tag's shared links ([`Cards::pager`]): every page of
+    /// the list links to every other, so a tag of `k` list pages has `k * k` links in all.
+    #[serde(skip)]
+    links: Links<'a>,
+}
+
+/// A tag's pager links, made once per render, with the one for the page shown.
+#[derive(Debug)]
+struct Links<'a> {
+    /// Every list page's link with `current: false`.
+    plain: &'a [tera::Value],
+    /// The page shown (1-based).
+    current: usize,
+    /// Its link with `current: true`.
+    mine: tera::Value,
+}
+
+impl Links<'_> {
+    /// The links as templates see them.
+    fn value(&self) -> tera::Value {
+        let mut links = self.plain.to_vec();
+        if let Some(link) = links.get_mut(self.current - 1) {
+            *link = self.mine.clone();
+        }
+        tera::Value::from(links)
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -214,7 +239,26 @@ pub(crate) enum View<'a> {
 impl View<'_> {
     /// The context as Tera takes it.
     pub(crate) fn context(&self) -> Result<Context, tera::Error> {
-        Context::from_serialize(self)
+        let mut context = Context::from_serialize(self)?;
+        if let View::Tag(tag) = self {
+            // The pager links are shared values, cloned rather than serialized for each page.
+            if let Some(mut paginator) = context.remove("paginator").and_then(|v| v.into_map()) {
+                paginator.insert("links".into(), tag.paginator.links.value());
+                context.insert_value("paginator", tera::Value::from(paginator));
+            }
+        }
+        Ok(context)
+    }
+
+    /// The context as JSON, the way templates see it.
+    #[cfg(test)]
+    pub(crate) fn json(&self) -> serde_json::Value {
+        let mut json = serde_json::to_value(self).unwrap_or_default();
+        if let (View::Tag(tag), Some(paginator)) = (self, json.get_mut("paginator")) {
+            paginator["links"] =
+                serde_json::to_value(tag.paginator.links.value()).unwrap_or_default();
+        }
+        json
     }
 }
 
@@ -272,11 +316,13 @@ pub(crate) fn prepare<'a>(job: Job, site: &'a Site, cards: &'a Cards<'_>) -> Pre
         }
         Job::Tag(t, n) => {
             let tag = &site.tags[t];
-            let paginator = paginate(site, cards, tag, n);
-            let current_url = paginator
-                .links
-                .get(n - 1)
-                .map_or_else(|| tag.url.clone(), |l| l.url.clone());
+            let paginator = paginate(site, cards, t, n);
+            let page = &site.langs[tag.text.lang].page_path;
+            let current_url = if n <= paginator.total {
+                route::tag_page_url(&tag.url, page, n)
+            } else {
+                tag.url.clone()
+            };
             let language = &site.langs[tag.text.lang];
             let crumbs = [
                 Link {
@@ -350,6 +396,8 @@ pub(super) fn permalink(site: &Site, url: &str) -> String {
 pub struct Cards<'s> {
     site: &'s Site,
     cells: Vec<std::sync::OnceLock<Card>>,
+    /// Each tag's pager links, all with `current: false`, made when its first list page is.
+    pagers: Vec<std::sync::OnceLock<Vec<tera::Value>>>,
 }
 
 impl<'s> Cards<'s> {
@@ -359,7 +407,21 @@ impl<'s> Cards<'s> {
             cells: (0..site.pages.len())
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
+            pagers: (0..site.tags.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
         }
+    }
+
+    /// Tag `t`'s pager links.
+    fn pager(&self, t: usize) -> &[tera::Value] {
+        self.pagers[t].get_or_init(|| {
+            let tag = &self.site.tags[t];
+            let total = route::tag_pages(tag.pages.len(), self.site.config.paginate_by);
+            (1..=total)
+                .map(|n| pager_link(self.site, tag, n, false))
+                .collect()
+        })
     }
 
     fn get(&self, p: usize) -> &Card {
@@ -522,7 +584,16 @@ fn tag_view<'a>(site: &'a Site, tag: &'a Tag) -> TagView<'a> {
     }
 }
 
-fn paginate<'a>(site: &'a Site, cards: &'a Cards<'_>, tag: &Tag, number: usize) -> Paginator<'a> {
+fn pager_link(site: &Site, tag: &Tag, number: usize, current: bool) -> tera::Value {
+    tera::Value::from_serializable(&PagerLink {
+        number,
+        url: route::tag_page_url(&tag.url, &site.langs[tag.text.lang].page_path, number),
+        current,
+    })
+}
+
+fn paginate<'a>(site: &'a Site, cards: &'a Cards<'_>, t: usize, number: usize) -> Paginator<'a> {
+    let tag = &site.tags[t];
     let per = site.config.paginate_by;
     let total = route::tag_pages(tag.pages.len(), per);
     let page = &site.langs[tag.text.lang].page_path;
@@ -539,12 +610,10 @@ fn paginate<'a>(site: &'a Site, cards: &'a Cards<'_>, tag: &Tag, number: usize) 
         total,
         previous: (number > 1).then(|| url(number - 1)),
         next: (number < total).then(|| url(number + 1)),
-        links: (1..=total)
-            .map(|n| PagerLink {
-                number: n,
-                url: url(n),
-                current: n == number,
-            })
-            .collect(),
+        links: Links {
+            plain: cards.pager(t),
+            current: number,
+            mine: pager_link(site, tag, number, true),
+        },
     }
 }

@@ -314,7 +314,7 @@ pub(crate) fn version_urls(site: &Site, job: Job) -> Vec<String> {
 #[cfg(test)]
 pub(crate) fn context_json(site: &Site, job: Job) -> serde_json::Value {
     let cards = Cards::new(site);
-    serde_json::to_value(&context::prepare(job, site, &cards).1).unwrap_or_default()
+    context::prepare(job, site, &cards).1.json()
 }
 
 /// Where a template error is: file, line, column, message.

@@ -1,20 +1,45 @@
-//! The synthetic site the benchmark builds and the tests edit: N articles of about 1,000 words
-//! of prose in 10 sections, with headings, a list, a table, a footnote, 3-6 links to other
-//! articles and 2-5 tags out of 40 (each with a tag page). Nothing about it is random between
-//! runs: a fixed-seed generator makes every byte, and the same generator ([`Rng`]) drives the
-//! tests' random edits. Always compiled (hidden from the docs) because tests use it; the
-//! measuring is `bench.rs`, behind the `bench` feature.
+//! The synthetic sites the benchmark builds and the tests edit. [`Kind::Simple`] (what the
+//! tests edit): N articles of about 1,000 words of prose from a list of 63 words in 10
+//! sections, with headings, a list, a table, a footnote, 3-6 links to other articles and 2-5
+//! tags out of 40 (each with a tag page). [`Kind::Realistic`] (what the benchmark measures,
+//! `realistic.rs`): articles shaped like the bundled ones, words from a Zipf distribution over
+//! a vocabulary that grows with the corpus. Nothing about either is random between runs: a
+//! fixed-seed generator makes every byte, and the same generator ([`Rng`]) drives the tests'
+//! random edits. Always compiled (hidden from the docs) because tests use it; the measuring is
+//! `bench.rs`, behind the `bench` feature.
 
 use crate::date::Date;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
+mod realistic;
+
 const SECTIONS: usize = 10;
 const TAGS: usize = 40;
 /// The version of the corpus the generators write: change it whenever they change, so corpora
 /// kept with `--dir` are made again.
-pub const GENERATOR: u32 = 1;
+pub const GENERATOR: u32 = 2;
+
+/// Which corpus to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A small vocabulary and one reference per article: what the tests edit.
+    Simple,
+    /// Articles like the bundled ones: Zipf words, five or six full references, named tags.
+    Realistic,
+}
+
+/// Writes a corpus of `kind` with `n` articles and minimal templates into `root`.
+pub fn generate_kind(root: &Path, n: usize, kind: Kind) -> std::io::Result<()> {
+    match kind {
+        Kind::Simple => generate(root, n),
+        Kind::Realistic => {
+            realistic::generate(root, n)?;
+            minimal_templates(root)
+        }
+    }
+}
 const WORDS: &[&str] = &[
     "naltrexone",
     "alcohol",
@@ -188,6 +213,11 @@ pub fn generate_with(root: &Path, n: usize, tags: usize) -> std::io::Result<()> 
         }
         fs::write(content.join(article_path(i)), text)?;
     }
+    minimal_templates(root)
+}
+
+/// The minimal templates (the same markup as the bench's Hugo layouts) into `root/templates`.
+fn minimal_templates(root: &Path) -> std::io::Result<()> {
     let templates = root.join("templates");
     fs::create_dir_all(&templates)?;
     let page = "<!doctype html><html lang=\"{{ config.language }}\"><head><meta charset=\"utf-8\"><title>{% block title %}{{ config.title }}{% endblock %}</title></head><body><nav>{% for n in nav %}<a href=\"{{ n.url }}\">{{ n.title }}</a>{% endfor %}</nav>{% block main %}{% endblock %}</body></html>";
