@@ -40,6 +40,8 @@ pub struct Language {
     pub about: Option<crate::config::About>,
     /// The interface strings.
     pub strings: Strings,
+    /// A hash of `strings`, made once (`serve`'s fingerprints read it for every page).
+    pub strings_hash: u64,
 }
 
 /// A language's interface strings.
@@ -197,6 +199,7 @@ pub fn languages(config: &Config, i18n: &[Source], errors: &mut Vec<Diagnostic>)
         page_path: "page".into(),
         about: config.about.clone(),
         strings: base.clone(),
+        strings_hash: base.hash(),
     }];
     for (code, settings) in &config.languages {
         let strings = match parsed(code, errors) {
@@ -292,6 +295,7 @@ pub fn languages(config: &Config, i18n: &[Source], errors: &mut Vec<Diagnostic>)
                 }),
                 (about, _) => about.clone(),
             },
+            strings_hash: strings.hash(),
             strings,
         });
     }

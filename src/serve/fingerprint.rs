@@ -32,7 +32,7 @@ pub(crate) fn fingerprint(job: Job, site: &Site, cards: &[u64], reads: &mut Vec<
     };
     job.hash(&mut print.h);
     // The interface strings its template prints with `t()`.
-    site.langs[job.lang(site)].strings.hash().hash(&mut print.h);
+    site.langs[job.lang(site)].strings_hash.hash(&mut print.h);
     // The other languages' versions (`hreflang` links, the language switcher).
     crate::render::version_urls(site, job).hash(&mut print.h);
     match job {
