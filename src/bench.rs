@@ -385,8 +385,9 @@ fn spread(times: &[Duration]) -> String {
     )
 }
 
-/// The bundled theme into a generated site: `theme`'s templates, stylesheet and scripts, and
-/// data files (which its shortcodes read), in place of the minimal templates.
+/// The bundled theme into a generated site: `theme`'s templates, stylesheet and scripts, data
+/// files (which its shortcodes read) and English interface strings, in place of the minimal
+/// templates.
 fn install_theme(theme: &Path, root: &Path) -> std::io::Result<()> {
     let _ = fs::remove_dir_all(root.join("templates"));
     for folder in ["templates", "static", "data"] {
@@ -404,6 +405,12 @@ fn install_theme(theme: &Path, root: &Path) -> std::io::Result<()> {
                 fs::copy(entry.path(), &target)?;
             }
         }
+    }
+    // The theme's own interface strings, in the default language (the corpus has no other).
+    let strings = theme.join("i18n/en.yaml");
+    if strings.is_file() {
+        fs::create_dir_all(root.join("i18n"))?;
+        fs::copy(&strings, root.join("i18n/en.yaml"))?;
     }
     Ok(())
 }
