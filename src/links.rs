@@ -136,8 +136,7 @@ impl LinkTable {
     /// The language of the content file `rel` when it is a translation (an index into
     /// `langs`), from its name.
     pub fn lang_of(&self, rel: &str) -> Option<usize> {
-        let stem = rel.strip_suffix(".md")?;
-        let (_, code) = stem.rsplit_once('.')?;
+        let (_, code) = crate::lang::suffix(rel)?;
         self.langs
             .iter()
             .skip(1)

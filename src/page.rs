@@ -424,9 +424,7 @@ pub(crate) fn is_slug(text: &str) -> bool {
 /// The language code of a file name that looks translated (`x.fr.md`) into a language the
 /// site does not have (after the site's own suffixes were taken off).
 fn unknown_language(rel: &str) -> Option<&str> {
-    let stem = rel.strip_suffix(".md")?;
-    let name = stem.rsplit('/').next()?;
-    let (_, code) = name.rsplit_once('.')?;
+    let (_, code) = crate::lang::suffix(rel)?;
     ((2..=3).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_lowercase())).then_some(code)
 }
 

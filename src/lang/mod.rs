@@ -326,15 +326,20 @@ fn unknown_key(
 /// (`x.es.md` is `es`) when that is one of `codes` (the site's other languages), and the name
 /// without it.
 pub fn split_suffix(rel: &str, codes: &[String]) -> (Option<usize>, String) {
-    let Some(stem) = rel.strip_suffix(".md") else {
-        return (None, rel.to_owned());
-    };
-    if let Some((base, code)) = stem.rsplit_once('.') {
+    if let Some((base, code)) = suffix(rel) {
         if let Some(i) = codes.iter().position(|c| c == code) {
             return (Some(i + 1), format!("{base}.md"));
         }
     }
     (None, rel.to_owned())
+}
+
+/// The last dotted part of a content file's name, which may name a language (`x.es.md` →
+/// (`x`, `es`)), whether or not the site has it: the one reading of a file name's suffix.
+pub fn suffix(rel: &str) -> Option<(&str, &str)> {
+    let stem = rel.strip_suffix(".md")?;
+    let (base, code) = stem.rsplit_once('.')?;
+    (!code.contains('/')).then_some((base, code))
 }
 
 #[cfg(test)]
