@@ -121,6 +121,11 @@ pub struct Plan {
     pub hugo: bool,
     /// Also time Hugo with `.Related` on every page (its slowest feature).
     pub hugo_related: bool,
+    /// Only the serve edits whose kind contains one of these words (empty: all; `none`: no
+    /// edits).
+    pub edits: Vec<String>,
+    /// Time the cold builds and rebuilds (else the serve edits only).
+    pub builds: bool,
 }
 
 /// One `site build` variant of a corpus.
@@ -190,7 +195,7 @@ pub fn run(plan: &Plan) -> Result<(), String> {
         let mut hugo_related = Vec::new();
         let mut cold: Vec<Vec<Duration>> = vec![Vec::new(); variants.len()];
         let mut warm: Vec<Vec<Duration>> = vec![Vec::new(); variants.len()];
-        for k in 0..runs {
+        for k in 0..if plan.builds { runs } else { 0 } {
             for (v, variant) in variants.iter().enumerate() {
                 let out = outputs.join(format!("{kind_name}-{n}-{}-{k}", variant.name));
                 for times in [&mut cold[v], &mut warm[v]] {
@@ -226,7 +231,7 @@ pub fn run(plan: &Plan) -> Result<(), String> {
                 }
             }
         }
-        for (v, variant) in variants.iter().enumerate() {
+        for (v, variant) in variants.iter().enumerate().filter(|_| plan.builds) {
             colds.push((n, variant.name, median(cold[v].clone())));
             rows.push(Row {
                 what: format!("cold build, {n}, {} (Hugo: no .Related)", variant.name),
@@ -250,10 +255,18 @@ pub fn run(plan: &Plan) -> Result<(), String> {
                 hugo: Vec::new(),
             });
         }
-        rows.extend(serve_edits(&root, n, runs)?);
+        // The edits on what a publisher ships: the bundled theme when there is one.
+        let edited = variants.last().ok_or("no variant to edit")?;
+        rows.extend(serve_edits(
+            &edited.root,
+            edited.name,
+            n,
+            runs,
+            &plan.edits,
+        )?);
     }
     println!(
-        "{:<48} {:>22} {:>22} {:>6}",
+        "{:<72} {:>22} {:>22} {:>6}",
         "median (min-max) of runs", "site", "hugo", "ratio"
     );
     for row in &rows {
@@ -267,7 +280,7 @@ pub fn run(plan: &Plan) -> Result<(), String> {
             )
         };
         println!(
-            "{:<48} {:>22} {:>22} {:>6}",
+            "{:<72} {:>22} {:>22} {:>6}",
             row.what,
             spread(&row.ours),
             spread(&row.hugo),
@@ -309,9 +322,290 @@ pub fn run(plan: &Plan) -> Result<(), String> {
     Ok(())
 }
 
-/// A body edit (the common one, which patches the model) and a title edit (front matter: lists
-/// and related articles change) of one article, through the `serve` engine in process.
-fn serve_edits(root: &Path, n: usize, runs: usize) -> Result<Vec<Row>, String> {
+/// One change to the site's files.
+enum Step {
+    Write(PathBuf, String),
+    Remove(PathBuf),
+    Rename(PathBuf, PathBuf),
+}
+
+impl Step {
+    /// Makes the change; the paths `serve`'s watcher would report.
+    fn apply(&self) -> Result<Vec<PathBuf>, String> {
+        let failed = |e: std::io::Error| e.to_string();
+        Ok(match self {
+            Step::Write(path, text) => {
+                fs::write(path, text).map_err(failed)?;
+                vec![path.clone()]
+            }
+            Step::Remove(path) => {
+                fs::remove_file(path).map_err(failed)?;
+                vec![path.clone()]
+            }
+            Step::Rename(from, to) => {
+                fs::rename(from, to).map_err(failed)?;
+                vec![from.clone(), to.clone()]
+            }
+        })
+    }
+}
+
+/// One kind of edit for run `k`: the change that is timed, and the change that puts the site
+/// back (not timed), so that every run edits the same site.
+struct Edit {
+    kind: &'static str,
+    timed: Step,
+    undo: Step,
+}
+
+/// The files the edits touch, and their texts before any edit.
+struct Targets {
+    /// An article that no page links to (deleting or renaming it is not a broken link).
+    article: PathBuf,
+    text: String,
+    /// A tag that article does not have, and the file of one it has.
+    other_tag: String,
+    tag_file: PathBuf,
+    tag_text: String,
+    section_file: PathBuf,
+    section_text: String,
+    template: Option<(PathBuf, String)>,
+    stylesheet: Option<(PathBuf, String)>,
+    config: PathBuf,
+    config_text: String,
+}
+
+impl Targets {
+    fn find(root: &Path, n: usize) -> Result<Self, String> {
+        let content = root.join("content");
+        let read = |p: &Path| fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
+        let mut linked = std::collections::HashSet::new();
+        for i in 0..n {
+            let text = read(&content.join(article_path(i)))?;
+            for (at, _) in text.match_indices("](../") {
+                let target = &text[at + 5..];
+                let end = target.find([')', '#']).unwrap_or(target.len());
+                linked.insert(target[..end].to_owned());
+            }
+        }
+        let rel = (n / 2..n)
+            .chain(0..n / 2)
+            .map(article_path)
+            .find(|p| !linked.contains(p))
+            .ok_or("every article is linked to")?;
+        let article = content.join(&rel);
+        let text = read(&article)?;
+        let tags = front_list(&text, "tags: [");
+        let first = tags.first().ok_or("the article has no tags")?.to_owned();
+        let other_tag = fs::read_dir(content.join("tags"))
+            .map_err(|e| e.to_string())?
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter_map(|f| f.strip_suffix(".md").map(str::to_owned))
+            .filter(|t| t != "_index" && !tags.contains(t))
+            .min()
+            .ok_or("no tag is left to add")?;
+        let tag_file = content.join("tags").join(format!("{first}.md"));
+        let section_file = article.with_file_name("_index.md");
+        let optional = |p: PathBuf| read(&p).ok().map(|t| (p, t));
+        let config = root.join("site.yaml");
+        Ok(Self {
+            tag_text: read(&tag_file)?,
+            tag_file,
+            section_text: read(&section_file)?,
+            section_file,
+            template: optional(root.join("templates/page.html")),
+            stylesheet: optional(root.join("static/style.css")),
+            config_text: read(&config)?,
+            config,
+            article,
+            text,
+            other_tag,
+        })
+    }
+
+    /// Puts every file an edit touches back as it was before the bench (best effort: this runs
+    /// after a failure).
+    fn restore(&self) {
+        for (path, text) in [
+            (&self.article, &self.text),
+            (&self.tag_file, &self.tag_text),
+            (&self.section_file, &self.section_text),
+            (&self.config, &self.config_text),
+        ]
+        .into_iter()
+        .chain(
+            self.template
+                .iter()
+                .chain(&self.stylesheet)
+                .map(|(p, t)| (p, t)),
+        ) {
+            let _ = fs::write(path, text);
+        }
+        if let Some(folder) = self.article.parent() {
+            for entry in fs::read_dir(folder).into_iter().flatten().flatten() {
+                if entry.file_name().to_string_lossy().starts_with("bench-") {
+                    let _ = fs::remove_file(entry.path());
+                }
+            }
+        }
+    }
+
+    /// Every kind of edit, for run `k`.
+    fn edits(&self, k: usize) -> Vec<Edit> {
+        let article = |kind, text: String| Edit {
+            kind,
+            timed: Step::Write(self.article.clone(), text),
+            undo: Step::Write(self.article.clone(), self.text.clone()),
+        };
+        let front = |line: String| self.text.replacen("---\n", &format!("---\n{line}\n"), 1);
+        let field = |key: &str, with: &dyn Fn(&str) -> String| {
+            let at = self
+                .text
+                .find(&format!("\n{key}: "))
+                .map(|at| at + key.len() + 3);
+            match at {
+                Some(at) => {
+                    let end = self.text[at..]
+                        .find('\n')
+                        .map_or(self.text.len(), |e| at + e);
+                    format!(
+                        "{}{}{}",
+                        &self.text[..at],
+                        with(&self.text[at..end]),
+                        &self.text[end..]
+                    )
+                }
+                None => self.text.clone(),
+            }
+        };
+        let tags = front_list(&self.text, "tags: [");
+        let with_tags = |tags: &[String]| field("tags", &|_| format!("[{}]", tags.join(", ")));
+        let mut added = tags.clone();
+        added.push(self.other_tag.clone());
+        let moved = self.article.with_file_name(format!("bench-renamed-{k}.md"));
+        let new = self.article.with_file_name(format!("bench-new-{k}.md"));
+        let mut edits = vec![
+            article(
+                "body",
+                format!("{}\nAn edited sentence number {k}.\n", self.text),
+            ),
+            article(
+                "title",
+                field("title", &|t| {
+                    format!("\"Edited {k} {}", t.trim_start_matches('"'))
+                }),
+            ),
+            article(
+                "date",
+                field("date", &|_| format!("2015-01-{:02}", 1 + k % 28)),
+            ),
+            article(
+                "description",
+                field("description", &|d| {
+                    format!("\"Edited {k}. {}", d.trim_start_matches('"'))
+                }),
+            ),
+            article("tag added", with_tags(&added)),
+            article("tag removed", with_tags(&tags[1..])),
+            article("slug", front(format!("slug: bench-slug-{k}"))),
+            article("alias", front(format!("aliases: [\"/bench-alias-{k}/\"]"))),
+            article("draft flag", front("draft: true".to_owned())),
+            Edit {
+                kind: "new article",
+                timed: Step::Write(
+                    new.clone(),
+                    self.text
+                        .replacen("title: \"", &format!("title: \"New {k} "), 1),
+                ),
+                undo: Step::Remove(new),
+            },
+            Edit {
+                kind: "deleted article",
+                timed: Step::Remove(self.article.clone()),
+                undo: Step::Write(self.article.clone(), self.text.clone()),
+            },
+            Edit {
+                kind: "renamed file",
+                timed: Step::Rename(self.article.clone(), moved.clone()),
+                undo: Step::Rename(moved, self.article.clone()),
+            },
+            Edit {
+                kind: "tag intro",
+                timed: Step::Write(
+                    self.tag_file.clone(),
+                    format!("{}\nAn edited sentence number {k}.\n", self.tag_text),
+                ),
+                undo: Step::Write(self.tag_file.clone(), self.tag_text.clone()),
+            },
+            Edit {
+                kind: "section intro",
+                timed: Step::Write(
+                    self.section_file.clone(),
+                    format!("{}\nAn edited sentence number {k}.\n", self.section_text),
+                ),
+                undo: Step::Write(self.section_file.clone(), self.section_text.clone()),
+            },
+        ];
+        for (kind, file, note) in [
+            (
+                "template (page.html)",
+                &self.template,
+                format!("{{# edit {k} #}}\n"),
+            ),
+            ("stylesheet", &self.stylesheet, format!("/* edit {k} */\n")),
+        ] {
+            if let Some((path, text)) = file {
+                edits.push(Edit {
+                    kind,
+                    timed: Step::Write(path.clone(), format!("{text}{note}")),
+                    undo: Step::Write(path.clone(), text.clone()),
+                });
+            }
+        }
+        edits.push(Edit {
+            kind: "site.yaml (description)",
+            timed: Step::Write(
+                self.config.clone(),
+                self.config_text.replacen(
+                    "description: ",
+                    &format!("description: Edited {k}. "),
+                    1,
+                ),
+            ),
+            undo: Step::Write(self.config.clone(), self.config_text.clone()),
+        });
+        edits
+    }
+}
+
+/// The items of a one-line YAML list in `text` that starts with `start` (`tags: [`).
+fn front_list(text: &str, start: &str) -> Vec<String> {
+    let Some(at) = text.find(start).map(|at| at + start.len()) else {
+        return Vec::new();
+    };
+    let end = text[at..].find(']').map_or(at, |e| at + e);
+    text[at..end]
+        .split(',')
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// Every kind of edit an author makes, each through the `serve` engine in process (the
+/// watcher's debounce left out): the edit is timed, then undone untimed, `runs` times (at
+/// least 3). Every timed rebuild must succeed and render or write something.
+fn serve_edits(
+    root: &Path,
+    variant: &str,
+    n: usize,
+    runs: usize,
+    only: &[String],
+) -> Result<Vec<Row>, String> {
+    let wanted = |kind: &str| only.is_empty() || only.iter().any(|w| kind.contains(w.as_str()));
+    if only.iter().any(|w| w == "none") {
+        return Ok(Vec::new());
+    }
+    let targets = Targets::find(root, n)?;
     let mut session = Session::new(Options {
         root: root.to_owned(),
         drafts: true,
@@ -323,49 +617,66 @@ fn serve_edits(root: &Path, n: usize, runs: usize) -> Result<Vec<Row>, String> {
     session
         .rebuild()
         .map_err(|d| format!("serve build failed: {d:?}"))?;
-    let file = root.join("content").join(article_path(n / 2));
-    let original = fs::read_to_string(&file).map_err(|e| e.to_string())?;
-    let edits: [(&str, &dyn Fn(usize) -> String); 2] = [
-        ("body", &|k| {
-            format!("{original}\nAn edited sentence number {k}.\n")
-        }),
-        ("title", &|k| edit_title(&original, k)),
-    ];
-    let mut rows = Vec::new();
-    for (kind, edited) in edits {
-        let mut times = Vec::new();
+    // Each rebuild's time, how many pages it rendered, and whether it patched the model.
+    let mut rebuild = |step: &Step, what: &str| -> Result<(Duration, usize, bool), String> {
+        let paths = step.apply()?;
+        let start = Instant::now();
+        session.changed(&paths);
+        let result = session.rebuild();
+        let time = start.elapsed();
+        match result {
+            Ok(done) => Ok((time, done.rendered.len(), done.patched)),
+            Err(errors) => Err(format!(
+                "the {what} rebuild failed:\n{}",
+                errors
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )),
+        }
+    };
+    let kinds = targets.edits(0).len();
+    let mut times: Vec<Vec<(Duration, usize, bool)>> = vec![Vec::new(); kinds];
+    let mut measure = || -> Result<(), String> {
         for k in 0..runs.max(3) {
-            fs::write(&file, edited(k)).map_err(|e| e.to_string())?;
-            let start = Instant::now();
-            session.changed(std::slice::from_ref(&file));
-            let rebuild = session
-                .rebuild()
-                .map_err(|d| format!("edit rebuild failed: {d:?}"))?;
-            times.push(start.elapsed());
-            if rebuild.rendered.is_empty() {
-                return Err("the edit re-rendered nothing".into());
+            for (e, edit) in targets.edits(k).into_iter().enumerate() {
+                if !wanted(edit.kind) {
+                    continue;
+                }
+                times[e].push(rebuild(&edit.timed, edit.kind)?);
+                rebuild(&edit.undo, &format!("{} (undone)", edit.kind))?;
             }
         }
-        rows.push(Row {
-            what: format!("one-article {kind} edit in serve, {n}, minimal"),
-            ours: times,
-            hugo: Vec::new(),
-        });
-    }
-    fs::write(&file, &original).map_err(|e| e.to_string())?;
-    Ok(rows)
-}
-
-/// `text` with `Edited k` put in front of its title (quoted or not).
-fn edit_title(text: &str, k: usize) -> String {
-    let Some(at) = text.find("title: ") else {
-        return text.to_owned();
+        Ok(())
     };
-    let mut at = at + "title: ".len();
-    if text[at..].starts_with('"') {
-        at += 1;
+    if let Err(why) = measure() {
+        // The corpus is kept for the next run: put back what the failed edit left.
+        targets.restore();
+        return Err(why);
     }
-    format!("{}Edited {k} {}", &text[..at], &text[at..])
+    Ok(targets
+        .edits(0)
+        .into_iter()
+        .zip(times)
+        .filter(|(edit, _)| wanted(edit.kind))
+        .map(|(edit, runs)| {
+            let pages = runs.iter().map(|r| r.1).max().unwrap_or(0);
+            let way = if runs.iter().all(|r| r.2) {
+                "patch"
+            } else {
+                "pipeline"
+            };
+            Row {
+                what: format!(
+                    "serve edit: {}, {n}, {variant} ({pages} pages, {way})",
+                    edit.kind
+                ),
+                ours: runs.into_iter().map(|r| r.0).collect(),
+                hugo: Vec::new(),
+            }
+        })
+        .collect())
 }
 
 fn spread(times: &[Duration]) -> String {

@@ -99,6 +99,13 @@ enum Command {
         /// `none` builds with the minimal templates only.
         #[arg(long, default_value = env!("CARGO_MANIFEST_DIR"))]
         theme: PathBuf,
+        /// Only the serve edits whose kind contains one of these words (`body,tag`); `none`
+        /// times no edits.
+        #[arg(long, value_delimiter = ',')]
+        edits: Vec<String>,
+        /// Time the serve edits only, not the cold builds and rebuilds.
+        #[arg(long)]
+        edits_only: bool,
     },
     /// Start a new site of your own in DIR (a missing or empty folder): a neutral starter with
     /// templates, a stylesheet, one section, one article and one tag, that builds as it is.
@@ -214,6 +221,8 @@ fn run() -> ExitCode {
             no_hugo_related,
             corpus,
             theme,
+            edits,
+            edits_only,
         } => {
             let kind = match corpus.as_str() {
                 "realistic" => naltrexone_site::corpus::Kind::Realistic,
@@ -231,6 +240,8 @@ fn run() -> ExitCode {
                 theme: (theme.as_os_str() != "none").then_some(theme),
                 hugo: !no_hugo,
                 hugo_related: !no_hugo_related,
+                edits,
+                builds: !edits_only,
             };
             match naltrexone_site::bench::run(&plan) {
                 Ok(()) => ExitCode::SUCCESS,

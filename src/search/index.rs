@@ -172,16 +172,15 @@ pub fn assemble(
 }
 
 /// An index kept between `serve` rebuilds: the entries, every term's posting list and its
-/// encoding, and the shards last made, so that replacing one document's entry re-encodes only
-/// its terms' lists and [`Live::outputs`] can name just the files that changed.
+/// encoding, and the shards last made, so that a rebuild after a few documents changed (or
+/// moved) re-encodes only their terms' lists, packs again only the shards those are in, and
+/// [`Live::outputs`] can name just the files that changed.
 #[derive(Debug, Clone, Default)]
 pub struct Live {
     entries: Vec<Arc<Entry>>,
     words: Lists,
     pairs: Lists,
-    /// The JSON of the shards made last, word shards then phrase shards.
-    made: (Vec<String>, Vec<String>),
-    /// Documents replaced since the last outputs.
+    /// Documents whose entry (or number) changed since the last outputs.
     replaced: Vec<usize>,
 }
 
@@ -197,7 +196,6 @@ impl Live {
             entries,
             words,
             pairs,
-            made: Default::default(),
         }
     }
 
@@ -206,18 +204,69 @@ impl Live {
         &self.entries
     }
 
-    /// Document `doc`'s entry is now `entry`.
+    /// Document `doc`'s entry is now `entry`: only the terms whose score changed, appeared or
+    /// went away touch their lists.
     pub fn replace(&mut self, doc: usize, entry: Arc<Entry>) {
         let Some(old) = self.entries.get_mut(doc) else {
             return;
         };
         let n = u32::try_from(doc).unwrap_or(u32::MAX);
-        self.words.remove(n, &old.terms);
-        self.pairs.remove(n, &old.pairs);
-        self.words.insert(n, &entry.terms);
-        self.pairs.insert(n, &entry.pairs);
+        self.words.change(n, &old.terms, &entry.terms);
+        self.pairs.change(n, &old.pairs, &entry.pairs);
         *old = entry;
         self.replaced.push(doc);
+    }
+
+    /// The documents are now `entries`, in a new order: `from[i]` is the number new document
+    /// `i` had before when its entry is unchanged (`None` for a new or changed entry). The
+    /// lists of the documents that moved get their numbers again; those of new, changed and
+    /// removed documents are edited as [`Live::replace`] does. The result is what
+    /// [`Live::new`] makes of `entries`.
+    pub fn reorder(&mut self, entries: Vec<Arc<Entry>>, from: &[Option<usize>]) {
+        let old = std::mem::take(&mut self.entries);
+        let mut kept = vec![false; old.len()];
+        for &o in from.iter().flatten() {
+            if let Some(k) = kept.get_mut(o) {
+                *k = true;
+            }
+        }
+        // Documents gone, or whose entry changed: their postings leave under their old number.
+        for (o, e) in old.iter().enumerate() {
+            if !kept[o] {
+                let n = u32::try_from(o).unwrap_or(u32::MAX);
+                self.words.change(n, &e.terms, &[]);
+                self.pairs.change(n, &e.pairs, &[]);
+            }
+        }
+        // Documents kept under a new number: their lists are numbered again.
+        let mut number = vec![u32::MAX; old.len()];
+        let mut moved = Vec::new();
+        for (i, o) in from.iter().enumerate() {
+            if let Some(o) = *o {
+                if let Some(slot) = number.get_mut(o) {
+                    *slot = u32::try_from(i).unwrap_or(u32::MAX);
+                }
+                if o != i {
+                    moved.push(o);
+                }
+            }
+        }
+        self.words
+            .renumber(&number, moved.iter().map(|&o| &old[o].terms));
+        self.pairs
+            .renumber(&number, moved.iter().map(|&o| &old[o].pairs));
+        // New and changed documents: their postings join under their new number.
+        for (i, e) in entries.iter().enumerate() {
+            if from[i].is_none() {
+                let n = u32::try_from(i).unwrap_or(u32::MAX);
+                self.words.change(n, &[], &e.terms);
+                self.pairs.change(n, &[], &e.pairs);
+            }
+        }
+        self.replaced.extend(
+            (0..entries.len()).filter(|&i| old.get(i).is_none_or(|o| !Arc::ptr_eq(o, &entries[i]))),
+        );
+        self.entries = entries;
     }
 
     /// The search files under `url_prefix`: all of them, or with `changed` only those that
@@ -247,14 +296,14 @@ impl Live {
             }
         };
         let (word_lists, pair_lists) = (&mut self.words, &mut self.pairs);
-        let (words, pairs) = rayon::join(|| word_lists.pack(), || pair_lists.pack());
+        rayon::join(|| word_lists.pack(), || pair_lists.pack());
         let mut stamp = crate::hash::Hasher::default();
         let mut outputs = Vec::new();
-        for (kind, shards, made) in [("w", &words, &self.made.0), ("p", &pairs, &self.made.1)] {
-            for (i, (_, json)) in shards.iter().enumerate() {
-                std::hash::Hasher::write(&mut stamp, json.as_bytes());
-                if !changed || made.get(i) != Some(json) {
-                    outputs.push(file(&format!("{kind}/{i}"), json));
+        for (kind, lists) in [("w", &self.words), ("p", &self.pairs)] {
+            for (i, shard) in lists.shards.iter().enumerate() {
+                std::hash::Hasher::write(&mut stamp, shard.json.as_bytes());
+                if !changed || shard.fresh {
+                    outputs.push(file(&format!("{kind}/{i}"), &shard.json));
                 }
             }
         }
@@ -276,28 +325,26 @@ impl Live {
             min_stem: text::MIN_STEM,
             max_word: text::MAX_WORD,
             docs: self.entries.len(),
-            words: words.iter().map(|(first, _)| *first).collect(),
-            pairs: pairs.iter().map(|(first, _)| *first).collect(),
+            words: self.words.shards.iter().map(|s| &*s.first).collect(),
+            pairs: self.pairs.shards.iter().map(|s| &*s.first).collect(),
             stamp: format!("{:016x}", std::hash::Hasher::finish(&stamp)),
         };
         let json = serde_json::to_string(&manifest).unwrap_or_default();
         outputs.push(file("manifest", &json));
-        let words = words.into_iter().map(|(_, json)| json).collect();
-        let pairs = pairs.into_iter().map(|(_, json)| json).collect();
-        self.made = (words, pairs);
         outputs
     }
 }
 
-/// Every term's posting list (document, score), in document order, with its part of a shard
-/// made once and kept until the list changes, and the terms in order: packing the shards again
-/// after one document changed only copies the other terms' parts.
+/// Every term's posting list (document, score), in document order and by term, with its part
+/// of a shard made once and kept until the list changes; and the shards last packed. Packing
+/// again after a few lists changed copies only the shards they are in.
 #[derive(Debug, Clone, Default)]
 struct Lists {
-    lists: crate::hash::Map<Box<str>, List>,
-    /// The terms, sorted; out of date while `resort` is set.
-    sorted: Vec<Box<str>>,
-    resort: bool,
+    lists: std::collections::BTreeMap<Box<str>, List>,
+    /// The terms whose list changed, appeared or went away since the last pack.
+    dirty: std::collections::BTreeSet<Box<str>>,
+    /// The shards of the last pack, in term order.
+    shards: Vec<Shard>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -305,6 +352,16 @@ struct List {
     postings: Vec<(u32, u8)>,
     /// The term's part of its shard, `"term":"postings"`, or empty when the list changed since.
     json: String,
+}
+
+/// One shard: its first term, how many terms it holds, its JSON object, and whether it is new
+/// since the pack before.
+#[derive(Debug, Clone)]
+struct Shard {
+    first: Box<str>,
+    terms: usize,
+    json: String,
+    fresh: bool,
 }
 
 impl Lists {
@@ -326,80 +383,182 @@ impl Lists {
                 }
             }
         }
+        let mut sorted: Vec<(Box<str>, List)> = lists.into_iter().collect();
+        {
+            use rayon::slice::ParallelSliceMut;
+            sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        }
         Self {
-            lists,
-            sorted: Vec::new(),
-            resort: true,
+            lists: sorted.into_iter().collect(),
+            dirty: Default::default(),
+            shards: Vec::new(),
         }
     }
 
-    fn remove(&mut self, doc: u32, terms: &[(Box<str>, u8)]) {
-        for (term, _) in terms {
-            if let Some(list) = self.lists.get_mut(term) {
-                if let Ok(at) = list.postings.binary_search_by_key(&doc, |p| p.0) {
-                    list.postings.remove(at);
-                    list.json.clear();
-                }
-                if list.postings.is_empty() {
-                    self.lists.remove(term);
-                    self.resort = true;
-                }
-            }
-        }
-    }
-
-    fn insert(&mut self, doc: u32, terms: &[(Box<str>, u8)]) {
-        for (term, score) in terms {
-            let list = match self.lists.get_mut(term) {
-                Some(list) => list,
-                None => {
-                    self.resort = true;
-                    self.lists.entry(term.clone()).or_default()
-                }
+    /// Document `doc`'s terms were `old` and are `new` (each sorted by term): the lists of the
+    /// terms that appeared, went away or changed their score are edited.
+    fn change(&mut self, doc: u32, old: &[(Box<str>, u8)], new: &[(Box<str>, u8)]) {
+        let (mut a, mut b) = (old.iter().peekable(), new.iter().peekable());
+        loop {
+            let order = match (a.peek(), b.peek()) {
+                (None, None) => return,
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (Some(x), Some(y)) => x.0.cmp(&y.0),
             };
-            match list.postings.binary_search_by_key(&doc, |p| p.0) {
-                Ok(at) => list.postings[at].1 = *score,
-                Err(at) => list.postings.insert(at, (doc, *score)),
+            match order {
+                std::cmp::Ordering::Less => {
+                    if let Some((term, _)) = a.next() {
+                        self.remove(doc, term);
+                    }
+                }
+                std::cmp::Ordering::Greater => {
+                    if let Some((term, score)) = b.next() {
+                        self.insert(doc, term, *score);
+                    }
+                }
+                std::cmp::Ordering::Equal => {
+                    if let (Some(x), Some((term, score))) = (a.next(), b.next()) {
+                        if x.1 != *score {
+                            self.insert(doc, term, *score);
+                        }
+                    }
+                }
             }
-            list.json.clear();
         }
     }
 
-    /// The shards: every term's part, in term order, packed into shards of about
-    /// [`SHARD_BYTES`]; each shard's first term and its JSON object.
-    fn pack(&mut self) -> Vec<(&str, String)> {
-        use rayon::prelude::*;
-        self.lists
-            .par_iter_mut()
-            .filter(|(_, list)| list.json.is_empty())
-            .for_each(|(term, list)| {
-                let key = serde_json::to_string(term).unwrap_or_default();
-                list.json = format!("{key}:\"{}\"", encode(&list.postings));
-            });
-        if self.resort {
-            self.sorted = self.lists.keys().cloned().collect();
-            self.sorted.par_sort_unstable();
-            self.resort = false;
+    fn remove(&mut self, doc: u32, term: &str) {
+        let Some(list) = self.lists.get_mut(term) else {
+            return;
+        };
+        if let Ok(at) = list.postings.binary_search_by_key(&doc, |p| p.0) {
+            list.postings.remove(at);
+            list.json.clear();
+            self.dirty.insert(term.into());
         }
-        let mut shards: Vec<(&str, String)> = Vec::new();
-        for term in &self.sorted {
-            let Some(list) = self.lists.get(term) else {
+        if list.postings.is_empty() {
+            self.lists.remove(term);
+        }
+    }
+
+    fn insert(&mut self, doc: u32, term: &str, score: u8) {
+        let list = match self.lists.get_mut(term) {
+            Some(list) => list,
+            None => self.lists.entry(term.into()).or_default(),
+        };
+        match list.postings.binary_search_by_key(&doc, |p| p.0) {
+            Ok(at) => list.postings[at].1 = score,
+            Err(at) => list.postings.insert(at, (doc, score)),
+        }
+        list.json.clear();
+        self.dirty.insert(term.into());
+    }
+
+    /// Gives the documents new numbers (`number[old]`) in the lists of `terms` (the terms of
+    /// the documents that moved): every posting in those lists is renumbered, and the lists
+    /// put in document order again.
+    fn renumber<'a>(
+        &mut self,
+        number: &[u32],
+        terms: impl Iterator<Item = &'a Vec<(Box<str>, u8)>>,
+    ) {
+        let mut touched: Vec<&str> = terms.flatten().map(|(t, _)| &**t).collect();
+        touched.sort_unstable();
+        touched.dedup();
+        for term in touched {
+            let Some(list) = self.lists.get_mut(term) else {
                 continue;
             };
-            match shards.last_mut() {
-                Some((_, json)) if json.len() + list.json.len() + 2 <= SHARD_BYTES => {
-                    json.push(',')
+            for posting in &mut list.postings {
+                if let Some(&n) = number.get(posting.0 as usize) {
+                    posting.0 = n;
                 }
-                _ => shards.push((term, String::from("{"))),
             }
-            if let Some((_, json)) = shards.last_mut() {
-                json.push_str(&list.json);
+            list.postings.sort_unstable_by_key(|p| p.0);
+            list.json.clear();
+            self.dirty.insert(term.into());
+        }
+    }
+
+    /// Packs every term's part, in term order, into shards of about [`SHARD_BYTES`]
+    /// (`Lists::shards`): the same shards every time for the same lists. A shard that starts
+    /// where one of the last pack started, holds as many terms, and none that changed since,
+    /// is that shard again, not made anew.
+    fn pack(&mut self) {
+        use rayon::prelude::*;
+        use std::ops::Bound;
+        let encode_part = |term: &str, list: &mut List| {
+            let key = serde_json::to_string(term).unwrap_or_default();
+            list.json = format!("{key}:\"{}\"", encode(&list.postings));
+        };
+        if self.shards.is_empty() || self.dirty.len() > 1024 {
+            self.lists
+                .par_iter_mut()
+                .filter(|(_, list)| list.json.is_empty())
+                .for_each(|(term, list)| encode_part(term, list));
+        } else {
+            for term in &self.dirty {
+                if let Some(list) = self.lists.get_mut(&**term) {
+                    encode_part(term, list);
+                }
             }
         }
-        for (_, json) in &mut shards {
-            json.push('}');
+        let mut old = std::mem::take(&mut self.shards).into_iter().peekable();
+        let dirty = std::mem::take(&mut self.dirty);
+        let mut shards = Vec::new();
+        // The shard being filled: its terms' parts and its length as JSON (`{`, the parts, and
+        // a comma between each two).
+        let mut parts: Vec<(&str, &str)> = Vec::new();
+        let mut length = 0;
+        let mut close = |parts: &mut Vec<(&str, &str)>| {
+            let (Some(&(first, _)), Some(&(last, _))) = (parts.first(), parts.last()) else {
+                return;
+            };
+            while old.next_if(|s| &*s.first < first).is_some() {}
+            let same = old.peek().is_some_and(|s| {
+                &*s.first == first
+                    && s.terms == parts.len()
+                    && dirty
+                        .range::<str, _>((Bound::Included(first), Bound::Included(last)))
+                        .next()
+                        .is_none()
+            });
+            let shard = match old.next_if(|_| same) {
+                Some(shard) => Shard {
+                    fresh: false,
+                    ..shard
+                },
+                None => {
+                    let mut json = String::with_capacity(SHARD_BYTES + 64);
+                    json.push('{');
+                    for (i, (_, part)) in parts.iter().enumerate() {
+                        if i > 0 {
+                            json.push(',');
+                        }
+                        json.push_str(part);
+                    }
+                    json.push('}');
+                    Shard {
+                        first: first.into(),
+                        terms: parts.len(),
+                        json,
+                        fresh: true,
+                    }
+                }
+            };
+            shards.push(shard);
+            parts.clear();
+        };
+        for (term, list) in &self.lists {
+            if !parts.is_empty() && length + list.json.len() + 2 > SHARD_BYTES {
+                close(&mut parts);
+            }
+            length = if parts.is_empty() { 1 } else { length + 1 } + list.json.len();
+            parts.push((term, &list.json));
         }
-        shards
+        close(&mut parts);
+        self.shards = shards;
     }
 }
 
@@ -495,6 +654,131 @@ mod tests {
         assert_eq!(all, fresh);
         assert!(changed.iter().any(|o| o.path == "search-index/d/1.json"));
         assert!(!changed.iter().any(|o| o.path == "search-index/d/0.json"));
+    }
+
+    /// The files a server holds after `changed` (a rebuild's changed files) replace theirs in
+    /// `served`; a file no longer made is one the manifest no longer names.
+    fn serve(served: &mut Vec<Output>, changed: Vec<Output>) {
+        for c in changed {
+            match served.iter_mut().find(|o| o.path == c.path) {
+                Some(o) => *o = c,
+                None => served.push(c),
+            }
+        }
+    }
+
+    /// Only the files a fresh index names, sorted: what a browser can reach.
+    fn reachable(mut files: Vec<Output>, fresh: &[Output]) -> Vec<Output> {
+        files.retain(|f| fresh.iter().any(|g| g.path == f.path));
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+
+    /// One step of edits: from the documents before, the documents after and, for each, its
+    /// number before when its entry is the same.
+    type Step<'a> = dyn Fn(&[Arc<Entry>]) -> (Vec<Arc<Entry>>, Vec<Option<usize>>) + 'a;
+
+    #[test]
+    fn a_kept_index_edited_and_reordered_serves_what_a_fresh_index_makes() {
+        // Enough documents and words for many shards of both kinds.
+        let texts: Vec<(String, String)> = (0..1500)
+            .map(|i| {
+                (
+                    format!("Title {} of w{} and w{}", i % 97, i % 13, i % 31),
+                    format!(
+                        "word{i} common w{} text{} naltrexone n{}",
+                        i % 7,
+                        i % 11,
+                        i / 3
+                    ),
+                )
+            })
+            .collect();
+        let docs: Vec<Doc<'_>> = texts.iter().map(|(t, b)| doc(t, "/x/", b)).collect();
+        let mut entries = entries_of(ENGLISH, &docs);
+        let mut live = Live::new(entries.clone());
+        let mut served = live.outputs(ENGLISH, "", false, false);
+        assert!(
+            live.words.shards.len() > 4 && live.pairs.shards.len() > 2,
+            "{} word shards, {} phrase shards",
+            live.words.shards.len(),
+            live.pairs.shards.len()
+        );
+        let fresh_entry =
+            |title: &str, body: &str| Arc::new(entry(ENGLISH, &doc(title, "/x/", body)));
+        // Each step: the new documents, and for each its old number when unchanged.
+        let steps: Vec<Box<Step<'_>>> = vec![
+            // One document changed in place.
+            Box::new(|e: &[Arc<Entry>]| {
+                let mut next = e.to_vec();
+                next[700] = fresh_entry("Edited title", "a brand new zzzword body");
+                let from = (0..e.len()).map(|i| (i != 700).then_some(i)).collect();
+                (next, from)
+            }),
+            // One document moved from near the end to the front, another a few places.
+            Box::new(|e: &[Arc<Entry>]| {
+                let mut order: Vec<usize> = (0..e.len()).collect();
+                let last = order.remove(1400);
+                order.insert(0, last);
+                let third = order.remove(300);
+                order.insert(305, third);
+                (
+                    order.iter().map(|&o| Arc::clone(&e[o])).collect(),
+                    order.into_iter().map(Some).collect(),
+                )
+            }),
+            // One added in the middle, one removed, one changed and moved.
+            Box::new(|e: &[Arc<Entry>]| {
+                let mut next: Vec<(Arc<Entry>, Option<usize>)> = e
+                    .iter()
+                    .cloned()
+                    .enumerate()
+                    .map(|(i, x)| (x, Some(i)))
+                    .collect();
+                next.remove(20);
+                next.insert(800, (fresh_entry("New page", "aaa new words alpha"), None));
+                let moved = next.remove(1000);
+                next.insert(
+                    10,
+                    (fresh_entry("Moved and edited", "word1000 text3"), None),
+                );
+                drop(moved);
+                next.into_iter().unzip()
+            }),
+        ];
+        for (k, step) in steps.iter().enumerate() {
+            let (next, from) = step(&entries);
+            let fresh = assemble(ENGLISH, "", &next, false);
+            if from
+                .iter()
+                .enumerate()
+                .all(|(i, f)| *f == Some(i) || f.is_none())
+                && next.len() == entries.len()
+            {
+                for (i, f) in from.iter().enumerate() {
+                    if f.is_none() {
+                        live.replace(i, Arc::clone(&next[i]));
+                    }
+                }
+            } else {
+                live.reorder(next.clone(), &from);
+            }
+            let changed = live.outputs(ENGLISH, "", false, true);
+            if k == 0 {
+                // One document's terms: its file, a few shards and the manifest.
+                assert!(
+                    changed.len() < 20,
+                    "{} of {} files made again",
+                    changed.len(),
+                    fresh.len()
+                );
+            }
+            serve(&mut served, changed);
+            let mut want = fresh.clone();
+            want.sort_by(|a, b| a.path.cmp(&b.path));
+            assert_eq!(reachable(served.clone(), &fresh), want, "step {k}");
+            entries = next;
+        }
     }
 
     /// Decodes a posting string back into (document, score) pairs.
@@ -605,14 +889,20 @@ mod tests {
         let docs: Vec<Doc<'_>> = bodies.iter().map(|b| doc("T", "/x/", b)).collect();
         let mut live = Live::new(entries_of(ENGLISH, &docs));
         let count = word_lists(&live).len();
-        let shards = live.words.pack();
+        live.words.pack();
+        let shards: Vec<(&str, &str)> = live
+            .words
+            .shards
+            .iter()
+            .map(|s| (&*s.first, s.json.as_str()))
+            .collect();
         assert!(shards.len() > 1);
         let mut seen = 0;
-        for (i, (first, json)) in shards.iter().enumerate() {
+        for (i, &(first, json)) in shards.iter().enumerate() {
             let map: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_str(json).expect("a shard is a JSON object");
             assert!(json.len() <= SHARD_BYTES || map.len() == 1);
-            assert_eq!(map.keys().next().map(String::as_str), Some(*first));
+            assert_eq!(map.keys().next().map(String::as_str), Some(first));
             if let Some((next, _)) = shards.get(i + 1) {
                 assert!(map.keys().all(|k| k.as_str() < *next));
             }

@@ -30,9 +30,14 @@ pub(crate) fn fingerprint(job: Job, site: &Site, cards: &[u64], reads: &mut Vec<
         cards,
         reads,
     };
-    job.hash(&mut print.h);
+    // The kind of page and its language, not its index: an article added or removed moves
+    // every index after it, and a page whose data is the same must keep its fingerprint.
+    // (What the index points to is hashed below, its URL first among it.)
+    std::mem::discriminant(&job).hash(&mut print.h);
+    let lang = job.lang(site);
+    site.langs[lang].code.hash(&mut print.h);
     // The interface strings its template prints with `t()`.
-    site.langs[job.lang(site)].strings_hash.hash(&mut print.h);
+    site.langs[lang].strings_hash.hash(&mut print.h);
     // The other languages' versions (`hreflang` links, the language switcher).
     crate::render::version_urls(site, job).hash(&mut print.h);
     match job {

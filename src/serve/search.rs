@@ -1,18 +1,21 @@
 //! The search index between rebuilds, per language: each page's entry (its scored terms,
-//! phrase pairs and result metadata) with a hash of the document it was made from, and the
-//! index made of them (`search::Live`). A rebuild makes again only the entries of pages whose
-//! searchable text changed; when the pages are the same ones in the same order and few changed,
-//! only those entries' terms are re-encoded in the kept index, else the index is made afresh
-//! from the entries (cheap next to stemming every page again).
+//! phrase pairs and result metadata) with a key of the page it was made from, and the index
+//! made of them (`search::Live`). A rebuild makes again only the entries of pages whose
+//! searchable text changed (told by a key made of the page's fields and its body's hash, not
+//! by reading the text again). When few changed, the kept index is edited: only those entries'
+//! terms are encoded again, and when pages moved in the newest-first order (a new date or
+//! title, a page added or removed) the lists of the pages that moved are numbered again;
+//! otherwise the index is made afresh from the entries (cheap next to stemming every page).
 
+use crate::page::Page;
 use crate::publish::Output;
-use crate::search::{self, Doc, Language, Live};
+use crate::search::{self, Language, Live};
 use crate::site::Site;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Up to this many changed pages are patched into the kept index; more make it afresh.
+/// Up to this many new or changed entries are edited into the kept index; more make it afresh.
 const PATCH_MOST: usize = 64;
 
 /// The last index of each language (by URL prefix).
@@ -21,7 +24,7 @@ pub(crate) struct SearchCache {
     languages: HashMap<String, Kept>,
 }
 
-/// One language's last index, with each document's URL and hash in document order.
+/// One language's last index, with each document's URL and key in document order.
 #[derive(Debug, Clone, Default)]
 struct Kept {
     docs: Vec<(String, u64)>,
@@ -31,80 +34,96 @@ struct Kept {
 impl SearchCache {
     /// Every file of language `lang`'s index of `site`.
     pub(crate) fn index(&mut self, site: &Site, lang: usize) -> Vec<Output> {
-        let language = &site.langs[lang];
-        let docs = search::docs(site, lang);
-        self.language(
-            &language.code,
-            &language.lang().url(""),
-            &docs,
-            site.config.offline,
-            false,
-        )
+        self.update(site, lang, false)
     }
 
     /// The files of language `lang`'s index of `site` that changed since the last call (a
     /// patch: the other files are still served).
-    pub(crate) fn patch(&mut self, site: &Site, _pages: &[usize], lang: usize) -> Vec<Output> {
-        let language = &site.langs[lang];
-        let docs = search::docs(site, lang);
-        self.language(
-            &language.code,
-            &language.lang().url(""),
-            &docs,
-            site.config.offline,
-            true,
-        )
+    pub(crate) fn patch(&mut self, site: &Site, lang: usize) -> Vec<Output> {
+        self.update(site, lang, true)
     }
 
-    /// The files of one language's index (`lang` and `url_prefix` as for `search::build`):
-    /// all of them, or with `changed` those that changed since this language's last call.
-    pub(crate) fn language(
-        &mut self,
-        lang: &str,
-        url_prefix: &str,
-        docs: &[Doc<'_>],
-        offline: bool,
-        changed: bool,
-    ) -> Vec<Output> {
+    /// Brings language `lang`'s kept index up to `site`; its files, all of them or with
+    /// `changed` those that changed since this language's last call.
+    fn update(&mut self, site: &Site, lang: usize, changed: bool) -> Vec<Output> {
         let mut clock = crate::Stopwatch::new();
-        let language = Language::of(lang);
-        let kept = self.languages.entry(url_prefix.to_owned()).or_default();
-        let hashes: Vec<(String, u64)> = docs
+        let language = &site.langs[lang];
+        let words = Language::of(&language.code);
+        let url_prefix = language.lang().url("");
+        let pages: Vec<&Page> = site
+            .order_in(lang)
+            .filter_map(|p| site.pages.get(p).map(|p| &**p))
+            .collect();
+        let keys: Vec<(String, u64)> = pages
             .par_iter()
-            .map(|doc| (doc.url.to_owned(), crate::hash::of(doc)))
+            .map(|page| (page.url.clone(), key(site, page)))
             .collect();
-        let same_pages = hashes.len() == kept.docs.len()
-            && hashes.iter().zip(&kept.docs).all(|(a, b)| a.0 == b.0);
-        let edited: Vec<usize> = (0..hashes.len())
-            .filter(|&i| kept.docs.get(i) != hashes.get(i))
+        let kept = self.languages.entry(url_prefix.clone()).or_default();
+        let before: HashMap<&str, usize> = kept
+            .docs
+            .iter()
+            .enumerate()
+            .map(|(o, (url, _))| (url.as_str(), o))
             .collect();
-        clock.lap("serve: search documents hashed");
-        if same_pages && edited.len() <= PATCH_MOST {
-            for &i in &edited {
-                kept.live
-                    .replace(i, Arc::new(search::entry(language, &docs[i])));
+        // For each document, its number in the kept index when its entry can stay.
+        let from: Vec<Option<usize>> = keys
+            .iter()
+            .map(|(url, key)| {
+                before
+                    .get(url.as_str())
+                    .copied()
+                    .filter(|&o| kept.docs[o].1 == *key)
+            })
+            .collect();
+        let entries: Vec<Arc<search::Entry>> = pages
+            .par_iter()
+            .zip(&from)
+            .map(|(page, from)| match from {
+                Some(o) => Arc::clone(&kept.live.entries()[*o]),
+                None => Arc::new(search::entry(words, &search::doc(site, page))),
+            })
+            .collect();
+        clock.lap("serve: search entries");
+        let fresh = from.iter().filter(|f| f.is_none()).count();
+        let same_order =
+            keys.len() == kept.docs.len() && keys.iter().zip(&kept.docs).all(|(a, b)| a.0 == b.0);
+        if kept.docs.is_empty() || fresh > PATCH_MOST {
+            kept.live = Live::new(entries);
+        } else if same_order {
+            for (i, entry) in entries.into_iter().enumerate() {
+                if from[i].is_none() {
+                    kept.live.replace(i, entry);
+                }
             }
         } else {
-            let old: HashMap<&str, (u64, &Arc<search::Entry>)> = kept
-                .docs
-                .iter()
-                .zip(kept.live.entries())
-                .map(|((url, hash), e)| (url.as_str(), (*hash, e)))
-                .collect();
-            let entries: Vec<Arc<search::Entry>> = docs
-                .par_iter()
-                .zip(&hashes)
-                .map(|(doc, (url, hash))| match old.get(url.as_str()) {
-                    Some((h, e)) if h == hash => Arc::clone(e),
-                    _ => Arc::new(search::entry(language, doc)),
-                })
-                .collect();
-            kept.live = Live::new(entries);
+            kept.live.reorder(entries, &from);
         }
-        kept.docs = hashes;
-        clock.lap("serve: search entries");
-        let outputs = kept.live.outputs(language, url_prefix, offline, changed);
+        kept.docs = keys;
+        clock.lap("serve: search index edited");
+        let outputs = kept
+            .live
+            .outputs(words, &url_prefix, site.config.offline, changed);
         clock.lap("serve: search files");
         outputs
     }
+}
+
+/// What a page's search entry is made from, as one number: the fields `search::doc` reads,
+/// with the body by its hash (which covers its HTML, and so its headings and prose).
+fn key(site: &Site, page: &Page) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = crate::hash::Hasher::default();
+    (
+        &page.title,
+        &page.url,
+        &page.description,
+        page.body.hash,
+        page.body.prose.len(),
+    )
+        .hash(&mut h);
+    site.section_of(page).map(|s| &s.title).hash(&mut h);
+    for tag in &page.tags {
+        site.tag(page.lang, tag).map(|t| &t.text.title).hash(&mut h);
+    }
+    h.finish()
 }
