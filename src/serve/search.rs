@@ -34,57 +34,87 @@ struct Kept {
 impl SearchCache {
     /// Every file of language `lang`'s index of `site`.
     pub(crate) fn index(&mut self, site: &Site, lang: usize) -> Vec<Output> {
-        self.update(site, lang, false)
+        self.update(site, lang, None)
     }
 
-    /// The files of language `lang`'s index of `site` that changed since the last call (a
-    /// patch: the other files are still served).
-    pub(crate) fn patch(&mut self, site: &Site, lang: usize) -> Vec<Output> {
-        self.update(site, lang, true)
+    /// The files of language `lang`'s index of `site` that changed since the last call, when
+    /// only the articles `edited` (indices into `site.pages`) changed since (a patch: the other
+    /// files are still served).
+    pub(crate) fn patch(&mut self, site: &Site, lang: usize, edited: &[usize]) -> Vec<Output> {
+        self.update(site, lang, Some(edited))
     }
 
-    /// Brings language `lang`'s kept index up to `site`; its files, all of them or with
-    /// `changed` those that changed since this language's last call.
-    fn update(&mut self, site: &Site, lang: usize, changed: bool) -> Vec<Output> {
+    /// Brings language `lang`'s kept index up to `site`; its files: all of them, or with
+    /// `edited` (the only articles that changed since this language's last call) those that
+    /// changed.
+    fn update(&mut self, site: &Site, lang: usize, edited: Option<&[usize]>) -> Vec<Output> {
         let mut clock = crate::Stopwatch::new();
         let language = &site.langs[lang];
         let words = Language::of(&language.code);
         let url_prefix = language.lang().url("");
-        let pages: Vec<&Page> = site
-            .order_in(lang)
-            .filter_map(|p| site.pages.get(p).map(|p| &**p))
-            .collect();
-        let keys: Vec<(String, u64)> = pages
-            .par_iter()
-            .map(|page| (page.url.clone(), key(site, page)))
+        let order: Vec<usize> = site.order_in(lang).collect();
+        let pages: Vec<&Page> = order
+            .iter()
+            .filter_map(|&p| site.pages.get(p).map(|p| &**p))
             .collect();
         let kept = self.languages.entry(url_prefix.clone()).or_default();
-        let before: HashMap<&str, usize> = kept
-            .docs
-            .iter()
-            .enumerate()
-            .map(|(o, (url, _))| (url.as_str(), o))
-            .collect();
+        let same_order = pages.len() == kept.docs.len()
+            && pages.iter().zip(&kept.docs).all(|(p, d)| p.url == d.0);
+        let keys: Vec<(String, u64)> = match edited {
+            // Only the edited pages can have a new key.
+            Some(edited) if same_order => order
+                .iter()
+                .zip(&pages)
+                .zip(&kept.docs)
+                .map(|((p, page), (url, old))| {
+                    let key = if edited.contains(p) {
+                        key(site, page)
+                    } else {
+                        *old
+                    };
+                    (url.clone(), key)
+                })
+                .collect(),
+            _ => pages
+                .par_iter()
+                .map(|page| (page.url.clone(), key(site, page)))
+                .collect(),
+        };
         // For each document, its number in the kept index when its entry can stay.
-        let from: Vec<Option<usize>> = keys
-            .iter()
-            .map(|(url, key)| {
-                before
-                    .get(url.as_str())
-                    .copied()
-                    .filter(|&o| kept.docs[o].1 == *key)
-            })
-            .collect();
-        let entries: Vec<Arc<search::Entry>> = pages
-            .par_iter()
-            .zip(&from)
-            .map(|(page, from)| match from {
-                Some(o) => Arc::clone(&kept.live.entries()[*o]),
-                None => Arc::new(search::entry(words, &search::doc(site, page))),
-            })
-            .collect();
-        clock.lap("serve: search entries");
+        let from: Vec<Option<usize>> = if same_order {
+            keys.iter()
+                .zip(&kept.docs)
+                .enumerate()
+                .map(|(i, (new, old))| (new.1 == old.1).then_some(i))
+                .collect()
+        } else {
+            let before: HashMap<&str, usize> = kept
+                .docs
+                .iter()
+                .enumerate()
+                .map(|(o, (url, _))| (url.as_str(), o))
+                .collect();
+            keys.iter()
+                .map(|(url, key)| {
+                    before
+                        .get(url.as_str())
+                        .copied()
+                        .filter(|&o| kept.docs[o].1 == *key)
+                })
+                .collect()
+        };
         let fresh = from.iter().filter(|f| f.is_none()).count();
+        let entry = |(page, from): (&&Page, &Option<usize>)| match from {
+            Some(o) => Arc::clone(&kept.live.entries()[*o]),
+            None => Arc::new(search::entry(words, &search::doc(site, page))),
+        };
+        // A few new entries are made here; many (the first build) on every core.
+        let entries: Vec<Arc<search::Entry>> = if fresh > 16 {
+            pages.par_iter().zip(&from).map(entry).collect()
+        } else {
+            pages.iter().zip(&from).map(entry).collect()
+        };
+        clock.lap("serve: search entries");
         let same_order =
             keys.len() == kept.docs.len() && keys.iter().zip(&kept.docs).all(|(a, b)| a.0 == b.0);
         if kept.docs.is_empty() || fresh > PATCH_MOST {
@@ -102,7 +132,7 @@ impl SearchCache {
         clock.lap("serve: search index edited");
         let outputs = kept
             .live
-            .outputs(words, &url_prefix, site.config.offline, changed);
+            .outputs(words, &url_prefix, site.config.offline, edited.is_some());
         clock.lap("serve: search files");
         outputs
     }
