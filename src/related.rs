@@ -810,17 +810,30 @@ mod tests {
         let mut rng = crate::corpus::Rng::new(0x9e37_79b9_7f4a_7c15);
         let mut next = move |below: usize| rng.below(below.max(1));
         let base = generated(320, 12);
-        for case in 0..9 {
+        let pages_without_headings = {
+            let mut body = (*base.pages[0].body).clone();
+            body.headings.clear();
+            Arc::new(body)
+        };
+        for case in 0..12 {
             let mut pages = base.pages.clone();
+            // Titles that share words with many pages, with a few, or the generated ones.
             if case % 3 != 2 {
                 for page in &mut pages {
                     let page = Arc::make_mut(page);
                     page.title = (0..1 + next(3))
-                        .map(|_| WORDS[next(WORDS.len())])
+                        .map(|_| {
+                            if case % 3 == 0 {
+                                WORDS[next(WORDS.len())].to_owned()
+                            } else {
+                                format!("word{}", next(400))
+                            }
+                        })
                         .collect::<Vec<_>>()
                         .join(" ");
+                    page.description = String::new();
                     if next(2) == 0 {
-                        page.description = String::new();
+                        page.body = Arc::clone(&pages_without_headings);
                     }
                 }
             }
@@ -863,7 +876,9 @@ mod tests {
                 // Narrow tags (a page or two each): keywords decide most lists.
                 7 => retagged(&base, 200, |_| (0..next(3)).map(|_| next(200)).collect()),
                 // No tags at all.
-                _ => retagged(&base, 1, |_| Vec::new()),
+                8 => retagged(&base, 1, |_| Vec::new()),
+                // Big levels: two or three of four tags on every page.
+                _ => retagged(&base, 4, |_| (0..2 + next(2)).map(|_| next(4)).collect()),
             };
             let levels = Index::build(&pages, &tags, false);
             let reference = brute_force(&levels, &pages);

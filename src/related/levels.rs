@@ -197,12 +197,6 @@ impl Index {
             .map(|m| (m, search.score(m)))
             .collect();
         masks.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        // Every stream of the level that fills the list must outlast the keyword matches in it.
-        let matches_at_most: usize = self.keywords[p]
-            .iter()
-            .filter_map(|w| self.by_keyword.get(w))
-            .map(Vec::len)
-            .sum();
         let mut list: Vec<usize> = Vec::with_capacity(LIMIT);
         let mut found: Vec<usize> = Vec::new();
         let mut at = 0;
@@ -219,7 +213,7 @@ impl Index {
             found.clear();
             let mut complete = true;
             for &(mask, _) in level {
-                complete &= search.stream(mask, need + matches_at_most, &mut found);
+                complete &= search.stream(mask, need, &mut found);
             }
             if complete && found.len() <= need {
                 // The whole level fits.
@@ -232,8 +226,9 @@ impl Index {
                 continue;
             }
             // This level fills the list: first its pages sharing keywords, then the rest by
-            // rank. Each stream holds more than the matches in it plus the places left, so
-            // the first of the rest by rank are among `found`.
+            // rank. Each mask's first `need` pages hold at most as many sharing pages as are
+            // taken, so the rest of them are enough to fill the places left: the first of the
+            // rest by rank are among `found`.
             let matched: Vec<(usize, usize)> = search
                 .keyword_matches()
                 .into_iter()
