@@ -274,10 +274,9 @@ impl Index {
         };
         let chosen: Vec<Chosen> = (0..n)
             .into_par_iter()
-            .map_init(
-                Scratch::default,
-                |scratch, p| index.choose(pages, tags, p, scratch, pairs_first),
-            )
+            .map_init(Scratch::default, |scratch, p| {
+                index.choose(pages, tags, p, scratch, pairs_first)
+            })
             .collect();
         let mut lists = Vec::with_capacity(n);
         if updatable {
@@ -405,10 +404,9 @@ impl Index {
         let redo: Vec<usize> = redo.into_iter().collect();
         let chosen: Vec<Chosen> = redo
             .par_iter()
-            .map_init(
-                Scratch::default,
-                |scratch, &p| self.choose(pages, tags, p, scratch, true),
-            )
+            .map_init(Scratch::default, |scratch, &p| {
+                self.choose(pages, tags, p, scratch, true)
+            })
             .collect();
         let lists = Arc::make_mut(&mut self.lists);
         for (&p, c) in redo.iter().zip(chosen) {
@@ -708,7 +706,10 @@ mod tests {
             assert_eq!(levels.lists, full.lists, "{articles} articles, {tags} tags");
             assert_eq!(pairs.lists, full.lists, "{articles} articles, {tags} tags");
             assert_eq!(full.settled, 0);
-            assert_eq!(levels.settled, articles, "every page has at most eight tags");
+            assert_eq!(
+                levels.settled, articles,
+                "every page has at most eight tags"
+            );
             settled += pairs.settled;
             fell_back += articles - pairs.settled;
         }
@@ -804,8 +805,19 @@ mod tests {
     #[test]
     fn the_level_search_is_the_brute_force_ranking() {
         const WORDS: &[&str] = &[
-            "naltrexone", "craving", "liver", "injection", "tablet", "relapse", "opioid",
-            "alcohol", "withdrawal", "overdose", "family", "prescriber", "pregnancy",
+            "naltrexone",
+            "craving",
+            "liver",
+            "injection",
+            "tablet",
+            "relapse",
+            "opioid",
+            "alcohol",
+            "withdrawal",
+            "overdose",
+            "family",
+            "prescriber",
+            "pregnancy",
         ];
         let mut rng = crate::corpus::Rng::new(0x9e37_79b9_7f4a_7c15);
         let mut next = move |below: usize| rng.below(below.max(1));
@@ -843,7 +855,6 @@ mod tests {
                     Arc::make_mut(page).date = dates[next(dates.len())];
                 }
             }
-            let n = pages.len();
             let tags = match case {
                 // One tag on every page, a few others.
                 0 | 1 => retagged(&base, 6, |_| {
@@ -882,15 +893,18 @@ mod tests {
             };
             let levels = Index::build(&pages, &tags, false);
             let reference = brute_force(&levels, &pages);
-            for p in 0..n {
+            for (p, expected) in reference.iter().enumerate() {
                 assert_eq!(
-                    levels.lists[p], reference[p],
+                    &levels.lists[p], expected,
                     "case {case}, page {p}: tags {:?}",
                     levels.page_tags[p]
                 );
             }
             let updatable = Index::build(&pages, &tags, true);
-            assert!(updatable.lists[..] == reference[..], "case {case}: pair path");
+            assert!(
+                updatable.lists[..] == reference[..],
+                "case {case}: pair path"
+            );
             let full = Index::build_with(&pages, &tags, false, false);
             assert!(full.lists[..] == reference[..], "case {case}: full scan");
         }

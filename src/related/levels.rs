@@ -60,7 +60,11 @@ impl Ranked {
             }
             for mask in 1u64..1 << mine.len() {
                 key.clear();
-                key.extend((0..mine.len()).filter(|&i| mask & (1 << i) != 0).map(|i| mine[i]));
+                key.extend(
+                    (0..mine.len())
+                        .filter(|&i| mask & (1 << i) != 0)
+                        .map(|i| mine[i]),
+                );
                 if let Some(list) = supersets.get_mut(&key[..]) {
                     list.push(p);
                 } else {
@@ -122,7 +126,11 @@ impl Search<'_> {
             .map(|i| self.mine[i])
             .collect();
         let exact = |q: &&usize| **q != self.p && self.mask_of(**q) == mask;
-        let narrow = self.ranked.supersets.get(&key[..]).map_or(&[][..], Vec::as_slice);
+        let narrow = self
+            .ranked
+            .supersets
+            .get(&key[..])
+            .map_or(&[][..], Vec::as_slice);
         let mut narrow = narrow.iter().filter(exact).peekable();
         let mut wide = self.ranked.wide.iter().filter(exact).peekable();
         let rank = &self.ranked.rank;
@@ -184,7 +192,11 @@ impl Index {
         p: usize,
     ) -> Option<Vec<usize>> {
         let mine = self.page_tags.get(p)?.as_slice();
-        if mine.len() > MOST_TAGS || mine.iter().any(|&t| !(self.weights[t] > 0.0)) {
+        if mine.len() > MOST_TAGS
+            || mine
+                .iter()
+                .any(|&t| self.weights[t].partial_cmp(&0.0) != Some(Ordering::Greater))
+        {
             return None;
         }
         let search = Search {
