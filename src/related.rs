@@ -2,7 +2,11 @@
 //! on few pages says more than one on every page), then by text similarity (shared keywords),
 //! ties broken by newer date, then title, then URL. Never the page itself; deterministic.
 //!
-//! Candidates come from an inverted index (tag → pages, keyword → pages), never all pairs.
+//! Candidates come from an inverted index (tag → pages, keyword → pages), never all pairs; a
+//! one-off build reads them level by level of tag score ([`levels`]) and stops when the list is
+//! full.
+
+mod levels;
 
 use crate::page::Page;
 use crate::taxonomy::Tag;
@@ -112,11 +116,14 @@ pub fn page_hash(i: usize, page: &Page) -> u64 {
 /// page's tags redoes only the lists it can change ([`Index::update`]).
 ///
 /// The tag score of a candidate is the sum of the weights of the tags it shares, added in the
-/// order of the page's tags (by tag index). Most of the best candidates share two tags or more,
-/// so they are looked up first in an index of tag pairs; only when that cannot settle the top
-/// five (a page sharing a single tag might still reach them) is every page of every tag scored.
-/// Both ways give the same lists; the first touches a few hundred pages instead of thousands on
-/// a large site with broad tags.
+/// order of the page's tags (by tag index). A one-off build takes the candidates level by level
+/// of that score, best first, and reads only what fills the list ([`levels`]): linear in the
+/// site's size where scoring every page of a broad tag is quadratic. An updatable index scores
+/// every candidate that can reach the list, since [`Index::update`] must know whose lists
+/// considered a page: most of the best share two tags or more, so they are looked up first in
+/// an index of tag pairs; only when that cannot settle the top five (a page sharing a single
+/// tag might still reach them) is every page of every tag scored. Every way gives the same
+/// lists.
 #[derive(Debug, Clone, Default)]
 pub struct Index {
     /// For each page, its related pages, best first.
@@ -126,6 +133,8 @@ pub struct Index {
     page_tags: Vec<Vec<usize>>,
     /// Pages by pair of tags they both have.
     pairs: HashMap<(usize, usize), Vec<usize>>,
+    /// The pages in tie order, for the level search (empty in an updatable index).
+    ranked: levels::Ranked,
     /// Each page's word counts ([`terms`]), how many pages use each word, and which.
     terms: Vec<Vec<(Box<str>, u32)>>,
     df: WordMap<Box<str>, u32>,
@@ -138,7 +147,7 @@ pub struct Index {
     considered_by: Vec<Vec<usize>>,
     /// Whether a page's candidates came partly from shared keywords (too few shared tags).
     by_words: Vec<bool>,
-    /// Pages whose list the tag-pair shortcut settled (for tests).
+    /// Pages whose list the level search or the tag-pair shortcut settled (for tests).
     settled: usize,
     /// Whether it was built to be updated.
     updatable: bool,
@@ -146,7 +155,10 @@ pub struct Index {
     sizes: Vec<usize>,
 }
 
-/// Per-thread scratch space: a dense score and tag mask per page, and the pages touched.
+/// Per-thread scratch space for the scans: a dense score and tag mask per page, and the pages
+/// touched. Made at the first scan, not per rayon task: a build whose lists the level search
+/// settles never zeroes a page-sized buffer.
+#[derive(Default)]
 struct Scratch {
     scores: Vec<f64>,
     shares: Vec<u64>,
@@ -154,11 +166,11 @@ struct Scratch {
 }
 
 impl Scratch {
-    fn new(n: usize) -> Self {
-        Self {
-            scores: vec![0.0; n],
-            shares: vec![0; n],
-            touched: Vec::new(),
+    fn ready(&mut self, n: usize) {
+        if self.scores.len() != n {
+            self.scores = vec![0.0; n];
+            self.shares = vec![0; n];
+            self.touched.clear();
         }
     }
 }
@@ -196,6 +208,11 @@ impl Index {
                 }
             }
         }
+        let ranked = if updatable || !pairs_first {
+            levels::Ranked::default()
+        } else {
+            levels::Ranked::new(pages, &page_tags)
+        };
         let mut pairs: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
         for (p, mine) in page_tags.iter().enumerate() {
             for (i, &a) in mine.iter().enumerate() {
@@ -242,6 +259,7 @@ impl Index {
             weights,
             page_tags,
             pairs,
+            ranked,
             terms,
             df,
             by_term,
@@ -256,10 +274,9 @@ impl Index {
         };
         let chosen: Vec<Chosen> = (0..n)
             .into_par_iter()
-            .map_init(
-                || Scratch::new(n),
-                |scratch, p| index.choose(pages, tags, p, scratch, pairs_first),
-            )
+            .map_init(Scratch::default, |scratch, p| {
+                index.choose(pages, tags, p, scratch, pairs_first)
+            })
             .collect();
         let mut lists = Vec::with_capacity(n);
         if updatable {
@@ -387,10 +404,9 @@ impl Index {
         let redo: Vec<usize> = redo.into_iter().collect();
         let chosen: Vec<Chosen> = redo
             .par_iter()
-            .map_init(
-                || Scratch::new(n),
-                |scratch, &p| self.choose(pages, tags, p, scratch, true),
-            )
+            .map_init(Scratch::default, |scratch, &p| {
+                self.choose(pages, tags, p, scratch, true)
+            })
             .collect();
         let lists = Arc::make_mut(&mut self.lists);
         for (&p, c) in redo.iter().zip(chosen) {
@@ -419,11 +435,6 @@ impl Index {
         pairs_first: bool,
     ) -> Chosen {
         let n = pages.len();
-        let Scratch {
-            scores,
-            shares,
-            touched,
-        } = scratch;
         if n < 2 {
             return Chosen {
                 list: Vec::new(),
@@ -432,18 +443,28 @@ impl Index {
                 settled: false,
             };
         }
+        if pairs_first && !self.updatable {
+            if let Some(list) = self.by_levels(pages, &self.ranked, p) {
+                return Chosen {
+                    list,
+                    candidates: Vec::new(),
+                    by_words: false,
+                    settled: true,
+                };
+            }
+        }
+        scratch.ready(n);
+        let Scratch {
+            scores,
+            shares,
+            touched,
+        } = scratch;
         let mine = &self.page_tags[p];
         let weights = &self.weights;
         let by_weight = |a: &(usize, f64), b: &(usize, f64)| b.1.total_cmp(&a.1);
         let mut candidates: Vec<(usize, f64)> = Vec::new();
         let mut settled = false;
-        if pairs_first && !self.updatable && (2..=8).contains(&mine.len()) {
-            if let Some(found) = self.by_sets(p, shares, touched) {
-                candidates = found;
-                settled = true;
-            }
-        }
-        if !settled && pairs_first && (2..=64).contains(&mine.len()) {
+        if pairs_first && (2..=64).contains(&mine.len()) {
             // Bit i of `shares[q]`: q has p's i-th tag. Every tag of a page sharing two or more
             // turns up in some pair, so the bits are exact for those pages.
             for (i, &a) in mine.iter().enumerate() {
@@ -524,6 +545,8 @@ impl Index {
             b.1.total_cmp(&a.1)
                 .then(b.2.cmp(&a.2))
                 .then_with(|| tie(&pages[a.0], &pages[b.0]))
+                // Only pages alike in date, title and URL (a duplicate URL, an error) get here.
+                .then(a.0.cmp(&b.0))
         };
         if scored.len() > LIMIT {
             scored.select_nth_unstable_by(LIMIT - 1, order);
@@ -543,87 +566,6 @@ impl Index {
             by_words,
             settled,
         }
-    }
-}
-
-impl Index {
-    /// Page `p`'s candidates, looked up by the sets of its tags they share, heaviest set first
-    /// (the pages having all of a set are read off the shortest pair list inside it), until
-    /// five have been found that score more than any set not read yet and more than any single
-    /// tag: every page that can reach the list, ties at its cutoff included, is then among
-    /// them, with its exact score. Reads a few pair lists where the pair index reads all of
-    /// them; `None` when it cannot settle the list (the caller falls back to the pair index).
-    /// Only for a one-off build: [`Index::update`] needs every candidate the pair index finds.
-    fn by_sets(
-        &self,
-        p: usize,
-        seen: &mut [u64],
-        touched: &mut Vec<usize>,
-    ) -> Option<Vec<(usize, f64)>> {
-        let mine = &self.page_tags[p];
-        let k = mine.len();
-        // The weights of the shared tags, added in p's order as the scan adds them.
-        let weight = |mut bits: u64| {
-            let mut score = 0.0;
-            while bits != 0 {
-                score += self.weights[mine[bits.trailing_zeros() as usize]];
-                bits &= bits - 1;
-            }
-            score
-        };
-        let single = mine.iter().map(|&t| self.weights[t]).fold(0.0, f64::max);
-        let mut sets: Vec<(u64, f64)> = (1u64..1 << k)
-            .filter(|b| b.count_ones() >= 2)
-            .map(|b| (b, weight(b)))
-            .collect();
-        sets.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut found: Vec<(usize, f64)> = Vec::new();
-        let mut best: Vec<f64> = Vec::new();
-        let mut settled = false;
-        for (at, &(bits, _)) in sets.iter().enumerate() {
-            let members: Vec<usize> = (0..k).filter(|i| bits & (1 << i) != 0).collect();
-            let mut shortest: &[usize] = &[];
-            let mut length = usize::MAX;
-            for (x, &i) in members.iter().enumerate() {
-                for &j in &members[x + 1..] {
-                    let list = self
-                        .pairs
-                        .get(&(mine[i], mine[j]))
-                        .map_or(&[][..], Vec::as_slice);
-                    if list.len() < length {
-                        (shortest, length) = (list, list.len());
-                    }
-                }
-            }
-            for &q in shortest {
-                if q == p || seen[q] != 0 {
-                    continue;
-                }
-                let theirs = &self.page_tags[q];
-                let mask = (0..k)
-                    .filter(|&i| theirs.binary_search(&mine[i]).is_ok())
-                    .fold(0u64, |m, i| m | 1 << i);
-                seen[q] = 1;
-                touched.push(q);
-                found.push((q, weight(mask)));
-            }
-            if found.len() >= LIMIT {
-                best.clear();
-                best.extend(found.iter().map(|c| c.1));
-                best.select_nth_unstable_by(LIMIT - 1, |a, b| b.total_cmp(a));
-                let fifth = best[LIMIT - 1];
-                let next = sets.get(at + 1).map_or(0.0, |s| s.1);
-                if fifth > next && fifth > single {
-                    settled = true;
-                    break;
-                }
-            }
-        }
-        for &q in touched.iter() {
-            seen[q] = 0;
-        }
-        touched.clear();
-        settled.then_some(found)
     }
 }
 
@@ -750,25 +692,222 @@ mod tests {
         site
     }
 
-    /// The tag-pair shortcut gives the lists a full scan gives, on generated sites with broad
-    /// tags (where it settles most pages) and with few, narrow ones (where it falls back).
+    /// The level search and the tag-pair shortcut give the lists a full scan gives, on
+    /// generated sites with broad tags (where the shortcut settles most pages) and with few,
+    /// narrow ones (where it falls back).
     #[test]
     fn the_pair_shortcut_changes_nothing() {
         let (mut settled, mut fell_back) = (0, 0);
         for (articles, tags) in [(400, 40), (300, 6), (120, 90), (600, 0)] {
             let site = generated(articles, tags);
-            let fast = Index::build_with(&site.pages, &site.tags, false, true);
+            let levels = Index::build_with(&site.pages, &site.tags, false, true);
+            let pairs = Index::build_with(&site.pages, &site.tags, true, true);
             let full = Index::build_with(&site.pages, &site.tags, false, false);
-            assert_eq!(fast.lists, full.lists, "{articles} articles, {tags} tags");
+            assert_eq!(levels.lists, full.lists, "{articles} articles, {tags} tags");
+            assert_eq!(pairs.lists, full.lists, "{articles} articles, {tags} tags");
             assert_eq!(full.settled, 0);
-            settled += fast.settled;
-            fell_back += articles - fast.settled;
+            assert_eq!(
+                levels.settled, articles,
+                "every page has at most eight tags"
+            );
+            settled += pairs.settled;
+            fell_back += articles - pairs.settled;
         }
-        // Both ways were exercised.
+        // Both ways of the shortcut were exercised.
         assert!(
             settled > 600 && fell_back > 100,
             "{settled} settled, {fell_back} not"
         );
+    }
+
+    /// Every page's list, ranked the plainest way: every other page scored by the tags it
+    /// shares (weights added in the page's order) or, when fewer than five share one, also by
+    /// keywords alone; then the whole order. Quadratic: the reference the fast ways must match.
+    fn brute_force(index: &Index, pages: &[Arc<Page>]) -> Vec<Vec<usize>> {
+        let n = pages.len();
+        (0..n)
+            .map(|p| {
+                if n < 2 {
+                    return Vec::new();
+                }
+                let mine = &index.page_tags[p];
+                let mut tagged: Vec<(usize, f64)> = Vec::new();
+                for q in (0..n).filter(|&q| q != p) {
+                    let theirs = &index.page_tags[q];
+                    let mut score = 0.0;
+                    let mut any = false;
+                    for &t in mine.iter().filter(|t| theirs.contains(t)) {
+                        score += index.weights[t];
+                        any = true;
+                    }
+                    if any {
+                        tagged.push((q, score));
+                    }
+                }
+                if tagged.len() < LIMIT {
+                    let extra: Vec<usize> = (0..n)
+                        .filter(|&q| {
+                            q != p
+                                && pages[q].lang == pages[p].lang
+                                && !tagged.iter().any(|c| c.0 == q)
+                                && shared(&index.keywords[p], &index.keywords[q]) > 0
+                        })
+                        .collect();
+                    tagged.extend(extra.into_iter().map(|q| (q, 0.0)));
+                }
+                let mut all: Vec<(usize, f64, usize)> = tagged
+                    .into_iter()
+                    .map(|(q, s)| (q, s, shared(&index.keywords[p], &index.keywords[q])))
+                    .collect();
+                all.sort_by(|a, b| {
+                    b.1.total_cmp(&a.1)
+                        .then(b.2.cmp(&a.2))
+                        .then_with(|| tie(&pages[a.0], &pages[b.0]))
+                        .then(a.0.cmp(&b.0))
+                });
+                all.into_iter().take(LIMIT).map(|c| c.0).collect()
+            })
+            .collect()
+    }
+
+    /// Tag lists as `pick` gives them, page by page, in place of a site's own: one tag on
+    /// every page, pages without tags, many pages with the same set, a page with many tags.
+    fn retagged(
+        site: &crate::site::Site,
+        count: usize,
+        mut pick: impl FnMut(usize) -> Vec<usize>,
+    ) -> Vec<Tag> {
+        let Some(model) = site.tags.first() else {
+            return Vec::new();
+        };
+        let mut tags: Vec<Tag> = (0..count)
+            .map(|t| {
+                let mut tag = model.clone();
+                tag.text.name = format!("t{t:03}");
+                tag.pages = Vec::new();
+                tag
+            })
+            .collect();
+        for p in 0..site.pages.len() {
+            let mut mine = pick(p);
+            mine.sort_unstable();
+            mine.dedup();
+            for t in mine {
+                tags[t].pages.push(p);
+            }
+        }
+        tags
+    }
+
+    /// The level search gives exactly the brute-force ranking, on sites of a few hundred
+    /// pages with tags spread every way that stresses it, titles from a small vocabulary (many
+    /// keyword ties) and shared dates (many ties decided by title).
+    #[test]
+    fn the_level_search_is_the_brute_force_ranking() {
+        const WORDS: &[&str] = &[
+            "naltrexone",
+            "craving",
+            "liver",
+            "injection",
+            "tablet",
+            "relapse",
+            "opioid",
+            "alcohol",
+            "withdrawal",
+            "overdose",
+            "family",
+            "prescriber",
+            "pregnancy",
+        ];
+        let mut rng = crate::corpus::Rng::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = move |below: usize| rng.below(below.max(1));
+        let base = generated(320, 12);
+        let pages_without_headings = {
+            let mut body = (*base.pages[0].body).clone();
+            body.headings.clear();
+            Arc::new(body)
+        };
+        for case in 0..12 {
+            let mut pages = base.pages.clone();
+            // Titles that share words with many pages, with a few, or the generated ones.
+            if case % 3 != 2 {
+                for page in &mut pages {
+                    let page = Arc::make_mut(page);
+                    page.title = (0..1 + next(3))
+                        .map(|_| {
+                            if case % 3 == 0 {
+                                WORDS[next(WORDS.len())].to_owned()
+                            } else {
+                                format!("word{}", next(400))
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    page.description = String::new();
+                    if next(2) == 0 {
+                        page.body = Arc::clone(&pages_without_headings);
+                    }
+                }
+            }
+            if case % 2 == 0 {
+                let dates: Vec<_> = pages.iter().take(4).map(|p| p.date).collect();
+                for page in &mut pages {
+                    Arc::make_mut(page).date = dates[next(dates.len())];
+                }
+            }
+            let tags = match case {
+                // One tag on every page, a few others.
+                0 | 1 => retagged(&base, 6, |_| {
+                    let mut mine = vec![0];
+                    mine.extend((0..next(3)).map(|_| 1 + next(5)));
+                    mine
+                }),
+                // A third without tags, the rest one to three of eight.
+                2 | 3 => retagged(&base, 8, |_| {
+                    if next(3) == 0 {
+                        Vec::new()
+                    } else {
+                        (0..1 + next(3)).map(|_| next(8)).collect()
+                    }
+                }),
+                // Four tag sets, shared by many pages each.
+                4 => retagged(&base, 6, |_| match next(4) {
+                    0 => vec![0, 1],
+                    1 => vec![0, 1, 2],
+                    2 => vec![3],
+                    _ => vec![2, 4, 5],
+                }),
+                // The realistic skew: 2-5 of 40, the first ones far more common; one page with
+                // twelve tags (the full scan's way) and one with all of one kind.
+                5 | 6 => retagged(&base, 40, |p| match p {
+                    7 => (0..12).collect(),
+                    9 => vec![0, 1, 2, 3, 4, 5, 6, 7],
+                    _ => (0..2 + next(4)).map(|_| next(40) * next(40) / 39).collect(),
+                }),
+                // Narrow tags (a page or two each): keywords decide most lists.
+                7 => retagged(&base, 200, |_| (0..next(3)).map(|_| next(200)).collect()),
+                // No tags at all.
+                8 => retagged(&base, 1, |_| Vec::new()),
+                // Big levels: two or three of four tags on every page.
+                _ => retagged(&base, 4, |_| (0..2 + next(2)).map(|_| next(4)).collect()),
+            };
+            let levels = Index::build(&pages, &tags, false);
+            let reference = brute_force(&levels, &pages);
+            for (p, expected) in reference.iter().enumerate() {
+                assert_eq!(
+                    &levels.lists[p], expected,
+                    "case {case}, page {p}: tags {:?}",
+                    levels.page_tags[p]
+                );
+            }
+            let updatable = Index::build(&pages, &tags, true);
+            assert!(
+                updatable.lists[..] == reference[..],
+                "case {case}: pair path"
+            );
+            let full = Index::build_with(&pages, &tags, false, false);
+            assert!(full.lists[..] == reference[..], "case {case}: full scan");
+        }
     }
 
     /// After any run of edits to titles, descriptions, headings and dates, updating the index
