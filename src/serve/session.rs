@@ -323,7 +323,7 @@ impl Session {
         clock.lap("serve: render");
         let search = &mut self.search;
         let feeds = feeds::render(site, &last.routes, |l| {
-            search.patch(site, &patched.pages, l)
+            search.patch(site, l, &patched.pages)
         });
         clock.lap("serve: feeds");
         last.prints.record(fresh, cards);
