@@ -60,49 +60,52 @@ impl SearchCache {
         let kept = self.languages.entry(url_prefix.clone()).or_default();
         let same_order = pages.len() == kept.docs.len()
             && pages.iter().zip(&kept.docs).all(|(p, d)| p.url == d.0);
+        // The kept documents by URL, when the order changed.
+        let before: HashMap<&str, usize> = if same_order {
+            HashMap::new()
+        } else {
+            kept.docs
+                .iter()
+                .enumerate()
+                .map(|(o, (url, _))| (url.as_str(), o))
+                .collect()
+        };
+        let old_key = |i: usize, url: &str| -> Option<u64> {
+            let o = if same_order { i } else { *before.get(url)? };
+            kept.docs.get(o).map(|d| d.1)
+        };
         let keys: Vec<(String, u64)> = match edited {
             // Only the edited pages can have a new key.
-            Some(edited) if same_order => order
+            Some(edited) => order
                 .iter()
                 .zip(&pages)
-                .zip(&kept.docs)
-                .map(|((p, page), (url, old))| {
-                    let key = if edited.contains(p) {
-                        key(site, page)
-                    } else {
-                        *old
+                .enumerate()
+                .map(|(i, (p, page))| {
+                    let key = match old_key(i, &page.url) {
+                        Some(old) if !edited.contains(p) => old,
+                        _ => key(site, page),
                     };
-                    (url.clone(), key)
+                    (page.url.clone(), key)
                 })
                 .collect(),
-            _ => pages
+            None => pages
                 .par_iter()
                 .map(|page| (page.url.clone(), key(site, page)))
                 .collect(),
         };
         // For each document, its number in the kept index when its entry can stay.
-        let from: Vec<Option<usize>> = if same_order {
-            keys.iter()
-                .zip(&kept.docs)
-                .enumerate()
-                .map(|(i, (new, old))| (new.1 == old.1).then_some(i))
-                .collect()
-        } else {
-            let before: HashMap<&str, usize> = kept
-                .docs
-                .iter()
-                .enumerate()
-                .map(|(o, (url, _))| (url.as_str(), o))
-                .collect();
-            keys.iter()
-                .map(|(url, key)| {
-                    before
-                        .get(url.as_str())
-                        .copied()
-                        .filter(|&o| kept.docs[o].1 == *key)
-                })
-                .collect()
-        };
+        let from: Vec<Option<usize>> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, (url, key))| {
+                let o = if same_order {
+                    i
+                } else {
+                    *before.get(url.as_str())?
+                };
+                (kept.docs.get(o)?.1 == *key).then_some(o)
+            })
+            .collect();
         let fresh = from.iter().filter(|f| f.is_none()).count();
         let entry = |(page, from): (&&Page, &Option<usize>)| match from {
             Some(o) => Arc::clone(&kept.live.entries()[*o]),
