@@ -246,7 +246,7 @@ impl Live {
                 if let Some(slot) = number.get_mut(o) {
                     *slot = u32::try_from(i).unwrap_or(u32::MAX);
                 }
-                if o != i {
+                if o != i && o < old.len() {
                     moved.push(o);
                 }
             }
@@ -257,7 +257,7 @@ impl Live {
             .renumber(&number, moved.iter().map(|&o| &old[o].pairs));
         // New and changed documents: their postings join under their new number.
         for (i, e) in entries.iter().enumerate() {
-            if from[i].is_none() {
+            if from.get(i).is_none_or(Option::is_none) {
                 let n = u32::try_from(i).unwrap_or(u32::MAX);
                 self.words.change(n, &[], &e.terms);
                 self.pairs.change(n, &[], &e.pairs);

@@ -118,8 +118,6 @@ impl SearchCache {
             pages.iter().zip(&from).map(entry).collect()
         };
         clock.lap("serve: search entries");
-        let same_order =
-            keys.len() == kept.docs.len() && keys.iter().zip(&kept.docs).all(|(a, b)| a.0 == b.0);
         if kept.docs.is_empty() || fresh > PATCH_MOST {
             kept.live = Live::new(entries);
         } else if same_order {
