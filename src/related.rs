@@ -799,26 +799,39 @@ mod tests {
         tags
     }
 
+    /// Title and heading words of the generated test sites.
+    const TEST_WORDS: &[&str] = &[
+        "naltrexone",
+        "craving",
+        "liver",
+        "injection",
+        "tablet",
+        "relapse",
+        "opioid",
+        "alcohol",
+        "withdrawal",
+        "overdose",
+        "family",
+        "prescriber",
+        "pregnancy",
+        "sleep",
+        "nausea",
+        "counseling",
+        "recovery",
+        "dose",
+        "monthly",
+        "daily",
+        "label",
+        "trial",
+    ];
+
     /// The level search gives exactly the brute-force ranking, on sites of a few hundred
     /// pages with tags spread every way that stresses it, titles from a small vocabulary (many
     /// keyword ties) and shared dates (many ties decided by title).
     #[test]
     fn the_level_search_is_the_brute_force_ranking() {
-        const WORDS: &[&str] = &[
-            "naltrexone",
-            "craving",
-            "liver",
-            "injection",
-            "tablet",
-            "relapse",
-            "opioid",
-            "alcohol",
-            "withdrawal",
-            "overdose",
-            "family",
-            "prescriber",
-            "pregnancy",
-        ];
+        // A small vocabulary: many keyword ties.
+        let words: &[&str] = &TEST_WORDS[..13];
         let mut rng = crate::corpus::Rng::new(0x9e37_79b9_7f4a_7c15);
         let mut next = move |below: usize| rng.below(below.max(1));
         let base = generated(320, 12);
@@ -836,7 +849,7 @@ mod tests {
                     page.title = (0..1 + next(3))
                         .map(|_| {
                             if case % 3 == 0 {
-                                WORDS[next(WORDS.len())].to_owned()
+                                words[next(words.len())].to_owned()
                             } else {
                                 format!("word{}", next(400))
                             }
@@ -914,30 +927,7 @@ mod tests {
     /// gives the lists that building it from scratch gives.
     #[test]
     fn an_update_gives_the_lists_a_new_build_gives() {
-        const WORDS: &[&str] = &[
-            "naltrexone",
-            "craving",
-            "liver",
-            "injection",
-            "tablet",
-            "relapse",
-            "opioid",
-            "alcohol",
-            "withdrawal",
-            "overdose",
-            "family",
-            "prescriber",
-            "pregnancy",
-            "sleep",
-            "nausea",
-            "counseling",
-            "recovery",
-            "dose",
-            "monthly",
-            "daily",
-            "label",
-            "trial",
-        ];
+        const WORDS: &[&str] = TEST_WORDS;
         let mut rng = crate::corpus::Rng::new(0x2545_f491_4f6c_dd1d);
         let mut next = move |below: usize| rng.below(below);
         let phrase = |n: usize, next: &mut dyn FnMut(usize) -> usize| {
