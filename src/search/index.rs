@@ -211,9 +211,8 @@ impl Live {
             return;
         };
         let n = u32::try_from(doc).unwrap_or(u32::MAX);
-        self.words.change(n, &old.terms, &entry.terms);
-        self.pairs.change(n, &old.pairs, &entry.pairs);
-        *old = entry;
+        let old = std::mem::replace(old, Arc::clone(&entry));
+        self.change(n, Some(&old), Some(&entry));
         self.replaced.push(doc);
     }
 
@@ -233,9 +232,7 @@ impl Live {
         // Documents gone, or whose entry changed: their postings leave under their old number.
         for (o, e) in old.iter().enumerate() {
             if !kept[o] {
-                let n = u32::try_from(o).unwrap_or(u32::MAX);
-                self.words.change(n, &e.terms, &[]);
-                self.pairs.change(n, &e.pairs, &[]);
+                self.change(u32::try_from(o).unwrap_or(u32::MAX), Some(e), None);
             }
         }
         // Documents kept under a new number: their lists are numbered again.
@@ -258,15 +255,26 @@ impl Live {
         // New and changed documents: their postings join under their new number.
         for (i, e) in entries.iter().enumerate() {
             if from.get(i).is_none_or(Option::is_none) {
-                let n = u32::try_from(i).unwrap_or(u32::MAX);
-                self.words.change(n, &[], &e.terms);
-                self.pairs.change(n, &[], &e.pairs);
+                self.change(u32::try_from(i).unwrap_or(u32::MAX), None, Some(e));
             }
         }
         self.replaced.extend(
             (0..entries.len()).filter(|&i| old.get(i).is_none_or(|o| !Arc::ptr_eq(o, &entries[i]))),
         );
         self.entries = entries;
+    }
+
+    /// Document `n`'s entry was `old` and is `new` (`None`: it had none, or has none now): the
+    /// word and phrase lists of the terms that differ are edited.
+    fn change(&mut self, n: u32, old: Option<&Entry>, new: Option<&Entry>) {
+        fn terms(e: Option<&Entry>) -> &[(Box<str>, u8)] {
+            e.map_or(&[], |e| &e.terms)
+        }
+        fn pairs(e: Option<&Entry>) -> &[(Box<str>, u8)] {
+            e.map_or(&[], |e| &e.pairs)
+        }
+        self.words.change(n, terms(old), terms(new));
+        self.pairs.change(n, pairs(old), pairs(new));
     }
 
     /// The search files under `url_prefix`: all of them, or with `changed` only those that

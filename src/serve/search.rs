@@ -52,14 +52,14 @@ impl SearchCache {
         let language = &site.langs[lang];
         let words = Language::of(&language.code);
         let url_prefix = language.lang().url("");
-        let order: Vec<usize> = site.order_in(lang).collect();
-        let pages: Vec<&Page> = order
-            .iter()
-            .filter_map(|&p| site.pages.get(p).map(|p| &**p))
+        // The documents in order: each page's index into `site.pages`, and the page.
+        let pages: Vec<(usize, &Page)> = site
+            .order_in(lang)
+            .filter_map(|p| site.pages.get(p).map(|page| (p, &**page)))
             .collect();
         let kept = self.languages.entry(url_prefix.clone()).or_default();
         let same_order = pages.len() == kept.docs.len()
-            && pages.iter().zip(&kept.docs).all(|(p, d)| p.url == d.0);
+            && pages.iter().zip(&kept.docs).all(|((_, p), d)| p.url == d.0);
         // The kept documents by URL, when the order changed.
         let before: HashMap<&str, usize> = if same_order {
             HashMap::new()
@@ -70,19 +70,19 @@ impl SearchCache {
                 .map(|(o, (url, _))| (url.as_str(), o))
                 .collect()
         };
-        let old_key = |i: usize, url: &str| -> Option<u64> {
+        // Document `i`'s number in the kept index, if it was there.
+        let old_number = |i: usize, url: &str| -> Option<usize> {
             let o = if same_order { i } else { *before.get(url)? };
-            kept.docs.get(o).map(|d| d.1)
+            (o < kept.docs.len()).then_some(o)
         };
         let keys: Vec<(String, u64)> = match edited {
             // Only the edited pages can have a new key.
-            Some(edited) => order
+            Some(edited) => pages
                 .iter()
-                .zip(&pages)
                 .enumerate()
                 .map(|(i, (p, page))| {
-                    let key = match old_key(i, &page.url) {
-                        Some(old) if !edited.contains(p) => old,
+                    let key = match old_number(i, &page.url) {
+                        Some(o) if !edited.contains(p) => kept.docs[o].1,
                         _ => key(site, page),
                     };
                     (page.url.clone(), key)
@@ -90,24 +90,17 @@ impl SearchCache {
                 .collect(),
             None => pages
                 .par_iter()
-                .map(|page| (page.url.clone(), key(site, page)))
+                .map(|(_, page)| (page.url.clone(), key(site, page)))
                 .collect(),
         };
         // For each document, its number in the kept index when its entry can stay.
         let from: Vec<Option<usize>> = keys
             .iter()
             .enumerate()
-            .map(|(i, (url, key))| {
-                let o = if same_order {
-                    i
-                } else {
-                    *before.get(url.as_str())?
-                };
-                (kept.docs.get(o)?.1 == *key).then_some(o)
-            })
+            .map(|(i, (url, key))| old_number(i, url).filter(|&o| kept.docs[o].1 == *key))
             .collect();
         let fresh = from.iter().filter(|f| f.is_none()).count();
-        let entry = |(page, from): (&&Page, &Option<usize>)| match from {
+        let entry = |((_, page), from): (&(usize, &Page), &Option<usize>)| match from {
             Some(o) => Arc::clone(&kept.live.entries()[*o]),
             None => Arc::new(search::entry(words, &search::doc(site, page))),
         };
