@@ -471,11 +471,23 @@ impl Stopwatch {
         }
     }
 
-    /// Prints the time since the last lap.
+    /// Prints the time since the last lap, and the memory the process holds now and at most
+    /// so far where the system says (Linux).
     pub fn lap(&mut self, what: &str) {
         if self.on {
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let kb = |key: &str| {
+                let line = status.lines().find(|l| l.starts_with(key))?;
+                line.split_whitespace().nth(1)?.parse::<u64>().ok()
+            };
+            let memory = match (kb("VmRSS:"), kb("VmHWM:")) {
+                (Some(now), Some(peak)) => {
+                    format!("  rss {:>5} MB, peak {:>5} MB", now / 1024, peak / 1024)
+                }
+                _ => String::new(),
+            };
             eprintln!(
-                "{what:>32}: {:>8.1} ms",
+                "{what:>32}: {:>8.1} ms{memory}",
                 self.last.elapsed().as_secs_f64() * 1e3
             );
         }

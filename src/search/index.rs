@@ -7,6 +7,7 @@
 //! character, the sixth says "more follows"), so a term in every document of a 10,000-article
 //! site costs about 20 KB, a tenth of a JSON array of numbers.
 
+use super::terms::Terms;
 use super::text::{self, Language};
 use super::{Doc, FOLDER};
 use crate::publish::Output;
@@ -31,10 +32,10 @@ const PAIR_OTHER: u8 = 8;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// Each term and its score, sorted by term.
-    terms: Vec<(Box<str>, u8)>,
+    terms: Terms,
     /// Each pair of neighbouring terms (`"drink naltrexon"`) in the title, headings and
     /// description, with its phrase bonus, sorted.
-    pairs: Vec<(Box<str>, u8)>,
+    pairs: Terms,
     /// What a result shows, as JSON: title, URL, description, section, first words.
     meta: Box<str>,
     /// A hash of all the above.
@@ -58,48 +59,58 @@ struct Meta<'a> {
 
 /// A document's entry: its terms scored by where they occur, its phrase pairs, its metadata.
 pub fn entry(language: Language, doc: &Doc<'_>) -> Entry {
-    let mut counts: crate::hash::Map<String, [u16; 5]> = crate::hash::Map::default();
-    let mut pairs: crate::hash::Map<String, u8> = crate::hash::Map::default();
-    let mut count = |field: usize, content: &str, pair: Option<u8>| {
-        let folded = text::fold(content);
-        let mut last: Option<String> = None;
-        for word in text::words(&folded).filter(|w| !language.is_stop(w)) {
-            // The body's millions of words are looked up without making a string of each.
-            let term = language.stem(word);
-            match counts.get_mut(&*term) {
-                Some(c) => c[field] = c[field].saturating_add(1),
-                None => {
-                    let mut c = [0; 5];
-                    c[field] = 1;
-                    counts.insert(term.clone().into_owned(), c);
-                }
-            }
-            if let Some(bonus) = pair {
-                if let Some(last) = &last {
-                    let p = pairs.entry(format!("{last} {term}")).or_insert(0);
-                    *p = (*p).max(bonus);
-                }
-                last = Some(term.into_owned());
-            }
+    use std::borrow::Cow;
+    // Each field folded, with its number in `FIELDS` and the phrase bonus of its pairs.
+    let mut fields = vec![(0, text::fold(doc.title), Some(PAIR_TITLE))];
+    fields.extend(
+        doc.keys
+            .iter()
+            .map(|k| (1, text::fold(k), Some(PAIR_OTHER))),
+    );
+    fields.push((2, text::fold(doc.description), Some(PAIR_OTHER)));
+    fields.push((3, text::fold(doc.section), None));
+    fields.push((4, text::fold(doc.body), None));
+    // Occurrences per distinct word first: a page repeats its words, so the stop list and the
+    // stemmer see each word of a document once, not each of its thousand occurrences.
+    let mut seen: crate::hash::Map<&str, [u16; 5]> =
+        crate::hash::Map::with_capacity_and_hasher(1024, Default::default());
+    for (field, folded, _) in &fields {
+        for word in text::words(folded) {
+            let c = seen.entry(word).or_insert([0; 5]);
+            c[*field] = c[*field].saturating_add(1);
         }
-    };
-    count(0, doc.title, Some(PAIR_TITLE));
-    for key in &doc.keys {
-        count(1, key, Some(PAIR_OTHER));
     }
-    count(2, doc.description, Some(PAIR_OTHER));
-    count(3, doc.section, None);
-    count(4, doc.body, None);
-    let mut terms: Vec<(Box<str>, u8)> = counts
-        .into_iter()
-        .map(|(term, c)| (term.into_boxed_str(), score(&c)))
-        .collect();
+    let mut counts: crate::hash::Map<Cow<'_, str>, [u16; 5]> =
+        crate::hash::Map::with_capacity_and_hasher(seen.len(), Default::default());
+    for (word, c) in &seen {
+        if language.is_stop(word) {
+            continue;
+        }
+        let total = counts.entry(language.stem(word)).or_insert([0; 5]);
+        for (t, n) in total.iter_mut().zip(c) {
+            *t = t.saturating_add(*n);
+        }
+    }
+    let mut pairs: crate::hash::Map<String, u8> = crate::hash::Map::default();
+    for (_, folded, bonus) in &fields {
+        let Some(bonus) = *bonus else { continue };
+        let mut last: Option<Cow<'_, str>> = None;
+        for word in text::words(folded).filter(|w| !language.is_stop(w)) {
+            let term = language.stem(word);
+            if let Some(last) = &last {
+                let p = pairs.entry(format!("{last} {term}")).or_insert(0);
+                *p = (*p).max(bonus);
+            }
+            last = Some(term);
+        }
+    }
+    let mut terms: Vec<(Cow<'_, str>, u8)> =
+        counts.into_iter().map(|(t, c)| (t, score(&c))).collect();
     terms.sort_unstable();
-    let mut pairs: Vec<(Box<str>, u8)> = pairs
-        .into_iter()
-        .map(|(p, s)| (p.into_boxed_str(), s))
-        .collect();
+    let terms = Terms::from_sorted(terms.iter().map(|(t, s)| (&**t, *s)));
+    let mut pairs: Vec<(String, u8)> = pairs.into_iter().collect();
     pairs.sort_unstable();
+    let pairs = Terms::from_sorted(pairs.iter().map(|(p, s)| (p.as_str(), *s)));
     let meta = Meta {
         t: doc.title,
         u: doc.url,
@@ -161,7 +172,9 @@ struct Manifest<'a> {
     stamp: String,
 }
 
-/// The search files of `entries` (document `i` is `entries[i]`), under `url_prefix`.
+/// The search files of `entries` (document `i` is `entries[i]`), under `url_prefix`: what a
+/// fresh index makes, which the tests hold [`build`] and [`Live`]'s edits to.
+#[cfg(test)]
 pub fn assemble(
     language: Language,
     url_prefix: &str,
@@ -169,6 +182,64 @@ pub fn assemble(
     offline: bool,
 ) -> Vec<Output> {
     Live::new(entries.to_vec()).outputs(language, url_prefix, offline, false)
+}
+
+/// The search files of `docs` (document `i` is `docs[i]`) for a one-off build. Entries are
+/// made a run of documents at a time, on the thread pool, while the run before is folded into
+/// the posting lists; only each document's hash and metadata are kept after that, so the
+/// terms of the whole site (about five million pairs at 10,000 articles) are never held at
+/// once. The same files as [`assemble`] of every entry.
+pub fn build(language: Language, url_prefix: &str, docs: &[Doc<'_>], offline: bool) -> Vec<Output> {
+    use rayon::prelude::*;
+    /// Documents per run: enough to keep every thread busy, few enough to hold.
+    const RUN: usize = 512;
+    let make =
+        |run: &[Doc<'_>]| -> Vec<Entry> { run.par_iter().map(|d| entry(language, d)).collect() };
+    let (mut words, mut pairs) = (Gather::default(), Gather::default());
+    let mut kept: Vec<(u64, Box<str>)> = Vec::with_capacity(docs.len());
+    let mut runs = docs.chunks(RUN);
+    let mut current = runs.next().map(make);
+    while let Some(entries) = current.take() {
+        let next = runs.next();
+        let (made, ()) = rayon::join(
+            || next.map(make),
+            || {
+                for entry in entries {
+                    let n = u32::try_from(kept.len()).unwrap_or(u32::MAX);
+                    words.add(n, &entry.terms);
+                    pairs.add(n, &entry.pairs);
+                    kept.push((entry.hash, entry.meta));
+                }
+            },
+        );
+        current = made;
+    }
+    let (mut words, mut pairs) = rayon::join(|| Lists::sorted(words.0), || Lists::sorted(pairs.0));
+    let folder = Folder {
+        language,
+        url_prefix,
+        offline,
+    };
+    let docs = kept.iter().map(|(hash, meta)| (*hash, &**meta));
+    folder.files([&mut words, &mut pairs], docs, |_| true, false)
+}
+
+/// Posting lists being gathered from documents in order.
+#[derive(Default)]
+struct Gather(crate::hash::Map<Box<str>, Vec<(u32, u8)>>);
+
+impl Gather {
+    /// Document `doc`'s terms join their lists.
+    fn add(&mut self, doc: u32, terms: &Terms) {
+        for (term, score) in terms.iter() {
+            match self.0.get_mut(term) {
+                Some(list) => list.push((doc, score)),
+                None => {
+                    self.0.insert(term.into(), vec![(doc, score)]);
+                }
+            }
+        }
+    }
 }
 
 /// An index kept between `serve` rebuilds: the entries, every term's posting list and its
@@ -267,14 +338,23 @@ impl Live {
     /// Document `n`'s entry was `old` and is `new` (`None`: it had none, or has none now): the
     /// word and phrase lists of the terms that differ are edited.
     fn change(&mut self, n: u32, old: Option<&Entry>, new: Option<&Entry>) {
-        fn terms(e: Option<&Entry>) -> &[(Box<str>, u8)] {
-            e.map_or(&[], |e| &e.terms)
+        fn terms_of(e: &Entry) -> &Terms {
+            &e.terms
         }
-        fn pairs(e: Option<&Entry>) -> &[(Box<str>, u8)] {
-            e.map_or(&[], |e| &e.pairs)
+        fn pairs_of(e: &Entry) -> &Terms {
+            &e.pairs
         }
-        self.words.change(n, terms(old), terms(new));
-        self.pairs.change(n, pairs(old), pairs(new));
+        let none = Terms::default();
+        self.words.change(
+            n,
+            old.map_or(&none, terms_of).iter(),
+            new.map_or(&none, terms_of).iter(),
+        );
+        self.pairs.change(
+            n,
+            old.map_or(&none, pairs_of).iter(),
+            new.map_or(&none, pairs_of).iter(),
+        );
     }
 
     /// The search files under `url_prefix`: all of them, or with `changed` only those that
@@ -286,12 +366,45 @@ impl Live {
         offline: bool,
         changed: bool,
     ) -> Vec<Output> {
-        let folder = match url_prefix.trim_matches('/') {
+        let mut replaced = std::mem::take(&mut self.replaced);
+        replaced.sort_unstable();
+        replaced.dedup();
+        let docs = self.entries.iter().map(|e| (e.hash, &*e.meta));
+        let wanted = |doc: usize| !changed || replaced.binary_search(&doc).is_ok();
+        let folder = Folder {
+            language,
+            url_prefix,
+            offline,
+        };
+        folder.files([&mut self.words, &mut self.pairs], docs, wanted, changed)
+    }
+}
+
+/// Where a language's search files go, and in which form.
+struct Folder<'a> {
+    language: Language,
+    url_prefix: &'a str,
+    /// Classic scripts for `file://` instead of JSON.
+    offline: bool,
+}
+
+impl Folder<'_> {
+    /// The files of an index: the word and phrase lists packed into shards (every shard, or
+    /// with `changed` only those new since the last pack), each document's file whose number
+    /// is `wanted`, and the manifest. `docs` gives each document's hash and metadata, in order.
+    fn files<'d>(
+        &self,
+        [words, pairs]: [&mut Lists; 2],
+        docs: impl ExactSizeIterator<Item = (u64, &'d str)>,
+        wanted: impl Fn(usize) -> bool,
+        changed: bool,
+    ) -> Vec<Output> {
+        let folder = match self.url_prefix.trim_matches('/') {
             "" => FOLDER.to_owned(),
             prefix => format!("{prefix}/{FOLDER}"),
         };
         let file = |name: &str, json: &str| {
-            if offline {
+            if self.offline {
                 Output {
                     path: format!("{folder}/{name}.js"),
                     bytes: format!("window.siteSearch.add(\"{name}\",{json});\n").into_bytes(),
@@ -303,11 +416,10 @@ impl Live {
                 }
             }
         };
-        let (word_lists, pair_lists) = (&mut self.words, &mut self.pairs);
-        rayon::join(|| word_lists.pack(), || pair_lists.pack());
+        rayon::join(|| words.pack(), || pairs.pack());
         let mut stamp = crate::hash::Hasher::default();
         let mut outputs = Vec::new();
-        for (kind, lists) in [("w", &self.words), ("p", &self.pairs)] {
+        for (kind, lists) in [("w", &*words), ("p", &*pairs)] {
             for (i, shard) in lists.shards.iter().enumerate() {
                 std::hash::Hasher::write(&mut stamp, shard.json.as_bytes());
                 if !changed || shard.fresh {
@@ -315,15 +427,14 @@ impl Live {
                 }
             }
         }
-        let mut replaced = std::mem::take(&mut self.replaced);
-        replaced.sort_unstable();
-        replaced.dedup();
-        for (i, e) in self.entries.iter().enumerate() {
-            std::hash::Hasher::write_u64(&mut stamp, e.hash);
-            if !changed || replaced.binary_search(&i).is_ok() {
-                outputs.push(file(&format!("d/{i}"), &e.meta));
+        let count = docs.len();
+        for (i, (hash, meta)) in docs.enumerate() {
+            std::hash::Hasher::write_u64(&mut stamp, hash);
+            if wanted(i) {
+                outputs.push(file(&format!("d/{i}"), meta));
             }
         }
+        let language = self.language;
         let manifest = Manifest {
             format: FORMAT,
             lang: language.code,
@@ -332,9 +443,9 @@ impl Live {
             suffixes: language.suffixes,
             min_stem: text::MIN_STEM,
             max_word: text::MAX_WORD,
-            docs: self.entries.len(),
-            words: self.words.shards.iter().map(|s| &*s.first).collect(),
-            pairs: self.pairs.shards.iter().map(|s| &*s.first).collect(),
+            docs: count,
+            words: words.shards.iter().map(|s| &*s.first).collect(),
+            pairs: pairs.shards.iter().map(|s| &*s.first).collect(),
             stamp: format!("{:016x}", std::hash::Hasher::finish(&stamp)),
         };
         let json = serde_json::to_string(&manifest).unwrap_or_default();
@@ -374,30 +485,51 @@ struct Shard {
 
 impl Lists {
     /// The lists of `entries`, as `field` gives each one's terms.
-    fn of(entries: &[Arc<Entry>], field: impl Fn(&Entry) -> &Vec<(Box<str>, u8)>) -> Self {
-        let mut lists: crate::hash::Map<Box<str>, List> = crate::hash::Map::default();
-        for (doc, e) in entries.iter().enumerate() {
-            let doc = u32::try_from(doc).unwrap_or(u32::MAX);
-            for (term, score) in field(e) {
-                match lists.get_mut(term) {
-                    Some(list) => list.postings.push((doc, *score)),
-                    None => {
-                        let list = List {
-                            postings: vec![(doc, *score)],
-                            json: String::new(),
-                        };
-                        lists.insert(term.clone(), list);
+    fn of(entries: &[Arc<Entry>], field: impl Fn(&Entry) -> &Terms + Sync) -> Self {
+        use rayon::prelude::*;
+        type Postings<'a> = crate::hash::Map<&'a str, Vec<(u32, u8)>>;
+        // Each thread gathers a run of documents; the runs are joined in document order, so
+        // every list stays sorted by document.
+        let threads = rayon::current_num_threads().max(1);
+        let run = entries.len().div_ceil(threads).max(1);
+        let lists: Postings<'_> = entries
+            .par_chunks(run)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut lists = Postings::default();
+                for (i, e) in chunk.iter().enumerate() {
+                    let doc = u32::try_from(c * run + i).unwrap_or(u32::MAX);
+                    for (term, score) in field(e).iter() {
+                        lists.entry(term).or_default().push((doc, score));
                     }
                 }
-            }
-        }
-        let mut sorted: Vec<(Box<str>, List)> = lists.into_iter().collect();
-        {
-            use rayon::slice::ParallelSliceMut;
-            sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        }
+                lists
+            })
+            .reduce_with(|mut earlier, later| {
+                for (term, postings) in later {
+                    earlier.entry(term).or_default().extend(postings);
+                }
+                earlier
+            })
+            .unwrap_or_default();
+        Self::sorted(lists)
+    }
+
+    /// Lists from each term's postings, sorted by term, not packed yet.
+    fn sorted<K: Into<Box<str>> + Ord + Send>(
+        lists: std::collections::HashMap<K, Vec<(u32, u8)>, impl std::hash::BuildHasher>,
+    ) -> Self {
+        use rayon::slice::ParallelSliceMut;
+        let mut sorted: Vec<(K, Vec<(u32, u8)>)> = lists.into_iter().collect();
+        sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Self {
-            lists: sorted.into_iter().collect(),
+            lists: sorted
+                .into_iter()
+                .map(|(term, postings)| {
+                    let json = String::new();
+                    (term.into(), List { postings, json })
+                })
+                .collect(),
             dirty: Default::default(),
             shards: Vec::new(),
         }
@@ -405,14 +537,19 @@ impl Lists {
 
     /// Document `doc`'s terms were `old` and are `new` (each sorted by term): the lists of the
     /// terms that appeared, went away or changed their score are edited.
-    fn change(&mut self, doc: u32, old: &[(Box<str>, u8)], new: &[(Box<str>, u8)]) {
-        let (mut a, mut b) = (old.iter().peekable(), new.iter().peekable());
+    fn change<'a>(
+        &mut self,
+        doc: u32,
+        old: impl Iterator<Item = (&'a str, u8)>,
+        new: impl Iterator<Item = (&'a str, u8)>,
+    ) {
+        let (mut a, mut b) = (old.peekable(), new.peekable());
         loop {
             let order = match (a.peek(), b.peek()) {
                 (None, None) => return,
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
-                (Some(x), Some(y)) => x.0.cmp(&y.0),
+                (Some(x), Some(y)) => x.0.cmp(y.0),
             };
             match order {
                 std::cmp::Ordering::Less => {
@@ -422,13 +559,13 @@ impl Lists {
                 }
                 std::cmp::Ordering::Greater => {
                     if let Some((term, score)) = b.next() {
-                        self.insert(doc, term, *score);
+                        self.insert(doc, term, score);
                     }
                 }
                 std::cmp::Ordering::Equal => {
                     if let (Some(x), Some((term, score))) = (a.next(), b.next()) {
-                        if x.1 != *score {
-                            self.insert(doc, term, *score);
+                        if x.1 != score {
+                            self.insert(doc, term, score);
                         }
                     }
                 }
@@ -466,12 +603,8 @@ impl Lists {
     /// Gives the documents new numbers (`number[old]`) in the lists of `terms` (the terms of
     /// the documents that moved): every posting in those lists is renumbered, and the lists
     /// put in document order again.
-    fn renumber<'a>(
-        &mut self,
-        number: &[u32],
-        terms: impl Iterator<Item = &'a Vec<(Box<str>, u8)>>,
-    ) {
-        let mut touched: Vec<&str> = terms.flatten().map(|(t, _)| &**t).collect();
+    fn renumber<'a>(&mut self, number: &[u32], terms: impl Iterator<Item = &'a Terms>) {
+        let mut touched: Vec<&str> = terms.flat_map(|t| t.iter().map(|(t, _)| t)).collect();
         touched.sort_unstable();
         touched.dedup();
         for term in touched {
@@ -836,14 +969,14 @@ mod tests {
             body: "drink drink drink drink drink drink drink drink",
         };
         let e = entry(ENGLISH, &d);
-        let score = |t: &str| e.terms.iter().find(|(x, _)| &**x == t).map(|(_, s)| *s);
+        let score = |t: &str| e.terms.iter().find(|(x, _)| *x == t).map(|(_, s)| s);
         assert_eq!(score("drink"), Some(12 + 6 + 4 + 6));
         assert_eq!(score("alcohol"), Some(2));
         assert_eq!(score("less"), Some(6));
         assert!(e
             .pairs
             .iter()
-            .any(|(p, s)| &**p == "drink less" && *s == PAIR_OTHER));
+            .any(|(p, s)| p == "drink less" && s == PAIR_OTHER));
     }
 
     #[test]
@@ -869,13 +1002,13 @@ mod tests {
         let live = Live::new(entries.clone());
         let words = word_lists(&live);
         for (i, e) in entries.iter().enumerate() {
-            for (term, score) in &e.terms {
+            for (term, score) in e.terms.iter() {
                 let list = words
                     .iter()
-                    .find(|(t, _)| t == &&**term)
+                    .find(|(t, _)| *t == term)
                     .map(|(_, l)| decode(l));
                 assert!(
-                    list.is_some_and(|l| l.contains(&(i as u32, u32::from(*score)))),
+                    list.is_some_and(|l| l.contains(&(i as u32, u32::from(score)))),
                     "{term} in {i}"
                 );
             }
@@ -917,6 +1050,36 @@ mod tests {
             seen += map.len();
         }
         assert_eq!(seen, count);
+    }
+
+    #[test]
+    fn a_one_off_build_makes_what_the_entries_make() {
+        // More documents than one run, the last run short, words shared across runs and
+        // words only one run has, online and offline.
+        let bodies: Vec<String> = (0..1300)
+            .map(|i| {
+                format!(
+                    "drinking word{} common{} naltrexone stresses item{i}",
+                    i % 97,
+                    i / 512
+                )
+            })
+            .collect();
+        let titles: Vec<String> = (0..1300).map(|i| format!("Title {}", i % 13)).collect();
+        let docs: Vec<Doc<'_>> = bodies
+            .iter()
+            .zip(&titles)
+            .map(|(b, t)| doc(t, "/x/", b))
+            .collect();
+        for offline in [false, true] {
+            let streamed = build(ENGLISH, "/es", &docs, offline);
+            let whole = assemble(ENGLISH, "/es", &entries_of(ENGLISH, &docs), offline);
+            assert_eq!(streamed, whole, "offline: {offline}");
+        }
+        assert_eq!(
+            build(ENGLISH, "", &[], false),
+            assemble(ENGLISH, "", &[], false)
+        );
     }
 
     #[test]

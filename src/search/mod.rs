@@ -20,9 +20,10 @@
 //! with that language's documents.
 
 mod index;
+mod terms;
 pub mod text;
 
-pub use index::{assemble, entry, Entry, Live};
+pub use index::{entry, Entry, Live};
 pub use text::Language;
 
 use crate::page::Page;
@@ -54,13 +55,7 @@ pub struct Doc<'a> {
 /// the language's part of the URL (`/es`), and `offline` makes scripts instead of JSON.
 /// Ties in ranking go to the earlier document.
 pub fn build(lang: &str, url_prefix: &str, docs: &[Doc<'_>], offline: bool) -> Vec<Output> {
-    use rayon::prelude::*;
-    let language = Language::of(lang);
-    let entries: Vec<std::sync::Arc<Entry>> = docs
-        .par_iter()
-        .map(|d| std::sync::Arc::new(entry(language, d)))
-        .collect();
-    assemble(language, url_prefix, &entries, offline)
+    index::build(Language::of(lang), url_prefix, docs, offline)
 }
 
 /// The searchable pages of `site` in language `lang` (listed articles, newest first).

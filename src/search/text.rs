@@ -131,19 +131,25 @@ impl Language {
 
     /// Whether a folded word is one of the stop words.
     pub fn is_stop(&self, word: &str) -> bool {
-        self.stop.binary_search(&word).is_ok()
+        // Compared byte by byte: the index asks this of every distinct word of every page, and
+        // `memcmp` calls for words this short cost more than the comparison.
+        self.stop
+            .binary_search_by(|stop| stop.bytes().cmp(word.bytes()))
+            .is_ok()
     }
 
     /// A folded word's stem: the first suffix whose removal leaves [`MIN_STEM`] characters,
     /// replaced; the word itself when none does or a suffix kept as it is comes first.
     pub fn stem<'w>(&self, word: &'w str) -> std::borrow::Cow<'w, str> {
-        let len = word.chars().count();
         for &(suffix, replacement) in self.suffixes {
-            if suffix == replacement && word.ends_with(suffix) {
+            if !ends_with(word, suffix) {
+                continue;
+            }
+            if suffix == replacement {
                 // A suffix kept as it is (`ss`) protects the word from the shorter ones.
                 return word.into();
             }
-            if word.ends_with(suffix) && len - suffix.chars().count() >= MIN_STEM {
+            if word.chars().count() - suffix.chars().count() >= MIN_STEM {
                 let stem = &word[..word.len() - suffix.len()];
                 return if replacement.is_empty() {
                     stem.into()
@@ -164,6 +170,18 @@ impl Language {
             .map(|w| self.stem(w).into_owned())
             .collect()
     }
+}
+
+/// Whether `word` ends with `suffix`, compared from the last byte back: most suffixes differ
+/// from a word in its last letter, and `str::ends_with` calls `memcmp` for every suffix tried.
+fn ends_with(word: &str, suffix: &str) -> bool {
+    let (word, suffix) = (word.as_bytes(), suffix.as_bytes());
+    word.len() >= suffix.len()
+        && word
+            .iter()
+            .rev()
+            .zip(suffix.iter().rev())
+            .all(|(a, b)| a == b)
 }
 
 /// `text` in lower case with the accents of [`FOLD_FROM`] and combining accents dropped.
