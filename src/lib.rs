@@ -459,22 +459,29 @@ impl Caches {
 /// Stage timings on stderr when `SITE_TIMINGS` is set, for performance work.
 pub struct Stopwatch {
     last: std::time::Instant,
+    /// The process's CPU seconds (every thread, user and system) at the last lap.
+    cpu: f64,
     on: bool,
 }
 
 impl Stopwatch {
     /// Starts timing (silently unless `SITE_TIMINGS` is set).
     pub fn new() -> Self {
+        let on = std::env::var_os("SITE_TIMINGS").is_some();
         Self {
             last: std::time::Instant::now(),
-            on: std::env::var_os("SITE_TIMINGS").is_some(),
+            cpu: if on { cpu_seconds() } else { 0.0 },
+            on,
         }
     }
 
-    /// Prints the time since the last lap, and the memory the process holds now and at most
-    /// so far where the system says (Linux).
+    /// Prints the time since the last lap, the CPU time all threads spent in it (a stage that
+    /// keeps both of two cores busy shows twice its wall time), and the memory the process
+    /// holds now and at most so far where the system says (Linux).
     pub fn lap(&mut self, what: &str) {
         if self.on {
+            let cpu = cpu_seconds();
+            let spent = (cpu - std::mem::replace(&mut self.cpu, cpu)) * 1e3;
             let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
             let kb = |key: &str| {
                 let line = status.lines().find(|l| l.starts_with(key))?;
@@ -487,12 +494,31 @@ impl Stopwatch {
                 _ => String::new(),
             };
             eprintln!(
-                "{what:>32}: {:>8.1} ms{memory}",
+                "{what:>32}: {:>8.1} ms, cpu {spent:>8.1} ms{memory}",
                 self.last.elapsed().as_secs_f64() * 1e3
             );
         }
         self.last = std::time::Instant::now();
     }
+}
+
+/// The CPU time the process has used so far, every thread's, in seconds (0 where the system
+/// does not say).
+#[cfg(unix)]
+fn cpu_seconds() -> f64 {
+    // SAFETY: `getrusage` only writes the struct it is handed, which is all zeroes to start
+    // with and has no invariants.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return 0.0;
+    }
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
+#[cfg(not(unix))]
+fn cpu_seconds() -> f64 {
+    0.0
 }
 
 impl Default for Stopwatch {

@@ -104,13 +104,16 @@ pub fn entry(language: Language, doc: &Doc<'_>) -> Entry {
             last = Some(term);
         }
     }
-    let mut terms: Vec<(Cow<'_, str>, u8)> =
-        counts.into_iter().map(|(t, c)| (t, score(&c))).collect();
-    terms.sort_unstable();
-    let terms = Terms::from_sorted(terms.iter().map(|(t, s)| (&**t, *s)));
-    let mut pairs: Vec<(String, u8)> = pairs.into_iter().collect();
-    pairs.sort_unstable();
-    let pairs = Terms::from_sorted(pairs.iter().map(|(p, s)| (p.as_str(), *s)));
+    let mut terms: Vec<(u64, Cow<'_, str>, u8)> = counts
+        .into_iter()
+        .map(|(t, c)| (prefix(&t), t, score(&c)))
+        .collect();
+    terms.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    let terms = Terms::from_sorted(terms.iter().map(|(_, t, s)| (&**t, *s)));
+    let mut pairs: Vec<(u64, String, u8)> =
+        pairs.into_iter().map(|(p, s)| (prefix(&p), p, s)).collect();
+    pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    let pairs = Terms::from_sorted(pairs.iter().map(|(_, p, s)| (p.as_str(), *s)));
     let meta = Meta {
         t: doc.title,
         u: doc.url,
@@ -131,6 +134,16 @@ pub fn entry(language: Language, doc: &Doc<'_>) -> Entry {
         meta,
         hash,
     }
+}
+
+/// A term's first eight bytes as a number that sorts as they do (zeroes after a shorter term,
+/// which sorts before every longer one it begins): terms are sorted on it first, and most
+/// never need their text compared.
+fn prefix(term: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    let n = term.len().min(8);
+    bytes[..n].copy_from_slice(&term.as_bytes()[..n]);
+    u64::from_be_bytes(bytes)
 }
 
 /// A term's score in a document from its occurrences per field: each field's weight times its
@@ -195,7 +208,7 @@ pub fn build(language: Language, url_prefix: &str, docs: &[Doc<'_>], offline: bo
     const RUN: usize = 512;
     let make =
         |run: &[Doc<'_>]| -> Vec<Entry> { run.par_iter().map(|d| entry(language, d)).collect() };
-    let (mut words, mut pairs) = (Gather::default(), Gather::default());
+    let (mut words, mut pairs) = (Gather::new(), Gather::new());
     let mut kept: Vec<(u64, Box<str>)> = Vec::with_capacity(docs.len());
     let mut runs = docs.chunks(RUN);
     let mut current = runs.next().map(make);
@@ -204,17 +217,15 @@ pub fn build(language: Language, url_prefix: &str, docs: &[Doc<'_>], offline: bo
         let (made, ()) = rayon::join(
             || next.map(make),
             || {
-                for entry in entries {
-                    let n = u32::try_from(kept.len()).unwrap_or(u32::MAX);
-                    words.add(n, &entry.terms);
-                    pairs.add(n, &entry.pairs);
-                    kept.push((entry.hash, entry.meta));
-                }
+                let first = u32::try_from(kept.len()).unwrap_or(u32::MAX);
+                words.add(first, entries.iter().map(|e| &e.terms));
+                pairs.add(first, entries.iter().map(|e| &e.pairs));
+                kept.extend(entries.into_iter().map(|e| (e.hash, e.meta)));
             },
         );
         current = made;
     }
-    let (mut words, mut pairs) = rayon::join(|| Lists::sorted(words.0), || Lists::sorted(pairs.0));
+    let (mut words, mut pairs) = rayon::join(|| words.lists(), || pairs.lists());
     let folder = Folder {
         language,
         url_prefix,
@@ -224,21 +235,94 @@ pub fn build(language: Language, url_prefix: &str, docs: &[Doc<'_>], offline: bo
     folder.files([&mut words, &mut pairs], docs, |_| true, false)
 }
 
-/// Posting lists being gathered from documents in order.
-#[derive(Default)]
-struct Gather(crate::hash::Map<Box<str>, Vec<(u32, u8)>>);
+/// Posting lists being gathered from documents in order, kept apart by the first two bytes of
+/// their term: each part's table is small enough to stay in the processor's cache (one table
+/// of every term was most of the index's time at 100,000 articles, waiting on memory), the
+/// parts are filled in parallel, and the parts in the order of their bytes hold the terms in
+/// order, so each is sorted alone.
+struct Gather {
+    parts: Vec<crate::hash::Map<Box<str>, Postings>>,
+}
+
+/// A term's documents, in order, each with the term's score there.
+type Postings = Vec<(u32, u8)>;
 
 impl Gather {
-    /// Document `doc`'s terms join their lists.
-    fn add(&mut self, doc: u32, terms: &Terms) {
-        for (term, score) in terms.iter() {
-            match self.0.get_mut(term) {
-                Some(list) => list.push((doc, score)),
-                None => {
-                    self.0.insert(term.into(), vec![(doc, score)]);
-                }
-            }
+    /// How many parts: one for each first two bytes.
+    const PARTS: usize = 1 << 16;
+
+    fn new() -> Self {
+        Self {
+            parts: (0..Self::PARTS).map(|_| Default::default()).collect(),
         }
+    }
+
+    /// The part of a term: its first two bytes (a one-byte term's second is taken as 0, which
+    /// sorts before any longer term with the same first byte, as the term does).
+    fn part(term: &str) -> usize {
+        match term.as_bytes() {
+            [a, b, ..] => usize::from(*a) << 8 | usize::from(*b),
+            [a] => usize::from(*a) << 8,
+            [] => 0,
+        }
+    }
+
+    /// The terms of documents `first`, `first + 1`, ... join their lists.
+    fn add<'a>(&mut self, first: u32, docs: impl Iterator<Item = &'a Terms>) {
+        use rayon::prelude::*;
+        // Every posting with its part, put in order of part by counting (keeping the order of
+        // documents within a part), then each part's postings go into its table.
+        let mut postings: Vec<(u16, &str, u32, u8)> = Vec::new();
+        for (i, terms) in docs.enumerate() {
+            let doc = first.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
+            postings.extend(terms.iter().map(|(term, score)| {
+                let part = u16::try_from(Self::part(term)).unwrap_or(u16::MAX);
+                (part, term, doc, score)
+            }));
+        }
+        let mut starts = vec![0usize; Self::PARTS + 1];
+        for posting in &postings {
+            starts[usize::from(posting.0) + 1] += 1;
+        }
+        for p in 0..Self::PARTS {
+            starts[p + 1] += starts[p];
+        }
+        let mut next = starts.clone();
+        let mut sorted: Vec<(&str, u32, u8)> = vec![("", 0, 0); postings.len()];
+        for (part, term, doc, score) in postings {
+            let at = &mut next[usize::from(part)];
+            sorted[*at] = (term, doc, score);
+            *at += 1;
+        }
+        self.parts
+            .par_iter_mut()
+            .enumerate()
+            .filter(|(p, _)| starts[*p] < starts[p + 1])
+            .for_each(|(p, lists)| {
+                for &(term, doc, score) in &sorted[starts[p]..starts[p + 1]] {
+                    match lists.get_mut(term) {
+                        Some(list) => list.push((doc, score)),
+                        None => {
+                            lists.insert(term.into(), vec![(doc, score)]);
+                        }
+                    }
+                }
+            });
+    }
+
+    /// The gathered lists, sorted by term.
+    fn lists(self) -> Lists {
+        use rayon::prelude::*;
+        let parts: Vec<Vec<(Box<str>, Postings)>> = self
+            .parts
+            .into_par_iter()
+            .map(|part| {
+                let mut part: Vec<(Box<str>, Postings)> = part.into_iter().collect();
+                part.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                part
+            })
+            .collect();
+        Lists::in_order(parts.into_iter().flatten())
     }
 }
 
@@ -522,12 +606,20 @@ impl Lists {
         use rayon::slice::ParallelSliceMut;
         let mut sorted: Vec<(K, Vec<(u32, u8)>)> = lists.into_iter().collect();
         sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        Self {
-            lists: sorted
+        Self::in_order(
+            sorted
                 .into_iter()
+                .map(|(term, postings)| (term.into(), postings)),
+        )
+    }
+
+    /// Lists from each term's postings, given in term order, each term once; not packed yet.
+    fn in_order(lists: impl Iterator<Item = (Box<str>, Vec<(u32, u8)>)>) -> Self {
+        Self {
+            lists: lists
                 .map(|(term, postings)| {
                     let json = String::new();
-                    (term.into(), List { postings, json })
+                    (term, List { postings, json })
                 })
                 .collect(),
             dirty: Default::default(),

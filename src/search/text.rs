@@ -18,6 +18,8 @@ pub struct Language {
     pub code: &'static str,
     /// Words left out of the index and of queries, folded, sorted (for `binary_search`).
     pub stop: &'static [&'static str],
+    /// The length in bytes of the longest stop word: no longer word needs looking up.
+    pub longest_stop: usize,
     /// Suffixes and what replaces them: the first whose removal leaves at least
     /// [`MIN_STEM`] characters applies, and only that one; a suffix replaced by itself (`ss`)
     /// ends the search whatever the word's length, keeping the word whole.
@@ -38,17 +40,21 @@ pub const FOLD_FROM: &str =
 pub const FOLD_TO: &str =
     "aaaaaaaaacccccddeeeeeeeeegggghhiiiiiiiiijklllllnnnnooooooooorrrsssstttuuuuuuuuuuwyyyzzz";
 
+/// English stop words, folded and sorted.
+const ENGLISH_STOP: &[&str] = &[
+    "a", "about", "after", "am", "an", "and", "are", "as", "at", "be", "before", "but", "by",
+    "can", "could", "do", "does", "for", "from", "get", "go", "has", "have", "how", "i", "if",
+    "in", "into", "is", "it", "its", "me", "my", "no", "not", "of", "on", "or", "should", "so",
+    "that", "the", "their", "them", "then", "there", "this", "to", "up", "was", "we", "what",
+    "when", "where", "which", "who", "why", "will", "with", "would", "you", "your",
+];
+
 /// English: plurals, `-ing`, `-ed` and a final `e`, so `drink`, `drinks` and `drinking` meet,
 /// and `take`, `takes`, `taking` (`tak`). `ss`, `us` and `is` are kept whole.
 pub const ENGLISH: Language = Language {
     code: "en",
-    stop: &[
-        "a", "about", "after", "am", "an", "and", "are", "as", "at", "be", "before", "but", "by",
-        "can", "could", "do", "does", "for", "from", "get", "go", "has", "have", "how", "i", "if",
-        "in", "into", "is", "it", "its", "me", "my", "no", "not", "of", "on", "or", "should", "so",
-        "that", "the", "their", "them", "then", "there", "this", "to", "up", "was", "we", "what",
-        "when", "where", "which", "who", "why", "will", "with", "would", "you", "your",
-    ],
+    stop: ENGLISH_STOP,
+    longest_stop: longest(ENGLISH_STOP),
     suffixes: &[
         ("sses", "ss"),
         ("ies", "y"),
@@ -64,20 +70,24 @@ pub const ENGLISH: Language = Language {
     ],
 };
 
+/// Spanish stop words, folded and sorted.
+const SPANISH_STOP: &[&str] = &[
+    "a", "al", "algo", "ante", "antes", "como", "con", "contra", "cual", "cuando", "de", "del",
+    "desde", "donde", "durante", "e", "el", "ella", "ellas", "ellos", "en", "entre", "era", "es",
+    "esa", "esas", "ese", "eso", "esos", "esta", "estas", "este", "esto", "estos", "fue", "ha",
+    "hay", "la", "las", "le", "les", "lo", "los", "mas", "me", "mi", "mis", "muy", "ni", "no",
+    "nos", "o", "para", "pero", "por", "porque", "que", "quien", "se", "segun", "ser", "si", "sin",
+    "sobre", "su", "sus", "tambien", "te", "tu", "tus", "u", "un", "una", "uno", "unos", "y", "ya",
+    "yo",
+];
+
 /// Spanish: plurals, gender, the common verb endings (infinitive, gerund, participles,
 /// imperfect), `-iones` to `-ion`: `beber`, `bebe`, `bebida`, `bebiendo` meet at `beb`,
 /// `embarazo`, `embarazada` at `embaraz`, `inyecciones` and `inyección` at `inyeccion`.
 pub const SPANISH: Language = Language {
     code: "es",
-    stop: &[
-        "a", "al", "algo", "ante", "antes", "como", "con", "contra", "cual", "cuando", "de", "del",
-        "desde", "donde", "durante", "e", "el", "ella", "ellas", "ellos", "en", "entre", "era",
-        "es", "esa", "esas", "ese", "eso", "esos", "esta", "estas", "este", "esto", "estos", "fue",
-        "ha", "hay", "la", "las", "le", "les", "lo", "los", "mas", "me", "mi", "mis", "muy", "ni",
-        "no", "nos", "o", "para", "pero", "por", "porque", "que", "quien", "se", "segun", "ser",
-        "si", "sin", "sobre", "su", "sus", "tambien", "te", "tu", "tus", "u", "un", "una", "uno",
-        "unos", "y", "ya", "yo",
-    ],
+    stop: SPANISH_STOP,
+    longest_stop: longest(SPANISH_STOP),
     suffixes: &[
         ("amientos", ""),
         ("imientos", ""),
@@ -117,6 +127,18 @@ pub const SPANISH: Language = Language {
     ],
 };
 
+/// The length in bytes of the longest of `words`.
+const fn longest(words: &[&str]) -> usize {
+    let (mut i, mut most) = (0, 0);
+    while i < words.len() {
+        if words[i].len() > most {
+            most = words[i].len();
+        }
+        i += 1;
+    }
+    most
+}
+
 impl Language {
     /// The rules for a language code (`en`, `es`, `es-MX`); English for any other, since the
     /// folding and splitting suit every Latin-script language and English stop words do no harm.
@@ -131,6 +153,9 @@ impl Language {
 
     /// Whether a folded word is one of the stop words.
     pub fn is_stop(&self, word: &str) -> bool {
+        if word.len() > self.longest_stop {
+            return false;
+        }
         // Compared byte by byte: the index asks this of every distinct word of every page, and
         // `memcmp` calls for words this short cost more than the comparison.
         self.stop
