@@ -374,6 +374,34 @@ fn removing_an_anchor_another_page_links_to_fails_and_the_fix_recovers() {
     assert!(rebuild(&mut session, tmp.path(), &[path], Way::Patch).is_empty());
 }
 
+/// A body kept from the last build (its text did not change) after the front matter above it
+/// grew by a line: its links' lines are counted again, so a later error in it names the line
+/// a full build names.
+#[test]
+fn a_kept_body_below_a_longer_front_matter_reports_its_own_lines() {
+    let (tmp, mut session) = setup();
+    let root = tmp.path();
+    let linking = root.join("content/guide/everything.md");
+    let text = fs::read_to_string(&linking).expect("read");
+    fs::write(&linking, set_key(&text, "weight", "2")).expect("write");
+    session.changed(std::slice::from_ref(&linking));
+    session.rebuild().expect("a new front matter line builds");
+    let target = edit(root, "content/news/first.md", "## Why {#why}", "## Why not");
+    session.changed(std::slice::from_ref(&target));
+    let served = session.rebuild().expect_err("broken anchor");
+    let full = naltrexone_site::build(&options(root)).expect_err("broken anchor");
+    let lines =
+        |errors: &[naltrexone_site::Diagnostic]| -> Vec<(String, Option<usize>, Option<usize>)> {
+            errors
+                .iter()
+                .filter(|d| d.rule == "broken-anchor")
+                .map(|d| (d.file.clone(), d.line, d.column))
+                .collect()
+        };
+    assert!(!lines(&full).is_empty());
+    assert_eq!(lines(&served), lines(&full));
+}
+
 #[test]
 fn after_a_failed_assembly_the_next_edit_assembles_and_then_patches_again() {
     let (tmp, mut session) = setup();

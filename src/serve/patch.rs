@@ -146,10 +146,17 @@ fn qualify(site: &Site, changed: &[Source], memo: &Memo) -> Option<Vec<Edit>> {
         if !same_shape {
             return None;
         }
-        // The body is rendered again only when it, or the references it may point to (whose
-        // numbers its shortcodes' citations reuse), changed.
-        let body = (parsed.body() == old.body() && parsed.references() == old.references())
-            .then(|| Arc::clone(old_body));
+        // The body is rendered again only when it, the references it may point to (whose
+        // numbers its shortcodes' citations reuse), or the line it starts on changed: its
+        // links, anchors and problems carry the file's line numbers.
+        let starts = |p: &Parsed| {
+            let front = p.source.text.get(..p.body_offset).unwrap_or_default();
+            front.matches('\n').count()
+        };
+        let body = (parsed.body() == old.body()
+            && parsed.references() == old.references()
+            && starts(&parsed) == starts(old))
+        .then(|| Arc::clone(old_body));
         let front = front.clone();
         edits.push((index, Arc::new(parsed), front, body));
     }
