@@ -197,6 +197,10 @@ pub fn assemble(
     Live::new(entries.to_vec()).outputs(language, url_prefix, offline, false)
 }
 
+/// Documents per run of [`build`] and [`Gather::add`]: enough to keep every thread busy, few
+/// enough to hold.
+const RUN: usize = 512;
+
 /// The search files of `docs` (document `i` is `docs[i]`) for a one-off build. Entries are
 /// made a run of documents at a time, on the thread pool, while the run before is folded into
 /// the posting lists; only each document's hash and metadata are kept after that, so the
@@ -204,8 +208,6 @@ pub fn assemble(
 /// once. The same files as [`assemble`] of every entry.
 pub fn build(language: Language, url_prefix: &str, docs: &[Doc<'_>], offline: bool) -> Vec<Output> {
     use rayon::prelude::*;
-    /// Documents per run: enough to keep every thread busy, few enough to hold.
-    const RUN: usize = 512;
     let make =
         |run: &[Doc<'_>]| -> Vec<Entry> { run.par_iter().map(|d| entry(language, d)).collect() };
     let (mut words, mut pairs) = (Gather::new(), Gather::new());
@@ -568,49 +570,15 @@ struct Shard {
 }
 
 impl Lists {
-    /// The lists of `entries`, as `field` gives each one's terms.
-    fn of(entries: &[Arc<Entry>], field: impl Fn(&Entry) -> &Terms + Sync) -> Self {
-        use rayon::prelude::*;
-        type Postings<'a> = crate::hash::Map<&'a str, Vec<(u32, u8)>>;
-        // Each thread gathers a run of documents; the runs are joined in document order, so
-        // every list stays sorted by document.
-        let threads = rayon::current_num_threads().max(1);
-        let run = entries.len().div_ceil(threads).max(1);
-        let lists: Postings<'_> = entries
-            .par_chunks(run)
-            .enumerate()
-            .map(|(c, chunk)| {
-                let mut lists = Postings::default();
-                for (i, e) in chunk.iter().enumerate() {
-                    let doc = u32::try_from(c * run + i).unwrap_or(u32::MAX);
-                    for (term, score) in field(e).iter() {
-                        lists.entry(term).or_default().push((doc, score));
-                    }
-                }
-                lists
-            })
-            .reduce_with(|mut earlier, later| {
-                for (term, postings) in later {
-                    earlier.entry(term).or_default().extend(postings);
-                }
-                earlier
-            })
-            .unwrap_or_default();
-        Self::sorted(lists)
-    }
-
-    /// Lists from each term's postings, sorted by term, not packed yet.
-    fn sorted<K: Into<Box<str>> + Ord + Send>(
-        lists: std::collections::HashMap<K, Vec<(u32, u8)>, impl std::hash::BuildHasher>,
-    ) -> Self {
-        use rayon::slice::ParallelSliceMut;
-        let mut sorted: Vec<(K, Vec<(u32, u8)>)> = lists.into_iter().collect();
-        sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        Self::in_order(
-            sorted
-                .into_iter()
-                .map(|(term, postings)| (term.into(), postings)),
-        )
+    /// The lists of `entries`, as `field` gives each one's terms, gathered a run of entries
+    /// at a time as a one-off build gathers them.
+    fn of(entries: &[Arc<Entry>], field: impl Fn(&Entry) -> &Terms) -> Self {
+        let mut gather = Gather::new();
+        for (r, run) in entries.chunks(RUN).enumerate() {
+            let first = u32::try_from(r * RUN).unwrap_or(u32::MAX);
+            gather.add(first, run.iter().map(|e| field(e)));
+        }
+        gather.lists()
     }
 
     /// Lists from each term's postings, given in term order, each term once; not packed yet.
