@@ -810,16 +810,14 @@ pub(crate) fn check_anchors(
 /// [`check_anchors`] for a site whose other bodies all passed it: only the `#anchor` links
 /// that the bodies of `edited` (indices into `pages`) make or receive.
 pub(crate) fn check_anchors_of(site: &Site, edited: &[usize]) -> Vec<Diagnostic> {
-    let edited = Paths::of(edited.iter().map(|&p| site.pages[p].rel.as_str()));
-    let is_edited = |rel: &str| edited.contains(rel);
-    let is_edited = &is_edited;
+    let edited = &Paths::of(edited.iter().map(|&p| site.pages[p].rel.as_str()));
     let all = || bodies(&site.pages, &site.sections, &site.homes, &site.tags);
     let refs: Vec<&links::AnchorRef> = all()
         .flat_map(|(rel, body)| {
-            let mine = is_edited(rel);
+            let mine = edited.contains(rel);
             body.anchor_refs
                 .iter()
-                .filter(move |r| mine || is_edited(r.target.as_str()))
+                .filter(move |r| mine || edited.contains(r.target.as_str()))
         })
         .collect();
     let targets: HashSet<&str> = refs.iter().map(|r| r.target.as_str()).collect();
