@@ -424,23 +424,17 @@ impl Live {
     /// Document `n`'s entry was `old` and is `new` (`None`: it had none, or has none now): the
     /// word and phrase lists of the terms that differ are edited.
     fn change(&mut self, n: u32, old: Option<&Entry>, new: Option<&Entry>) {
-        fn terms_of(e: &Entry) -> &Terms {
-            &e.terms
-        }
-        fn pairs_of(e: &Entry) -> &Terms {
-            &e.pairs
-        }
         let none = Terms::default();
-        self.words.change(
-            n,
-            old.map_or(&none, terms_of).iter(),
-            new.map_or(&none, terms_of).iter(),
+        let (old_terms, new_terms) = (
+            old.map_or(&none, |e| &e.terms),
+            new.map_or(&none, |e| &e.terms),
         );
-        self.pairs.change(
-            n,
-            old.map_or(&none, pairs_of).iter(),
-            new.map_or(&none, pairs_of).iter(),
+        self.words.change(n, old_terms.iter(), new_terms.iter());
+        let (old_pairs, new_pairs) = (
+            old.map_or(&none, |e| &e.pairs),
+            new.map_or(&none, |e| &e.pairs),
         );
+        self.pairs.change(n, old_pairs.iter(), new_pairs.iter());
     }
 
     /// The search files under `url_prefix`: all of them, or with `changed` only those that
@@ -582,7 +576,7 @@ impl Lists {
     }
 
     /// Lists from each term's postings, given in term order, each term once; not packed yet.
-    fn in_order(lists: impl Iterator<Item = (Box<str>, Vec<(u32, u8)>)>) -> Self {
+    fn in_order(lists: impl Iterator<Item = (Box<str>, Postings)>) -> Self {
         Self {
             lists: lists
                 .map(|(term, postings)| {
