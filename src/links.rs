@@ -5,6 +5,7 @@
 //! collected and checked across the whole site at the end, so every failure is reported at once.
 
 use crate::diagnostic::{closest, Diagnostic};
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
 /// Every address a link may point to.
@@ -53,7 +54,7 @@ impl LinkLang {
 }
 
 /// What a link destination turned out to be.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Resolution {
     /// Leave as written: another site, `mailto:`, `tel:`, an existing static file.
     External,
@@ -76,6 +77,34 @@ pub enum Resolution {
         /// What would be right.
         help: String,
     },
+}
+
+/// The destinations one body asked the link table about, in order, and a hash of what they
+/// resolved to. A body rendered against one table is still right against another while the
+/// same questions get the same answers ([`Lookups::hold_in`]): a new page, a changed slug or a
+/// deleted file re-renders only the bodies that link to it (or, for a broken link, whose
+/// suggestion may now differ), not every body on the site.
+#[derive(Debug, Clone, Default)]
+pub struct Lookups {
+    dests: Vec<Box<str>>,
+    hash: u64,
+}
+
+impl Lookups {
+    /// Notes that `dest` resolved to `resolution`.
+    pub fn note(&mut self, dest: &str, resolution: &Resolution) {
+        self.dests.push(dest.into());
+        self.hash = crate::hash::of(&(self.hash, dest, resolution));
+    }
+
+    /// Whether every destination resolves in `table`, from the file `from`, as it did.
+    pub fn hold_in(&self, table: &LinkTable, from: &str) -> bool {
+        let mut again = Lookups::default();
+        for dest in &self.dests {
+            again.note(dest, &table.resolve(from, dest));
+        }
+        again.hash == self.hash
+    }
 }
 
 impl LinkTable {
@@ -275,13 +304,14 @@ pub struct AnchorRef {
     pub anchor: String,
 }
 
-/// Checks every anchor reference against the anchors each page defines.
-pub fn check_anchors<'a>(
-    references: impl IntoIterator<Item = &'a AnchorRef>,
-    anchors: &HashMap<&str, &HashSet<String>>,
-) -> Vec<Diagnostic> {
+/// The anchors each page defines, by its source path under `content/`.
+pub type Anchors<'a> = crate::hash::Map<&'a str, &'a HashSet<String>>;
+
+/// Checks every anchor reference against the anchors each page defines (in parallel: there are
+/// about twelve per article).
+pub fn check_anchors(references: Vec<&AnchorRef>, anchors: &Anchors<'_>) -> Vec<Diagnostic> {
     references
-        .into_iter()
+        .into_par_iter()
         .filter_map(|r| {
             let defined = anchors.get(r.target.as_str())?;
             if defined.contains(&r.anchor) {

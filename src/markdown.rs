@@ -65,6 +65,8 @@ pub struct Rendered {
     pub images: Vec<Image>,
     /// Pages this body links to (source paths under `content/`).
     pub links_to: Vec<String>,
+    /// What the body asked the link table, so a rebuild can tell whether it still holds.
+    pub lookups: crate::links::Lookups,
     /// Anchors to check once every page is rendered.
     pub anchor_refs: Vec<AnchorRef>,
     /// Links with no text, as (line, column), for lint.
@@ -550,10 +552,17 @@ impl<'a, 'e> Walker<'a, 'e> {
         }
     }
 
+    /// What `dest` is, asked of the link table and noted in the body's lookups.
+    fn resolve(&mut self, dest: &str) -> Resolution {
+        let resolution = self.links.resolve(self.at.rel, dest);
+        self.out.lookups.note(dest, &resolution);
+        resolution
+    }
+
     /// The `href` a link is written with: a page's URL for a link to its source file. Notes
     /// the link for the external check, the anchor check, the link graph or as broken.
     fn resolve_link(&mut self, dest_url: CowStr<'e>, line: usize, column: usize) -> CowStr<'e> {
-        match self.links.resolve(self.at.rel, &dest_url) {
+        match self.resolve(&dest_url) {
             Resolution::External => {
                 if is_web(&dest_url) {
                     self.out.external.push((line, column, dest_url.to_string()));
@@ -658,7 +667,7 @@ impl<'a, 'e> Walker<'a, 'e> {
 
     /// Reports an image whose file is not there.
     fn check_image(&mut self, dest_url: &str, line: usize, column: usize) {
-        let Resolution::Broken { message, help } = self.links.resolve(self.at.rel, dest_url) else {
+        let Resolution::Broken { message, help } = self.resolve(dest_url) else {
             return;
         };
         let help = if dest_url.ends_with(".md") {

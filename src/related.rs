@@ -81,19 +81,17 @@ fn each_word(text: &str, mut f: impl FnMut(&str) -> bool) {
     }
 }
 
-/// A hash of everything [`Index::build`] reads: the number of pages, and each page's place in the
-/// order, tags, title, description, headings, date and URL. It is a sum of one hash per page,
-/// so an edit can update it with [`page_hash`] without reading the other pages.
-pub fn inputs_hash(pages: &[Arc<Page>]) -> u64 {
+/// One hash per page of everything [`Index::build`] reads of it: its index, tags, title,
+/// description, headings, date and URL. Where two lists differ, those pages changed.
+pub fn page_hashes(pages: &[Arc<Page>]) -> Vec<u64> {
     pages
         .par_iter()
         .enumerate()
         .map(|(i, page)| page_hash(i, page))
-        .reduce(|| 0, u64::wrapping_add)
-        .wrapping_add(crate::hash::of(&pages.len()))
+        .collect()
 }
 
-/// One page's part of [`inputs_hash`].
+/// One page's part of [`page_hashes`].
 pub fn page_hash(i: usize, page: &Page) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = crate::hash::Hasher::default();

@@ -40,7 +40,7 @@ pub struct Site {
     /// Tags, by language and then name (shared between a model and its patched copies).
     pub tags: Arc<Vec<Tag>>,
     /// Each original's path (`Page::original`) → its pages in every language.
-    pub translations: Arc<HashMap<String, Vec<usize>>>,
+    pub translations: Arc<crate::hash::Map<String, Vec<usize>>>,
     /// For each page, its related pages (indices into `pages`), best first.
     pub related: Arc<Vec<Vec<usize>>>,
     /// The data files (`data.<name>` in templates).
@@ -51,18 +51,22 @@ pub struct Site {
 type ParseResult = Result<Arc<Parsed>, Vec<Diagnostic>>;
 
 /// What one assembly keeps so the next can skip unchanged files: each file's parsed front
-/// matter and rendered body, valid while the link table (every page's URL) stays the same, and
+/// matter and rendered body (reused while what its links resolve to stays the same), and
 /// the related lists with what they were made from.
 #[derive(Debug, Clone, Default)]
 pub struct Memo {
     pub(crate) table: LinkTable,
     pub(crate) entries: HashMap<String, (Arc<Parsed>, Arc<Rendered>)>,
-    /// The related lists and their index, with a hash of everything they were computed from.
-    pub(crate) related: Option<(u64, related::Index)>,
+    /// The related lists and their index, with each page's hash of what they were computed
+    /// from (`related::page_hashes`).
+    pub(crate) related: Option<(Vec<u64>, related::Index)>,
     /// Whether the index is kept ready for updates (`serve`), not just for one build.
     pub(crate) updatable: bool,
     /// The languages the parses were made with.
     pub(crate) langs: Arc<Vec<crate::lang::Language>>,
+    /// The last model's articles by source path, kept (`serve`) so the next model shares those
+    /// made from the same parse and body.
+    pub(crate) pages: crate::hash::Map<String, Arc<Page>>,
 }
 
 impl Memo {
@@ -113,7 +117,14 @@ pub fn assemble(
         .map(|(p, r)| (p.source.rel.clone(), (Arc::clone(p), Arc::clone(r))))
         .collect();
     memo.table = table;
-    let mut site = model(config, langs, &parsed, bodies, &memo.table, errors);
+    let mut site = model(config, langs, &parsed, bodies, memo, errors);
+    if memo.updatable {
+        memo.pages = site
+            .pages
+            .iter()
+            .map(|page| (page.rel.clone(), Arc::clone(page)))
+            .collect();
+    }
     site.data = Arc::clone(shortcodes.data());
     clock.lap("model, tags, anchors");
     site.related = relate(&site, memo);
@@ -232,25 +243,25 @@ fn link_table(
     table
 }
 
-/// Step 3: every body as HTML, reused from the memo when neither the text, any link target
-/// (links resolve to URLs) nor what its shortcodes read changed.
+/// Step 3: every body as HTML, reused from the memo when neither the text, the page's URL
+/// (offline links are relative to it), what its links resolve to nor what its shortcodes read
+/// changed.
 fn render_bodies(
     parsed: &[Arc<Parsed>],
     table: &LinkTable,
     shortcodes: &crate::shortcode::Env<'_>,
     memo: &Memo,
 ) -> Vec<Arc<Rendered>> {
-    let reuse = table.pages == memo.table.pages
-        && table.urls == memo.table.urls
-        && table.files == memo.table.files
-        && table.unavailable == memo.table.unavailable;
+    let reuse = table.urls == memo.table.urls;
     parsed
         .par_iter()
         .map(|p| {
             if reuse {
                 if let Some((old, body)) = memo.entries.get(&p.source.rel) {
                     if same_text(&old.source.text, &p.source.text)
+                        && old.url == p.url
                         && body.dependencies == shortcodes.dependencies(&body.shortcodes)
+                        && body.lookups.hold_in(table, &p.source.rel)
                     {
                         return Arc::clone(body);
                     }
@@ -268,19 +279,43 @@ fn model(
     langs: Arc<Vec<crate::lang::Language>>,
     parsed: &[Arc<Parsed>],
     bodies: Vec<Arc<Rendered>>,
-    table: &LinkTable,
+    memo: &Memo,
     errors: &mut Vec<Diagnostic>,
 ) -> Site {
+    let table = &memo.table;
     let mut homes: Vec<Option<Section>> = vec![None; langs.len()];
     let mut sections = Vec::new();
-    let mut pages = Vec::new();
     let mut texts: Vec<TagText> = Vec::new();
-    for (p, body) in parsed.iter().zip(bodies) {
+    let mut articles: Vec<Option<Arc<Page>>> = parsed
+        .par_iter()
+        .zip(&bodies)
+        .map(|(p, body)| {
+            let Front::Article(front) = &p.front else {
+                return None;
+            };
+            if let Some(last) = memo.pages.get(&p.source.rel) {
+                // Made from this very parse and body: the same page.
+                if Arc::ptr_eq(&last.body, body)
+                    && Arc::ptr_eq(&last.text, &p.source.text)
+                    && last.url == p.url
+                    && last.medical == front.medical.unwrap_or(config.medical)
+                {
+                    return Some(Arc::clone(last));
+                }
+            }
+            Some(Arc::new(page::article(
+                p,
+                front,
+                Arc::clone(body),
+                config.medical,
+            )))
+        })
+        .collect();
+    let mut pages = Vec::with_capacity(articles.len());
+    for ((p, body), article) in parsed.iter().zip(bodies).zip(&mut articles) {
         errors.extend(body.diagnostics.iter().cloned());
         match (&p.front, &p.place) {
-            (Front::Article(front), _) => {
-                pages.push(Arc::new(page::article(p, front, body, config.medical)))
-            }
+            (Front::Article(_), _) => pages.extend(article.take()),
             (Front::Section(front), Place::Home) => {
                 if let Some(home) = homes.get_mut(p.lang) {
                     *home = Some(page::section(p, front, body));
@@ -323,7 +358,7 @@ fn model(
         })
         .collect();
     errors.extend(check_anchors(&pages, &sections, &homes, &tags));
-    let mut translations: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut translations: crate::hash::Map<String, Vec<usize>> = crate::hash::Map::default();
     for (p, page) in pages.iter().enumerate() {
         translations
             .entry(page.original.clone())
@@ -353,17 +388,31 @@ pub(crate) fn suffixed(rel: &str, langs: &[crate::lang::Language], l: usize) -> 
 }
 
 /// Step 5: the related lists. They depend on little (tags, titles, descriptions, headings,
-/// dates): an edit that changes none of it, like most body edits in `serve`, reuses the last.
+/// dates, URLs): an edit that changes none of it, like most body edits in `serve`, reuses the
+/// last; one that changes a few pages but keeps every page's tags (a slug, a title) updates
+/// an updatable index in place; anything else builds it again.
 fn relate(site: &Site, memo: &mut Memo) -> Arc<Vec<Vec<usize>>> {
-    let inputs = related::inputs_hash(&site.pages);
+    let hashes = related::page_hashes(&site.pages);
     let index = match memo.related.take() {
-        Some((hash, index)) if hash == inputs => index,
+        Some((old, index)) if old == hashes => index,
+        Some((old, mut index)) if memo.updatable && old.len() == hashes.len() => {
+            let changed: Vec<usize> = (0..hashes.len()).filter(|&i| old[i] != hashes[i]).collect();
+            // Past a few pages a new index is as quick as redoing what they touch.
+            if changed.len() <= UPDATED_AT_MOST && index.update(&site.pages, &site.tags, &changed) {
+                index
+            } else {
+                related::Index::build(&site.pages, &site.tags, true)
+            }
+        }
         _ => related::Index::build(&site.pages, &site.tags, memo.updatable),
     };
     let lists = Arc::clone(&index.lists);
-    memo.related = Some((inputs, index));
+    memo.related = Some((hashes, index));
     lists
 }
+
+/// The most changed pages [`relate`] updates the related lists for, rather than build them.
+const UPDATED_AT_MOST: usize = 64;
 
 impl Site {
     /// The tag called `name` in language `lang` (tags are sorted by language, then name).
@@ -798,13 +847,13 @@ pub(crate) fn check_anchors(
     homes: &[Section],
     tags: &[Tag],
 ) -> Vec<Diagnostic> {
-    let mut anchors: HashMap<&str, &HashSet<String>> = HashMap::new();
+    let mut anchors: links::Anchors = links::Anchors::default();
     let mut refs = Vec::new();
     for (rel, body) in bodies(pages, sections, homes, tags) {
         anchors.insert(rel, &body.anchors);
-        refs.push(&body.anchor_refs);
+        refs.extend(&body.anchor_refs);
     }
-    links::check_anchors(refs.into_iter().flatten(), &anchors)
+    links::check_anchors(refs, &anchors)
 }
 
 /// [`check_anchors`] for a site whose other bodies all passed it: only the `#anchor` links
@@ -821,7 +870,7 @@ pub(crate) fn check_anchors_of(site: &Site, edited: &[usize]) -> Vec<Diagnostic>
         })
         .collect();
     let targets: HashSet<&str> = refs.iter().map(|r| r.target.as_str()).collect();
-    let anchors: HashMap<&str, &HashSet<String>> = all()
+    let anchors: links::Anchors = all()
         .filter(|(rel, _)| targets.contains(rel))
         .map(|(rel, body)| (rel, &body.anchors))
         .collect();

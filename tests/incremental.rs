@@ -169,6 +169,44 @@ fn adding_and_removing_an_article_updates_links_and_lists() {
     assert!(!rendered.iter().any(|r| r == "news/third/index.html"));
 }
 
+/// A body is reused while its links resolve as they did: a new page mends a link to it in a
+/// body that did not change, and deleting the page breaks that link again.
+#[test]
+fn a_new_page_mends_a_link_in_a_body_that_did_not_change() {
+    let (tmp, mut session) = setup();
+    let root = tmp.path();
+    let linking = edit(
+        root,
+        "content/guide/other.md",
+        "Back to [everything](everything.md).",
+        "Back to [everything](everything.md). Then [later](later.md).",
+    );
+    session.changed(std::slice::from_ref(&linking));
+    let errors = session.rebuild().expect_err("a broken link");
+    assert!(errors.iter().any(|d| d.rule == "broken-link"), "{errors:?}");
+    let later = root.join("content/guide/later.md");
+    fs::write(&later, "---\ntitle: Later\ndescription: A page that a link pointed at before it was written.\ndate: 2026-03-01\nreviewed: 2026-03-01\nreferences:\n  - title: x\n    url: https://example.org/x\n---\nWritten at last.\n").expect("write");
+    let rendered = rebuild(
+        &mut session,
+        root,
+        std::slice::from_ref(&later),
+        Way::Assemble,
+    );
+    assert!(
+        rendered.contains(&"guide/other/index.html".to_owned()),
+        "{rendered:?}"
+    );
+    fs::remove_file(&later).expect("remove");
+    session.changed(&[later]);
+    let errors = session.rebuild().expect_err("the link is broken again");
+    assert!(
+        errors
+            .iter()
+            .any(|d| d.rule == "broken-link" && d.file.ends_with("guide/other.md")),
+        "{errors:?}"
+    );
+}
+
 #[test]
 fn a_template_edit_re_renders_what_uses_it() {
     let (tmp, mut session) = setup();

@@ -174,16 +174,14 @@ fn relist(site: &Site, next: &mut Site, edited: &[usize], memo: &mut Memo) -> Op
     if moved.is_empty() {
         return Some(Vec::new());
     }
-    let (hash, index) = memo.related.as_mut()?;
+    let (hashes, index) = memo.related.as_mut()?;
     if !index.update(&next.pages, &next.tags, &moved) {
         // The index may be half updated: let the next assembly build it again.
         memo.related = None;
         return None;
     }
-    for &i in edited {
-        *hash = hash
-            .wrapping_sub(related::page_hash(i, &site.pages[i]))
-            .wrapping_add(related::page_hash(i, &next.pages[i]));
+    for &i in &moved {
+        hashes[i] = related::page_hash(i, &next.pages[i]);
     }
     next.related = Arc::clone(&index.lists);
     Some(
