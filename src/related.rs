@@ -135,11 +135,13 @@ pub struct Index {
     ranked: levels::Ranked,
     /// Each page's word counts ([`terms`]), how many pages use each word, and which.
     terms: Vec<Vec<(Box<str>, u32)>>,
-    df: WordMap<Box<str>, u32>,
+    df: WordMap<Box<str>, Word>,
     by_term: WordMap<Box<str>, Vec<usize>>,
-    /// Each page's keywords (sorted), and the pages by keyword.
-    keywords: Vec<Vec<Box<str>>>,
-    by_keyword: WordMap<Box<str>, Vec<usize>>,
+    /// The number the next new word gets.
+    next_word: u32,
+    /// Each page's keywords (their numbers, sorted), and the pages by keyword number.
+    keywords: Vec<Vec<u32>>,
+    by_keyword: Vec<Vec<usize>>,
     /// The candidates each list was chosen from, and the reverse: whose lists considered a page.
     considers: Vec<Vec<usize>>,
     considered_by: Vec<Vec<usize>>,
@@ -151,6 +153,15 @@ pub struct Index {
     updatable: bool,
     /// How many pages each language has: a language's lists are made as if it were the site.
     sizes: Vec<usize>,
+}
+
+/// A word of the site: how many pages use it, and its number. Keywords are compared by number,
+/// not spelling: comparing the keywords of a page with each candidate's was most of the time a
+/// list took.
+#[derive(Debug, Clone, Copy)]
+struct Word {
+    pages: u32,
+    id: u32,
 }
 
 /// Per-thread scratch space for the scans: a dense score and tag mask per page, and the pages
@@ -220,14 +231,15 @@ impl Index {
             }
         }
         let terms: Vec<Vec<(Box<str>, u32)>> = pages.par_iter().map(|p| terms(p)).collect();
-        let mut df: WordMap<Box<str>, u32> = WordMap::default();
+        let mut df: WordMap<Box<str>, Word> = WordMap::default();
         let mut by_term: WordMap<Box<str>, Vec<usize>> = WordMap::default();
         for (p, words) in terms.iter().enumerate() {
             for (word, _) in words {
-                if let Some(count) = df.get_mut(word) {
-                    *count += 1;
+                if let Some(known) = df.get_mut(word) {
+                    known.pages += 1;
                 } else {
-                    df.insert(word.clone(), 1);
+                    let id = df.len() as u32;
+                    df.insert(word.clone(), Word { pages: 1, id });
                 }
                 if !updatable {
                 } else if let Some(list) = by_term.get_mut(word) {
@@ -237,19 +249,16 @@ impl Index {
                 }
             }
         }
-        let keywords: Vec<Vec<Box<str>>> = terms
+        let next_word = df.len() as u32;
+        let keywords: Vec<Vec<u32>> = terms
             .par_iter()
             .enumerate()
             .map(|(p, words)| select_keywords(words, &df, sizes[pages[p].lang]))
             .collect();
-        let mut by_keyword: WordMap<Box<str>, Vec<usize>> = WordMap::default();
+        let mut by_keyword: Vec<Vec<usize>> = vec![Vec::new(); next_word as usize];
         for (p, words) in keywords.iter().enumerate() {
-            for w in words {
-                if let Some(list) = by_keyword.get_mut(w) {
-                    list.push(p);
-                } else {
-                    by_keyword.insert(w.clone(), vec![p]);
-                }
+            for &w in words {
+                by_keyword[w as usize].push(p);
             }
         }
         let mut index = Index {
@@ -261,6 +270,7 @@ impl Index {
             terms,
             df,
             by_term,
+            next_word,
             keywords,
             by_keyword,
             considers: Vec::new(),
@@ -331,9 +341,9 @@ impl Index {
             let old_words: BTreeSet<&str> = old.iter().map(|(w, _)| &**w).collect();
             let new_words: BTreeSet<&str> = self.terms[p].iter().map(|(w, _)| &**w).collect();
             for &gone in old_words.difference(&new_words) {
-                if let Some(count) = self.df.get_mut(gone) {
-                    *count -= 1;
-                    if *count == 0 {
+                if let Some(known) = self.df.get_mut(gone) {
+                    known.pages -= 1;
+                    if known.pages == 0 {
                         self.df.remove(gone);
                     }
                 }
@@ -346,7 +356,13 @@ impl Index {
                 moved_words.insert(gone.into());
             }
             for &came in new_words.difference(&old_words) {
-                *self.df.entry(came.into()).or_default() += 1;
+                if let Some(known) = self.df.get_mut(came) {
+                    known.pages += 1;
+                } else {
+                    let id = self.next_word;
+                    self.next_word += 1;
+                    self.df.insert(came.into(), Word { pages: 1, id });
+                }
                 let list = self.by_term.entry(came.into()).or_default();
                 if let Err(at) = list.binary_search(&p) {
                     list.insert(at, p);
@@ -365,16 +381,17 @@ impl Index {
             let new = select_keywords(&self.terms[p], &self.df, size);
             if new != self.keywords[p] {
                 let old = std::mem::replace(&mut self.keywords[p], new);
-                for w in &old {
-                    if let Some(list) = self.by_keyword.get_mut(w) {
+                for &w in &old {
+                    if let Some(list) = self.by_keyword.get_mut(w as usize) {
                         list.retain(|&q| q != p);
-                        if list.is_empty() {
-                            self.by_keyword.remove(w);
-                        }
                     }
                 }
-                for w in &self.keywords[p] {
-                    let list = self.by_keyword.entry(w.clone()).or_default();
+                for &w in &self.keywords[p] {
+                    let w = w as usize;
+                    if self.by_keyword.len() <= w {
+                        self.by_keyword.resize(w + 1, Vec::new());
+                    }
+                    let list = &mut self.by_keyword[w];
                     if let Err(at) = list.binary_search(&p) {
                         list.insert(at, p);
                     }
@@ -391,8 +408,8 @@ impl Index {
         for (p, old) in &rekeyed {
             redo.insert(*p);
             redo.extend(self.considered_by[*p].iter().copied());
-            for w in old.iter().chain(&self.keywords[*p]) {
-                for &q in self.by_keyword.get(w).into_iter().flatten() {
+            for &w in old.iter().chain(&self.keywords[*p]) {
+                for &q in self.by_keyword.get(w as usize).into_iter().flatten() {
                     if self.by_words[q] {
                         redo.insert(q);
                     }
@@ -518,7 +535,7 @@ impl Index {
             let have: HashSet<usize> = candidates.iter().map(|c| c.0).collect();
             let mut extra: Vec<usize> = self.keywords[p]
                 .iter()
-                .filter_map(|w| self.by_keyword.get(w))
+                .filter_map(|&w| self.by_keyword.get(w as usize))
                 .flatten()
                 .copied()
                 // Related lists stay within one language.
@@ -591,26 +608,25 @@ fn shared<T: Ord>(a: &[T], b: &[T]) -> usize {
     n
 }
 
-/// A page's most distinctive words (tf-idf over the site), sorted.
-fn select_keywords(
-    terms: &[(Box<str>, u32)],
-    df: &WordMap<Box<str>, u32>,
-    n: usize,
-) -> Vec<Box<str>> {
+/// A page's most distinctive words (tf-idf over the site), as their numbers, sorted.
+fn select_keywords(terms: &[(Box<str>, u32)], df: &WordMap<Box<str>, Word>, n: usize) -> Vec<u32> {
     let n = n as f64;
     let common = (n * COMMON).max(2.0);
-    let mut scored: Vec<(&str, f64)> = terms
+    let mut scored: Vec<(&str, u32, f64)> = terms
         .iter()
         .filter_map(|(word, tf)| {
-            let df = f64::from(*df.get(&**word)?);
-            (df > 1.0 && df <= common).then(|| (&**word, f64::from(*tf) * (n / df).ln()))
+            let known = df.get(&**word)?;
+            let df = f64::from(known.pages);
+            (df > 1.0 && df <= common).then(|| (&**word, known.id, f64::from(*tf) * (n / df).ln()))
         })
         .collect();
-    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-    let mut top: Vec<Box<str>> = scored
+    // The order among equal scores is the spelling's, so the choice does not depend on how
+    // the words were numbered.
+    scored.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(b.0)));
+    let mut top: Vec<u32> = scored
         .into_iter()
         .take(KEYWORDS)
-        .map(|(w, _)| w.into())
+        .map(|(_, id, _)| id)
         .collect();
     top.sort_unstable();
     top

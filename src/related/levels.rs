@@ -160,7 +160,7 @@ impl Search<'_> {
         let index = self.index;
         let mut all: Vec<usize> = index.keywords[self.p]
             .iter()
-            .filter_map(|w| index.by_keyword.get(w))
+            .filter_map(|&w| index.by_keyword.get(w as usize))
             .flatten()
             .copied()
             .filter(|&q| q != self.p)

@@ -405,10 +405,17 @@ impl Live {
                 }
             }
         }
-        self.words
-            .renumber(&number, moved.iter().map(|&o| &old[o].terms));
-        self.pairs
-            .renumber(&number, moved.iter().map(|&o| &old[o].pairs));
+        if moved.len() * 4 > old.len() {
+            // Most documents moved (an article new at the top of the order moves every one):
+            // every list is numbered again, and packed afresh.
+            self.words.renumber_all(&number);
+            self.pairs.renumber_all(&number);
+        } else {
+            self.words
+                .renumber(&number, moved.iter().map(|&o| &old[o].terms));
+            self.pairs
+                .renumber(&number, moved.iter().map(|&o| &old[o].pairs));
+        }
         // New and changed documents: their postings join under their new number.
         for (i, e) in entries.iter().enumerate() {
             if from.get(i).is_none_or(Option::is_none) {
@@ -676,6 +683,26 @@ impl Lists {
         }
     }
 
+    /// [`Lists::renumber`] for every list, without finding the terms first; the next pack
+    /// makes every shard again.
+    fn renumber_all(&mut self, number: &[u32]) {
+        use rayon::prelude::*;
+        let mut lists: Vec<&mut List> = self.lists.values_mut().collect();
+        lists.par_iter_mut().for_each(|list| {
+            for posting in &mut list.postings {
+                if let Some(&n) = number.get(posting.0 as usize) {
+                    posting.0 = n;
+                }
+            }
+            if !list.postings.is_sorted_by_key(|p| p.0) {
+                list.postings.sort_unstable_by_key(|p| p.0);
+            }
+            list.json.clear();
+        });
+        self.dirty.clear();
+        self.shards.clear();
+    }
+
     /// Packs every term's part, in term order, into shards of about [`SHARD_BYTES`]
     /// (`Lists::shards`): the same shards every time for the same lists. A shard that starts
     /// where one of the last pack started, holds as many terms, and none that changed since,
@@ -938,6 +965,19 @@ mod tests {
                     (fresh_entry("Moved and edited", "word1000 text3"), None),
                 );
                 drop(moved);
+                next.into_iter().unzip()
+            }),
+            // One added at the front and the last removed: every document moves, so every
+            // list is numbered again at once.
+            Box::new(|e: &[Arc<Entry>]| {
+                let mut next: Vec<(Arc<Entry>, Option<usize>)> = e
+                    .iter()
+                    .cloned()
+                    .enumerate()
+                    .map(|(i, x)| (x, Some(i)))
+                    .collect();
+                next.pop();
+                next.insert(0, (fresh_entry("Newest page", "word3 fresh words"), None));
                 next.into_iter().unzip()
             }),
         ];
