@@ -153,6 +153,24 @@ pub struct Index {
     updatable: bool,
     /// How many pages each language has: a language's lists are made as if it were the site.
     sizes: Vec<usize>,
+    /// Which tags the site has ([`tags_key`]): an update keeps them.
+    tags_key: u64,
+}
+
+/// A tag's weight: the rarer in its language, the more sharing it says.
+fn weight(tag: &Tag, sizes: &[usize], n: usize) -> f64 {
+    let n = sizes.get(tag.text.lang).copied().unwrap_or(n);
+    (1.0 + n as f64 / tag.pages.len().max(1) as f64).ln()
+}
+
+/// The site's tags by language and name: the numbers the index knows them by.
+fn tags_key(tags: &[Tag]) -> u64 {
+    crate::hash::of(
+        &tags
+            .iter()
+            .map(|t| (t.text.lang, t.text.name.as_str()))
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// A word of the site: how many pages use it, and its number. Keywords are compared by number,
@@ -202,13 +220,7 @@ impl Index {
     fn build_with(pages: &[Arc<Page>], tags: &[Tag], updatable: bool, pairs_first: bool) -> Self {
         let n = pages.len();
         let sizes = sizes(pages);
-        let weights: Vec<f64> = tags
-            .iter()
-            .map(|tag| {
-                let n = sizes.get(tag.text.lang).copied().unwrap_or(n);
-                (1.0 + n as f64 / tag.pages.len().max(1) as f64).ln()
-            })
-            .collect();
+        let weights: Vec<f64> = tags.iter().map(|tag| weight(tag, &sizes, n)).collect();
         let mut page_tags: Vec<Vec<usize>> = vec![Vec::new(); n];
         for (t, tag) in tags.iter().enumerate() {
             for &p in &tag.pages {
@@ -279,6 +291,7 @@ impl Index {
             settled: 0,
             updatable,
             sizes,
+            tags_key: tags_key(tags),
         };
         let chosen: Vec<Chosen> = (0..n)
             .into_par_iter()
@@ -305,16 +318,22 @@ impl Index {
         index
     }
 
-    /// Takes in edits to the pages at `changed` that kept every page's tags, URL and place in
-    /// the order (titles, descriptions, dates, headings may change), and redoes the lists they
-    /// can change: those of the edited pages, of pages whose keywords moved (a word's page
-    /// count changed), and of every page whose list considered one of those. Returns false,
-    /// having changed nothing, when the edit is more than that; build again then.
+    /// Takes in edits to the pages at `changed` that kept the site's pages and its list of
+    /// tags (titles, descriptions, dates, headings, URLs and which tags a page has may change),
+    /// and redoes the lists they can change: those of the edited pages, of pages whose keywords
+    /// moved (a word's page count changed), of every page whose list considered one of those,
+    /// and of every page of a tag that gained or lost a page (its weight changed). Returns
+    /// false, having changed nothing, when the edit is more than that; build again then.
     pub fn update(&mut self, pages: &[Arc<Page>], tags: &[Tag], changed: &[usize]) -> bool {
         let n = pages.len();
-        if !self.updatable || n != self.terms.len() || changed.iter().any(|&p| p >= n) {
+        if !self.updatable
+            || n != self.terms.len()
+            || changed.iter().any(|&p| p >= n)
+            || tags_key(tags) != self.tags_key
+        {
             return false;
         }
+        let mut retagged: Vec<(usize, Vec<usize>)> = Vec::new();
         for &p in changed {
             let lang = pages[p].lang;
             let mine: Vec<usize> = pages[p]
@@ -330,8 +349,44 @@ impl Index {
                 .into_iter()
                 .collect();
             if mine != self.page_tags[p] {
-                return false;
+                // A page's tags and its tags' pages say the same, or this is not an edit the
+                // index can follow.
+                let listed = |t: usize| tags[t].pages.contains(&p);
+                if !mine.iter().all(|&t| listed(t))
+                    || self.page_tags[p]
+                        .iter()
+                        .any(|t| !mine.contains(t) && listed(*t))
+                {
+                    return false;
+                }
+                retagged.push((p, mine));
             }
+        }
+        // Tags that gained or lost a page: their pages' tag pairs and their weights.
+        let mut moved_tags: BTreeSet<usize> = BTreeSet::new();
+        for (p, mine) in retagged {
+            let old = std::mem::replace(&mut self.page_tags[p], mine);
+            for (i, &a) in old.iter().enumerate() {
+                for &b in &old[i + 1..] {
+                    if let Some(list) = self.pairs.get_mut(&(a, b)) {
+                        list.retain(|&q| q != p);
+                    }
+                }
+            }
+            let mine = &self.page_tags[p];
+            for (i, &a) in mine.iter().enumerate() {
+                for &b in &mine[i + 1..] {
+                    let list = self.pairs.entry((a, b)).or_default();
+                    if let Err(at) = list.binary_search(&p) {
+                        list.insert(at, p);
+                    }
+                }
+            }
+            moved_tags.extend(old.iter().filter(|t| !mine.contains(t)));
+            moved_tags.extend(mine.iter().filter(|t| !old.contains(t)));
+        }
+        for &t in &moved_tags {
+            self.weights[t] = weight(&tags[t], &self.sizes, n);
         }
         // Words whose page counts changed, and the pages that use them.
         let mut moved_words: BTreeSet<Box<str>> = BTreeSet::new();
@@ -404,6 +459,9 @@ impl Index {
         let mut redo: BTreeSet<usize> = changed.iter().copied().collect();
         for &p in changed {
             redo.extend(self.considered_by[p].iter().copied());
+        }
+        for &t in &moved_tags {
+            redo.extend(tags[t].pages.iter().copied());
         }
         for (p, old) in &rekeyed {
             redo.insert(*p);
@@ -985,12 +1043,65 @@ mod tests {
         }
     }
 
+    /// Adding, removing and swapping a page's tags changes the weight of every tag that gained
+    /// or lost it: the update redoes what a new build would give, on sites with few broad tags
+    /// and with many narrow ones.
     #[test]
-    fn an_update_that_changes_tags_is_refused() {
+    fn an_update_that_changes_tags_gives_the_lists_a_new_build_gives() {
+        let mut rng = crate::corpus::Rng::new(0x94d0_49bb_1331_11eb);
+        let mut next = move |below: usize| rng.below(below);
+        for (articles, count) in [(200, 6), (150, 40)] {
+            let site = generated(articles, 4);
+            let mut pages = site.pages.clone();
+            let mut chosen: Vec<Vec<usize>> = (0..articles)
+                .map(|_| (0..1 + next(4)).map(|_| next(count)).collect())
+                .collect();
+            let mut apply = |pages: &mut Vec<Arc<Page>>, chosen: &mut Vec<Vec<usize>>| {
+                for (page, mine) in pages.iter_mut().zip(chosen.iter_mut()) {
+                    mine.sort_unstable();
+                    mine.dedup();
+                    Arc::make_mut(page).tags = mine.iter().map(|t| format!("t{t:03}")).collect();
+                }
+                retagged(&site, count, |p| chosen[p].clone())
+            };
+            let mut tags = apply(&mut pages, &mut chosen);
+            let mut index = Index::build(&pages, &tags, true);
+            for step in 0..40 {
+                let edited: Vec<usize> = (0..1 + step % 2).map(|_| next(articles)).collect();
+                for &p in &edited {
+                    match step % 3 {
+                        0 => chosen[p].push(next(count)),
+                        1 => {
+                            chosen[p].pop();
+                        }
+                        _ => chosen[p] = vec![next(count), next(count)],
+                    }
+                }
+                tags = apply(&mut pages, &mut chosen);
+                assert!(index.update(&pages, &tags, &edited), "step {step}");
+                let fresh = Index::build(&pages, &tags, false);
+                assert!(
+                    index.lists == fresh.lists,
+                    "{articles} articles, {count} tags: step {step} ({edited:?}) differs"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_update_that_changes_the_site_s_tags_is_refused() {
         let site = generated(60, 8);
         let mut pages = site.pages.clone();
         let mut index = Index::build(&pages, &site.tags, true);
-        Arc::make_mut(&mut pages[3]).tags = vec!["tag-1".into()];
+        Arc::make_mut(&mut pages[3]).title = "Another title".into();
+        assert!(!index.update(&pages, &site.tags[1..], &[3]));
+        // A page's tags that its tags' pages do not say.
+        let other = site
+            .tags
+            .iter()
+            .find(|t| !t.pages.contains(&3))
+            .expect("a tag without page 3");
+        Arc::make_mut(&mut pages[3]).tags = vec![other.text.name.clone()];
         assert!(!index.update(&pages, &site.tags, &[3]));
     }
 
