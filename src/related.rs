@@ -1056,7 +1056,7 @@ mod tests {
             let mut chosen: Vec<Vec<usize>> = (0..articles)
                 .map(|_| (0..1 + next(4)).map(|_| next(count)).collect())
                 .collect();
-            let mut apply = |pages: &mut Vec<Arc<Page>>, chosen: &mut Vec<Vec<usize>>| {
+            let apply = |pages: &mut Vec<Arc<Page>>, chosen: &mut Vec<Vec<usize>>| {
                 for (page, mine) in pages.iter_mut().zip(chosen.iter_mut()) {
                     mine.sort_unstable();
                     mine.dedup();
