@@ -1,7 +1,8 @@
 //! Content identity: the one hash behind every "is this the same as last time?" the tool asks:
 //! the stylesheet fingerprint in its file name, the build record's per-file hashes (which decide
 //! whether a file is rewritten), rendered bodies, serve's fingerprints and search entries, and
-//! the inputs of the related lists. It also keys the word maps of `related`.
+//! the inputs of the related lists. It also keys the word maps of `related` and the maps the
+//! model is checked with (link targets, anchors).
 //!
 //! XXH3 (64-bit), from `xxhash-rust`: its output is specified, so it is the same on every run,
 //! platform and compiler version (std's `DefaultHasher` promises none of that), it passes the
@@ -42,6 +43,9 @@ impl std::hash::Hasher for Hasher {
 
 /// A `HashMap` keyed through [`Hasher`]: deterministic, and fast on short keys.
 pub type Map<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<Hasher>>;
+
+/// A `HashSet` through [`Hasher`].
+pub type Set<T> = std::collections::HashSet<T, BuildHasherDefault<Hasher>>;
 
 #[cfg(test)]
 mod tests {

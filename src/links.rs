@@ -6,17 +6,16 @@
 
 use crate::diagnostic::{closest, Diagnostic};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
 
 /// Every address a link may point to.
 #[derive(Debug, Clone, Default)]
 pub struct LinkTable {
     /// Source path under `content/` → the page's URL.
-    pub pages: HashMap<String, String>,
+    pub pages: crate::hash::Map<String, String>,
     /// Site-relative addresses that exist besides pages: static files, feed, tag index...
-    pub files: HashSet<String>,
+    pub files: crate::hash::Set<String>,
     /// Sources that exist but failed to parse: links to them are not reported again.
-    pub unavailable: HashSet<String>,
+    pub unavailable: crate::hash::Set<String>,
     /// How the URLs links resolve to are printed (base path, offline).
     pub urls: crate::route::Urls,
     /// What Markdown needs of each language, the default language first.
@@ -305,7 +304,7 @@ pub struct AnchorRef {
 }
 
 /// The anchors each page defines, by its source path under `content/`.
-pub type Anchors<'a> = crate::hash::Map<&'a str, &'a HashSet<String>>;
+pub type Anchors<'a> = crate::hash::Map<&'a str, &'a crate::hash::Set<String>>;
 
 /// Checks every anchor reference against the anchors each page defines (in parallel: there are
 /// about twelve per article).

@@ -56,7 +56,7 @@ pub struct Rendered {
     /// Every heading, in order.
     pub headings: Vec<Heading>,
     /// Every id a link may target on this page (headings, footnotes).
-    pub anchors: HashSet<String>,
+    pub anchors: crate::hash::Set<String>,
     /// Words of text, code included.
     pub word_count: usize,
     /// Paragraph and list text only (no headings, tables or code), one block per line.

@@ -56,7 +56,7 @@ type ParseResult = Result<Arc<Parsed>, Vec<Diagnostic>>;
 #[derive(Debug, Clone, Default)]
 pub struct Memo {
     pub(crate) table: LinkTable,
-    pub(crate) entries: HashMap<String, (Arc<Parsed>, Arc<Rendered>)>,
+    pub(crate) entries: crate::hash::Map<String, (Arc<Parsed>, Arc<Rendered>)>,
     /// The related lists and their index, with each page's hash of what they were computed
     /// from (`related::page_hashes`).
     pub(crate) related: Option<(Vec<u64>, related::Index)>,
@@ -140,7 +140,7 @@ fn parse_all(
     drafts: bool,
     memo: &Memo,
     errors: &mut Vec<Diagnostic>,
-) -> (Vec<Arc<Parsed>>, HashSet<String>) {
+) -> (Vec<Arc<Parsed>>, crate::hash::Set<String>) {
     let results: Vec<(String, ParseResult)> = content
         .par_iter()
         .map(|source| {
@@ -154,7 +154,7 @@ fn parse_all(
         })
         .collect();
     let mut parsed = Vec::new();
-    let mut failed = HashSet::new();
+    let mut failed = crate::hash::Set::default();
     for (rel, result) in results {
         match result {
             Ok(p) if p.is_draft() && !drafts => {}
@@ -220,7 +220,7 @@ fn link_table(
     langs: &[crate::lang::Language],
     files: &[String],
     unreadable: &[String],
-    failed: HashSet<String>,
+    failed: crate::hash::Set<String>,
     urls: crate::route::Urls,
 ) -> LinkTable {
     let mut table = LinkTable {
@@ -584,7 +584,7 @@ fn attach(
     sections: &mut [Section],
     pages: &[Arc<Page>],
     langs: &[crate::lang::Language],
-    unavailable: &HashSet<String>,
+    unavailable: &crate::hash::Set<String>,
 ) -> Vec<Diagnostic> {
     let index: HashMap<(usize, String), usize> = sections
         .iter()
