@@ -117,11 +117,11 @@ pub fn page_hash(i: usize, page: &Page) -> u64 {
 /// order of the page's tags (by tag index). A one-off build takes the candidates level by level
 /// of that score, best first, and reads only what fills the list ([`levels`]): linear in the
 /// site's size where scoring every page of a broad tag is quadratic. An updatable index scores
-/// every candidate that can reach the list, since [`Index::update`] must know whose lists
-/// considered a page: most of the best share two tags or more, so they are looked up first in
-/// an index of tag pairs; only when that cannot settle the top five (a page sharing a single
-/// tag might still reach them) is every page of every tag scored. Every way gives the same
-/// lists.
+/// every candidate that can reach the list and keeps each list's cutoff (the fifth best tag
+/// score), from which [`Index::update`] works out whose lists considered a page: most of the
+/// best share two tags or more, so they are looked up first in an index of tag pairs; only when
+/// that cannot settle the top five (a page sharing a single tag might still reach them) is
+/// every page of every tag scored. Every way gives the same lists.
 #[derive(Debug, Clone, Default)]
 pub struct Index {
     /// For each page, its related pages, best first.
@@ -142,9 +142,9 @@ pub struct Index {
     /// Each page's keywords (their numbers, sorted), and the pages by keyword number.
     keywords: Vec<Vec<u32>>,
     by_keyword: Vec<Vec<usize>>,
-    /// The candidates each list was chosen from, and the reverse: whose lists considered a page.
-    considers: Vec<Vec<usize>>,
-    considered_by: Vec<Vec<usize>>,
+    /// Each page's cutoff: the tag score of the fifth best candidate, which every page in its
+    /// list reaches (minus infinity when it had no more than five).
+    cutoff: Vec<f64>,
     /// Whether a page's candidates came partly from shared keywords (too few shared tags).
     by_words: Vec<bool>,
     /// Pages whose list the level search or the tag-pair shortcut settled (for tests).
@@ -205,14 +205,14 @@ impl Scratch {
 /// One page's list.
 struct Chosen {
     list: Vec<usize>,
-    candidates: Vec<usize>,
+    cutoff: f64,
     by_words: bool,
     settled: bool,
 }
 
 impl Index {
     /// Computes every list; with `updatable`, also what [`Index::update`] needs (which pages use
-    /// each word, whose lists considered each page), which a one-off build can skip.
+    /// each word, each list's cutoff), which a one-off build can skip.
     pub fn build(pages: &[Arc<Page>], tags: &[Tag], updatable: bool) -> Self {
         Self::build_with(pages, tags, updatable, true)
     }
@@ -285,8 +285,7 @@ impl Index {
             next_word,
             keywords,
             by_keyword,
-            considers: Vec::new(),
-            considered_by: Vec::new(),
+            cutoff: Vec::new(),
             by_words: Vec::new(),
             settled: 0,
             updatable,
@@ -300,17 +299,11 @@ impl Index {
             })
             .collect();
         let mut lists = Vec::with_capacity(n);
-        if updatable {
-            index.considered_by = vec![Vec::new(); n];
-        }
-        for (p, c) in chosen.into_iter().enumerate() {
+        for c in chosen {
             index.settled += usize::from(c.settled);
             lists.push(c.list);
             if updatable {
-                for &q in &c.candidates {
-                    index.considered_by[q].push(p);
-                }
-                index.considers.push(c.candidates);
+                index.cutoff.push(c.cutoff);
                 index.by_words.push(c.by_words);
             }
         }
@@ -458,14 +451,14 @@ impl Index {
         // and those that take candidates from shared words with a rekeyed page.
         let mut redo: BTreeSet<usize> = changed.iter().copied().collect();
         for &p in changed {
-            redo.extend(self.considered_by[p].iter().copied());
+            self.considering(tags, p, &mut redo);
         }
         for &t in &moved_tags {
             redo.extend(tags[t].pages.iter().copied());
         }
         for (p, old) in &rekeyed {
             redo.insert(*p);
-            redo.extend(self.considered_by[*p].iter().copied());
+            self.considering(tags, *p, &mut redo);
             for &w in old.iter().chain(&self.keywords[*p]) {
                 for &q in self.by_keyword.get(w as usize).into_iter().flatten() {
                     if self.by_words[q] {
@@ -483,19 +476,46 @@ impl Index {
             .collect();
         let lists = Arc::make_mut(&mut self.lists);
         for (&p, c) in redo.iter().zip(chosen) {
-            for &q in &self.considers[p] {
-                if let Some(at) = self.considered_by[q].iter().position(|&x| x == p) {
-                    self.considered_by[q].swap_remove(at);
-                }
-            }
-            for &q in &c.candidates {
-                self.considered_by[q].push(p);
-            }
             lists[p] = c.list;
-            self.considers[p] = c.candidates;
+            self.cutoff[p] = c.cutoff;
             self.by_words[p] = c.by_words;
         }
         true
+    }
+
+    /// Adds to `out` every page whose list considered page `q` when it was chosen: those
+    /// sharing a tag with `q` at a tag score that reaches their list's cutoff (any page scoring
+    /// below it could not enter the list, whatever its words or date), and those that took
+    /// candidates from shared keywords and share one with `q`. Worked out when asked, not
+    /// kept: on a site with broad tags each page has thousands of candidates tied at its
+    /// cutoff, and keeping them grew with the square of the site (20 GB at 100,000 pages).
+    fn considering(&self, tags: &[Tag], q: usize, out: &mut BTreeSet<usize>) {
+        let theirs = &self.page_tags[q];
+        let mut seen: HashSet<usize> = HashSet::new();
+        for &t in theirs {
+            for &p in tags.get(t).map_or(&[][..], |tag| &tag.pages) {
+                if p == q || !seen.insert(p) {
+                    continue;
+                }
+                // Added in p's tag order, as `choose` adds them.
+                let score: f64 = self.page_tags[p]
+                    .iter()
+                    .filter(|t| theirs.binary_search(t).is_ok())
+                    .map(|&t| self.weights[t])
+                    .sum();
+                // A hair below, so that rounding can only add a page to redo, never drop one.
+                if score >= self.cutoff[p] - 1e-9 {
+                    out.insert(p);
+                }
+            }
+        }
+        for &w in &self.keywords[q] {
+            for &p in self.by_keyword.get(w as usize).into_iter().flatten() {
+                if p != q && self.by_words[p] {
+                    out.insert(p);
+                }
+            }
+        }
     }
 
     /// Chooses page `p`'s list.
@@ -511,7 +531,7 @@ impl Index {
         if n < 2 {
             return Chosen {
                 list: Vec::new(),
-                candidates: Vec::new(),
+                cutoff: f64::NEG_INFINITY,
                 by_words: false,
                 settled: false,
             };
@@ -520,7 +540,7 @@ impl Index {
             if let Some(list) = self.by_levels(pages, &self.ranked, p) {
                 return Chosen {
                     list,
-                    candidates: Vec::new(),
+                    cutoff: f64::NEG_INFINITY,
                     by_words: false,
                     settled: true,
                 };
@@ -605,9 +625,10 @@ impl Index {
         }
         // Only the best few matter: find the fifth-best tag score, then compare text only for
         // the candidates that reach it (ties at the cutoff included).
+        let mut cutoff = f64::NEG_INFINITY;
         if candidates.len() > LIMIT {
             candidates.select_nth_unstable_by(LIMIT - 1, by_weight);
-            let cutoff = candidates[LIMIT - 1].1;
+            cutoff = candidates[LIMIT - 1].1;
             candidates.retain(|c| c.1 >= cutoff);
         }
         let mut scored: Vec<(usize, f64, usize)> = candidates
@@ -626,16 +647,10 @@ impl Index {
             scored.truncate(LIMIT);
         }
         scored.sort_by(order);
-        let candidates: Vec<usize> = if self.updatable {
-            let mut candidates: Vec<usize> = candidates.into_iter().map(|(q, _)| q).collect();
-            candidates.sort_unstable();
-            candidates
-        } else {
-            Vec::new()
-        };
+
         Chosen {
             list: scored.into_iter().map(|(q, _, _)| q).collect(),
-            candidates,
+            cutoff,
             by_words,
             settled,
         }
