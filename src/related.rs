@@ -182,6 +182,19 @@ struct Word {
     id: u32,
 }
 
+/// How a build chooses the lists; every way gives the same ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Way {
+    /// The level search ([`levels`]), and scoring where it cannot settle a list.
+    Levels,
+    /// Scoring, the pages sharing two tags first (what an update does; built so only to test
+    /// it against the others).
+    #[cfg(test)]
+    Pairs,
+    /// Scoring every page of every tag (the reference the others are tested against).
+    Scan,
+}
+
 /// Per-thread scratch space for the scans: a dense score and tag mask per page, and the pages
 /// touched. Made at the first scan, not per rayon task: a build whose lists the level search
 /// settles never zeroes a page-sized buffer.
@@ -214,10 +227,11 @@ impl Index {
     /// Computes every list; with `updatable`, also what [`Index::update`] needs (which pages use
     /// each word, each list's cutoff), which a one-off build can skip.
     pub fn build(pages: &[Arc<Page>], tags: &[Tag], updatable: bool) -> Self {
-        Self::build_with(pages, tags, updatable, true)
+        Self::build_with(pages, tags, updatable, Way::Levels)
     }
 
-    fn build_with(pages: &[Arc<Page>], tags: &[Tag], updatable: bool, pairs_first: bool) -> Self {
+    fn build_with(pages: &[Arc<Page>], tags: &[Tag], updatable: bool, way: Way) -> Self {
+        let pairs_first = way != Way::Scan;
         let n = pages.len();
         let sizes = sizes(pages);
         let weights: Vec<f64> = tags.iter().map(|tag| weight(tag, &sizes, n)).collect();
@@ -229,10 +243,12 @@ impl Index {
                 }
             }
         }
-        let ranked = if updatable || !pairs_first {
-            levels::Ranked::default()
-        } else {
+        // The level search makes every list of a build, updatable or not; an update redoes a
+        // few lists by scoring (the ranks would not follow its edits), so they are dropped.
+        let ranked = if way == Way::Levels {
             levels::Ranked::new(pages, &page_tags)
+        } else {
+            levels::Ranked::default()
         };
         let mut pairs: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
         for (p, mine) in page_tags.iter().enumerate() {
@@ -306,6 +322,9 @@ impl Index {
                 index.cutoff.push(c.cutoff);
                 index.by_words.push(c.by_words);
             }
+        }
+        if updatable {
+            index.ranked = levels::Ranked::default();
         }
         index.lists = Arc::new(lists);
         index
@@ -483,6 +502,38 @@ impl Index {
         true
     }
 
+    /// What scoring would have kept of page `p`'s `list` made by the level search: its cutoff
+    /// (the tag score of its fifth, which is the fifth best, as the tag score orders the list
+    /// first) and whether it took candidates from shared keywords (fewer than five pages share
+    /// a tag with it).
+    fn bounds(&self, tags: &[Tag], p: usize, list: &[usize]) -> (f64, bool) {
+        let mine = &self.page_tags[p];
+        let mut sharing: HashSet<usize> = HashSet::new();
+        'tags: for &t in mine {
+            for &q in tags.get(t).map_or(&[][..], |tag| &tag.pages) {
+                if q != p && sharing.insert(q) && sharing.len() >= LIMIT {
+                    break 'tags;
+                }
+            }
+        }
+        let cutoff = match list.get(LIMIT - 1) {
+            Some(&q) => self.tag_score(p, q),
+            None => f64::NEG_INFINITY,
+        };
+        (cutoff, sharing.len() < LIMIT)
+    }
+
+    /// The tag score of page `q` as a candidate for page `p`: the weights of the tags they
+    /// share, added in p's tag order, as `choose` adds them.
+    fn tag_score(&self, p: usize, q: usize) -> f64 {
+        let theirs = &self.page_tags[q];
+        self.page_tags[p]
+            .iter()
+            .filter(|t| theirs.binary_search(t).is_ok())
+            .map(|&t| self.weights[t])
+            .sum()
+    }
+
     /// Adds to `out` every page whose list considered page `q` when it was chosen: those
     /// sharing a tag with `q` at a tag score that reaches their list's cutoff (any page scoring
     /// below it could not enter the list, whatever its words or date), and those that took
@@ -497,12 +548,7 @@ impl Index {
                 if p == q || !seen.insert(p) {
                     continue;
                 }
-                // Added in p's tag order, as `choose` adds them.
-                let score: f64 = self.page_tags[p]
-                    .iter()
-                    .filter(|t| theirs.binary_search(t).is_ok())
-                    .map(|&t| self.weights[t])
-                    .sum();
+                let score = self.tag_score(p, q);
                 // A hair below, so that rounding can only add a page to redo, never drop one.
                 if score >= self.cutoff[p] - 1e-9 {
                     out.insert(p);
@@ -536,12 +582,17 @@ impl Index {
                 settled: false,
             };
         }
-        if pairs_first && !self.updatable {
+        if pairs_first && !self.ranked.rank.is_empty() {
             if let Some(list) = self.by_levels(pages, &self.ranked, p) {
+                let (cutoff, by_words) = if self.updatable {
+                    self.bounds(tags, p, &list)
+                } else {
+                    (f64::NEG_INFINITY, false)
+                };
                 return Chosen {
                     list,
-                    cutoff: f64::NEG_INFINITY,
-                    by_words: false,
+                    cutoff,
+                    by_words,
                     settled: true,
                 };
             }
@@ -787,9 +838,9 @@ mod tests {
         let (mut settled, mut fell_back) = (0, 0);
         for (articles, tags) in [(400, 40), (300, 6), (120, 90), (600, 0)] {
             let site = generated(articles, tags);
-            let levels = Index::build_with(&site.pages, &site.tags, false, true);
-            let pairs = Index::build_with(&site.pages, &site.tags, true, true);
-            let full = Index::build_with(&site.pages, &site.tags, false, false);
+            let levels = Index::build_with(&site.pages, &site.tags, true, Way::Levels);
+            let pairs = Index::build_with(&site.pages, &site.tags, true, Way::Pairs);
+            let full = Index::build_with(&site.pages, &site.tags, false, Way::Scan);
             assert_eq!(levels.lists, full.lists, "{articles} articles, {tags} tags");
             assert_eq!(pairs.lists, full.lists, "{articles} articles, {tags} tags");
             assert_eq!(full.settled, 0);
@@ -1005,7 +1056,7 @@ mod tests {
                 updatable.lists[..] == reference[..],
                 "case {case}: pair path"
             );
-            let full = Index::build_with(&pages, &tags, false, false);
+            let full = Index::build_with(&pages, &tags, false, Way::Scan);
             assert!(full.lists[..] == reference[..], "case {case}: full scan");
         }
     }
