@@ -342,6 +342,8 @@ impl Index {
             || n != self.terms.len()
             || changed.iter().any(|&p| p >= n)
             || tags_key(tags) != self.tags_key
+            // A page of another language at a changed place moves every weight of both.
+            || sizes(pages) != self.sizes
         {
             return false;
         }
@@ -1155,12 +1157,28 @@ mod tests {
     }
 
     #[test]
-    fn an_update_that_changes_the_site_s_tags_is_refused() {
+    fn an_update_the_index_cannot_follow_is_refused() {
         let site = generated(60, 8);
         let mut pages = site.pages.clone();
         let mut index = Index::build(&pages, &site.tags, true);
         Arc::make_mut(&mut pages[3]).title = "Another title".into();
         assert!(!index.update(&pages, &site.tags[1..], &[3]));
+        // Another language's page in its place (no tags, so the tags agree): every weight of
+        // both languages moves.
+        let mut other = pages.clone();
+        let page = Arc::make_mut(&mut other[3]);
+        page.lang = 1;
+        page.tags.clear();
+        let untagged: Vec<Tag> = site
+            .tags
+            .iter()
+            .cloned()
+            .map(|mut t| {
+                t.pages.retain(|&p| p != 3);
+                t
+            })
+            .collect();
+        assert!(!index.update(&other, &untagged, &[3]));
         // A page's tags that its tags' pages do not say.
         let other = site
             .tags
