@@ -27,6 +27,11 @@ type WordMap<K, V> = crate::hash::Map<K, V>;
 /// word (a translation's marked with its language): what text similarity is computed from. Headings summarise an article far better per
 /// word than its body does, and counting them costs next to nothing on a large site.
 pub fn terms(page: &Page) -> Vec<(Box<str>, u32)> {
+    if !page.listed {
+        // A page in no list (`listed: false`) has no tags and no words here: it neither
+        // appears in a related list nor moves another page's.
+        return Vec::new();
+    }
     let mut counts: WordMap<Box<str>, u32> = WordMap::default();
     let mut add = |text: &str| {
         each_word(text, |word| {
@@ -82,7 +87,8 @@ fn each_word(text: &str, mut f: impl FnMut(&str) -> bool) {
 }
 
 /// One hash per page of everything [`Index::build`] reads of it: its index, tags, title,
-/// description, headings, date and URL. Where two lists differ, those pages changed.
+/// description, headings, date, URL and whether it is listed. Where two lists differ, those
+/// pages changed.
 pub fn page_hashes(pages: &[Arc<Page>]) -> Vec<u64> {
     pages
         .par_iter()
@@ -102,6 +108,7 @@ pub fn page_hash(i: usize, page: &Page) -> u64 {
         &page.description,
         page.date,
         &page.url,
+        page.listed,
     )
         .hash(&mut h);
     for heading in &page.body.headings {
@@ -758,10 +765,10 @@ fn select_keywords(terms: &[(Box<str>, u32)], df: &WordMap<Box<str>, Word>, n: u
     top
 }
 
-/// How many pages each language has (by `Page::lang`).
+/// How many listed pages each language has (by `Page::lang`).
 fn sizes(pages: &[Arc<Page>]) -> Vec<usize> {
     let mut sizes = vec![0; pages.iter().map(|p| p.lang + 1).max().unwrap_or(1)];
-    for page in pages {
+    for page in pages.iter().filter(|p| p.listed) {
         sizes[page.lang] += 1;
     }
     sizes
@@ -1153,6 +1160,43 @@ mod tests {
                     "{articles} articles, {count} tags: step {step} ({edited:?}) differs"
                 );
             }
+        }
+    }
+
+    /// A page in no list (`listed: false`, so no tags) is in no related list either, even
+    /// where lists fall back on shared keywords (narrow tags) and its words are everyone's.
+    #[test]
+    fn an_unlisted_page_is_in_no_related_list() {
+        let site = generated(120, 0);
+        let mut pages = site.pages.clone();
+        // Page 1 has no tags, so its list is made of shared keywords; page 0 takes its words.
+        let (title, description, body) = (
+            pages[1].title.clone(),
+            pages[1].description.clone(),
+            Arc::clone(&pages[1].body),
+        );
+        let page = Arc::make_mut(&mut pages[0]);
+        page.tags.clear();
+        (page.title, page.description, page.body) = (title, description, body);
+        Arc::make_mut(&mut pages[1]).tags.clear();
+        let tags: Vec<Tag> = site
+            .tags
+            .iter()
+            .cloned()
+            .map(|mut t| {
+                t.pages.retain(|&p| p > 1);
+                t
+            })
+            .collect();
+        // Listed, it is in page 1's list; not listed, in none.
+        assert!(Index::build(&pages, &tags, false).lists[1].contains(&0));
+        Arc::make_mut(&mut pages[0]).listed = false;
+        for updatable in [false, true] {
+            let index = Index::build(&pages, &tags, updatable);
+            assert!(
+                index.lists.iter().all(|list| !list.contains(&0)),
+                "updatable {updatable}"
+            );
         }
     }
 
