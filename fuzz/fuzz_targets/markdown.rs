@@ -6,7 +6,6 @@
 use libfuzzer_sys::fuzz_target;
 use naltrexone_site::internals::links::{self, LinkTable};
 use naltrexone_site::internals::markdown::{self, Location};
-use std::collections::{HashMap, HashSet};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(body) = std::str::from_utf8(data) else {
@@ -43,11 +42,11 @@ fuzz_target!(|data: &[u8]| {
     for d in &rendered.diagnostics {
         let _ = d.to_string();
     }
-    let empty = HashSet::new();
-    let mut anchors: HashMap<&str, &HashSet<String>> = HashMap::new();
+    let empty = Default::default();
+    let mut anchors = links::Anchors::default();
     anchors.insert("care/x.md", &rendered.anchors);
     anchors.insert("care/other.md", &empty);
-    for d in links::check_anchors(&rendered.anchor_refs, &anchors) {
+    for d in links::check_anchors(rendered.anchor_refs.iter().collect(), &anchors) {
         let _ = d.to_string();
     }
     let _ = markdown::slugify(body);

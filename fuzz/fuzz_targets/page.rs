@@ -73,7 +73,10 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let mut table = LinkTable::default();
-    table.langs = langs.iter().map(naltrexone_site::internals::links::LinkLang::of).collect();
+    table.langs = langs
+        .iter()
+        .map(naltrexone_site::internals::links::LinkLang::of)
+        .collect();
     table
         .pages
         .insert(parsed.source.rel.clone(), parsed.url.clone());
