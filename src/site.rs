@@ -253,6 +253,11 @@ fn render_bodies(
     memo: &Memo,
 ) -> Vec<Arc<Rendered>> {
     let reuse = table.urls == memo.table.urls;
+    // The same table gives the same answers: only a changed one is asked again, body by body.
+    let same_table = reuse
+        && table.pages == memo.table.pages
+        && table.files == memo.table.files
+        && table.unavailable == memo.table.unavailable;
     parsed
         .par_iter()
         .map(|p| {
@@ -261,7 +266,7 @@ fn render_bodies(
                     if same_text(&old.source.text, &p.source.text)
                         && old.url == p.url
                         && body.dependencies == shortcodes.dependencies(&body.shortcodes)
-                        && body.lookups.hold_in(table, &p.source.rel)
+                        && (same_table || body.lookups.hold_in(table, &p.source.rel))
                     {
                         return Arc::clone(body);
                     }
