@@ -93,16 +93,20 @@ impl Lookups {
     /// Notes that `dest` resolved to `resolution`.
     pub fn note(&mut self, dest: &str, resolution: &Resolution) {
         self.dests.push(dest.into());
-        self.hash = crate::hash::of(&(self.hash, dest, resolution));
+        self.hash = Self::chain(self.hash, dest, resolution);
     }
 
     /// Whether every destination resolves in `table`, from the file `from`, as it did.
     pub fn hold_in(&self, table: &LinkTable, from: &str) -> bool {
-        let mut again = Lookups::default();
-        for dest in &self.dests {
-            again.note(dest, &table.resolve(from, dest));
-        }
-        again.hash == self.hash
+        let again = self.dests.iter().fold(0, |hash, dest| {
+            Self::chain(hash, dest, &table.resolve(from, dest))
+        });
+        again == self.hash
+    }
+
+    /// The hash so far with one more answer.
+    fn chain(hash: u64, dest: &str, resolution: &Resolution) -> u64 {
+        crate::hash::of(&(hash, dest, resolution))
     }
 }
 

@@ -189,6 +189,29 @@ struct Word {
     id: u32,
 }
 
+/// Counts one more page using `word`; a word new to the site gets the number `next`.
+fn count_word(df: &mut WordMap<Box<str>, Word>, next: &mut u32, word: &str) {
+    if let Some(known) = df.get_mut(word) {
+        known.pages += 1;
+    } else {
+        df.insert(
+            word.into(),
+            Word {
+                pages: 1,
+                id: *next,
+            },
+        );
+        *next += 1;
+    }
+}
+
+/// The pairs of a page's tags (sorted tag numbers), each once, in order.
+fn tag_pairs(mine: &[usize]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    mine.iter()
+        .enumerate()
+        .flat_map(move |(i, &a)| mine[i + 1..].iter().map(move |&b| (a, b)))
+}
+
 /// How a build chooses the lists; every way gives the same ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Way {
@@ -259,23 +282,17 @@ impl Index {
         };
         let mut pairs: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
         for (p, mine) in page_tags.iter().enumerate() {
-            for (i, &a) in mine.iter().enumerate() {
-                for &b in &mine[i + 1..] {
-                    pairs.entry((a, b)).or_default().push(p);
-                }
+            for pair in tag_pairs(mine) {
+                pairs.entry(pair).or_default().push(p);
             }
         }
         let terms: Vec<Vec<(Box<str>, u32)>> = pages.par_iter().map(|p| terms(p)).collect();
         let mut df: WordMap<Box<str>, Word> = WordMap::default();
+        let mut next_word = 0;
         let mut by_term: WordMap<Box<str>, Vec<usize>> = WordMap::default();
         for (p, words) in terms.iter().enumerate() {
             for (word, _) in words {
-                if let Some(known) = df.get_mut(word) {
-                    known.pages += 1;
-                } else {
-                    let id = df.len() as u32;
-                    df.insert(word.clone(), Word { pages: 1, id });
-                }
+                count_word(&mut df, &mut next_word, word);
                 if !updatable {
                 } else if let Some(list) = by_term.get_mut(word) {
                     list.push(p);
@@ -284,7 +301,6 @@ impl Index {
                 }
             }
         }
-        let next_word = df.len() as u32;
         let keywords: Vec<Vec<u32>> = terms
             .par_iter()
             .enumerate()
@@ -387,20 +403,16 @@ impl Index {
         let mut moved_tags: BTreeSet<usize> = BTreeSet::new();
         for (p, mine) in retagged {
             let old = std::mem::replace(&mut self.page_tags[p], mine);
-            for (i, &a) in old.iter().enumerate() {
-                for &b in &old[i + 1..] {
-                    if let Some(list) = self.pairs.get_mut(&(a, b)) {
-                        list.retain(|&q| q != p);
-                    }
+            for pair in tag_pairs(&old) {
+                if let Some(list) = self.pairs.get_mut(&pair) {
+                    list.retain(|&q| q != p);
                 }
             }
             let mine = &self.page_tags[p];
-            for (i, &a) in mine.iter().enumerate() {
-                for &b in &mine[i + 1..] {
-                    let list = self.pairs.entry((a, b)).or_default();
-                    if let Err(at) = list.binary_search(&p) {
-                        list.insert(at, p);
-                    }
+            for pair in tag_pairs(mine) {
+                let list = self.pairs.entry(pair).or_default();
+                if let Err(at) = list.binary_search(&p) {
+                    list.insert(at, p);
                 }
             }
             moved_tags.extend(old.iter().filter(|t| !mine.contains(t)));
@@ -432,13 +444,7 @@ impl Index {
                 moved_words.insert(gone.into());
             }
             for &came in new_words.difference(&old_words) {
-                if let Some(known) = self.df.get_mut(came) {
-                    known.pages += 1;
-                } else {
-                    let id = self.next_word;
-                    self.next_word += 1;
-                    self.df.insert(came.into(), Word { pages: 1, id });
-                }
+                count_word(&mut self.df, &mut self.next_word, came);
                 let list = self.by_term.entry(came.into()).or_default();
                 if let Err(at) = list.binary_search(&p) {
                     list.insert(at, p);
@@ -486,8 +492,9 @@ impl Index {
         }
         for (p, old) in &rekeyed {
             redo.insert(*p);
+            // `considering` covers the pages sharing its keywords now; these shared the old.
             self.considering(tags, *p, &mut redo);
-            for &w in old.iter().chain(&self.keywords[*p]) {
+            for &w in old {
                 for &q in self.by_keyword.get(w as usize).into_iter().flatten() {
                     if self.by_words[q] {
                         redo.insert(q);
@@ -707,7 +714,6 @@ impl Index {
             scored.truncate(LIMIT);
         }
         scored.sort_by(order);
-
         Chosen {
             list: scored.into_iter().map(|(q, _, _)| q).collect(),
             cutoff,

@@ -560,6 +560,22 @@ struct List {
     json: String,
 }
 
+impl List {
+    /// Gives its documents their new numbers (`number[old]`), in document order again; its
+    /// part of a shard is made anew.
+    fn renumber(&mut self, number: &[u32]) {
+        for posting in &mut self.postings {
+            if let Some(&n) = number.get(posting.0 as usize) {
+                posting.0 = n;
+            }
+        }
+        if !self.postings.is_sorted_by_key(|p| p.0) {
+            self.postings.sort_unstable_by_key(|p| p.0);
+        }
+        self.json.clear();
+    }
+}
+
 /// One shard: its first term, how many terms it holds, its JSON object, and whether it is new
 /// since the pack before.
 #[derive(Debug, Clone)]
@@ -672,13 +688,7 @@ impl Lists {
             let Some(list) = self.lists.get_mut(term) else {
                 continue;
             };
-            for posting in &mut list.postings {
-                if let Some(&n) = number.get(posting.0 as usize) {
-                    posting.0 = n;
-                }
-            }
-            list.postings.sort_unstable_by_key(|p| p.0);
-            list.json.clear();
+            list.renumber(number);
             self.dirty.insert(term.into());
         }
     }
@@ -688,17 +698,7 @@ impl Lists {
     fn renumber_all(&mut self, number: &[u32]) {
         use rayon::prelude::*;
         let mut lists: Vec<&mut List> = self.lists.values_mut().collect();
-        lists.par_iter_mut().for_each(|list| {
-            for posting in &mut list.postings {
-                if let Some(&n) = number.get(posting.0 as usize) {
-                    posting.0 = n;
-                }
-            }
-            if !list.postings.is_sorted_by_key(|p| p.0) {
-                list.postings.sort_unstable_by_key(|p| p.0);
-            }
-            list.json.clear();
-        });
+        lists.par_iter_mut().for_each(|list| list.renumber(number));
         self.dirty.clear();
         self.shards.clear();
     }
@@ -928,6 +928,14 @@ mod tests {
         );
         let fresh_entry =
             |title: &str, body: &str| Arc::new(entry(ENGLISH, &doc(title, "/x/", body)));
+        // Every document kept, under its number.
+        let kept = |e: &[Arc<Entry>]| -> Vec<(Arc<Entry>, Option<usize>)> {
+            e.iter()
+                .cloned()
+                .enumerate()
+                .map(|(i, x)| (x, Some(i)))
+                .collect()
+        };
         // Each step: the new documents, and for each its old number when unchanged.
         let steps: Vec<Box<Step<'_>>> = vec![
             // One document changed in place.
@@ -951,12 +959,7 @@ mod tests {
             }),
             // One added in the middle, one removed, one changed and moved.
             Box::new(|e: &[Arc<Entry>]| {
-                let mut next: Vec<(Arc<Entry>, Option<usize>)> = e
-                    .iter()
-                    .cloned()
-                    .enumerate()
-                    .map(|(i, x)| (x, Some(i)))
-                    .collect();
+                let mut next = kept(e);
                 next.remove(20);
                 next.insert(800, (fresh_entry("New page", "aaa new words alpha"), None));
                 let moved = next.remove(1000);
@@ -970,12 +973,7 @@ mod tests {
             // One added at the front and the last removed: every document moves, so every
             // list is numbered again at once.
             Box::new(|e: &[Arc<Entry>]| {
-                let mut next: Vec<(Arc<Entry>, Option<usize>)> = e
-                    .iter()
-                    .cloned()
-                    .enumerate()
-                    .map(|(i, x)| (x, Some(i)))
-                    .collect();
+                let mut next = kept(e);
                 next.pop();
                 next.insert(0, (fresh_entry("Newest page", "word3 fresh words"), None));
                 next.into_iter().unzip()
