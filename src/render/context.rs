@@ -264,8 +264,17 @@ impl View<'_> {
 
 type Prepared<'a> = (&'a str, View<'a>, &'a str);
 
-/// The template, context and source file (for errors) of one page.
-pub(crate) fn prepare<'a>(job: Job, site: &'a Site, cards: &'a Cards<'_>) -> Prepared<'a> {
+/// The template, context and source file (for errors) of one page. The structured data
+/// (`json_ld`) is made only when `json_ld` says a template names it: it is the dearest part
+/// of a page's context. Otherwise the field is empty, still listed among a page's fields
+/// when a template misspells one.
+pub(crate) fn prepare<'a>(
+    job: Job,
+    site: &'a Site,
+    cards: &'a Cards<'_>,
+    json_ld: bool,
+) -> Prepared<'a> {
+    let ld = |make: &dyn Fn() -> String| if json_ld { make() } else { String::new() };
     match job {
         Job::Home(l) => {
             let home = &site.homes[l];
@@ -276,7 +285,7 @@ pub(crate) fn prepare<'a>(job: Job, site: &'a Site, cards: &'a Cards<'_>) -> Pre
                     .map(|(_, s)| section_view(site, cards, s, 5))
                     .collect(),
                 recent: site.order_in(l).take(10).map(|p| cards.get(p)).collect(),
-                json_ld: website_json_ld(site, l),
+                json_ld: ld(&|| website_json_ld(site, l)),
                 home: section_view(site, cards, home, 0),
             };
             ("index.html", View::Home(context), home.file.as_str())
@@ -286,14 +295,16 @@ pub(crate) fn prepare<'a>(job: Job, site: &'a Site, cards: &'a Cards<'_>) -> Pre
             let view = section_view(site, cards, section, usize::MAX);
             let context = SectionContext {
                 current_url: &section.url,
-                json_ld: collection_json_ld(
-                    site,
-                    section.lang,
-                    view.title,
-                    view.description,
-                    &section.url,
-                    &view.breadcrumbs,
-                ),
+                json_ld: ld(&|| {
+                    collection_json_ld(
+                        site,
+                        section.lang,
+                        view.title,
+                        view.description,
+                        &section.url,
+                        &view.breadcrumbs,
+                    )
+                }),
                 section: view,
             };
             (
@@ -306,7 +317,7 @@ pub(crate) fn prepare<'a>(job: Job, site: &'a Site, cards: &'a Cards<'_>) -> Pre
             let page = &site.pages[p];
             let context = PageContext {
                 current_url: &page.url,
-                page: page_view(site, cards, p),
+                page: page_view(site, cards, p, json_ld),
             };
             (
                 super::template_of(job, site),
@@ -339,14 +350,16 @@ pub(crate) fn prepare<'a>(job: Job, site: &'a Site, cards: &'a Cards<'_>) -> Pre
                 },
             ];
             let context = TagContext {
-                json_ld: collection_json_ld(
-                    site,
-                    tag.text.lang,
-                    &tag.text.title,
-                    &tag.text.description,
-                    &current_url,
-                    &crumbs,
-                ),
+                json_ld: ld(&|| {
+                    collection_json_ld(
+                        site,
+                        tag.text.lang,
+                        &tag.text.title,
+                        &tag.text.description,
+                        &current_url,
+                        &crumbs,
+                    )
+                }),
                 current_url,
                 tag: tag_view(site, tag),
                 paginator,
@@ -480,7 +493,7 @@ fn tag_link(site: &Site, lang: usize, name: &str) -> Link {
     }
 }
 
-fn page_view<'a>(site: &'a Site, cards: &'a Cards<'_>, p: usize) -> PageView<'a> {
+fn page_view<'a>(site: &'a Site, cards: &'a Cards<'_>, p: usize, json_ld: bool) -> PageView<'a> {
     let page = &site.pages[p];
     let section = site.section_of(page).map(|s| Link {
         title: s.title.clone(),
@@ -521,7 +534,11 @@ fn page_view<'a>(site: &'a Site, cards: &'a Cards<'_>, p: usize) -> PageView<'a>
             .map(|t| tag_link(site, page.lang, t))
             .collect(),
         section,
-        json_ld: page_json_ld(site, page, &breadcrumbs),
+        json_ld: if json_ld {
+            page_json_ld(site, page, &breadcrumbs)
+        } else {
+            String::new()
+        },
         breadcrumbs,
         content: &page.body.html,
         summary: &page.body.summary,

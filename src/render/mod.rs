@@ -189,11 +189,12 @@ pub fn render<'r>(
     sink: crate::publish::Sink<'_>,
 ) -> Result<Vec<Output>, Vec<Diagnostic>> {
     let cards = Cards::new(site);
+    let json_ld = names_json_ld(templates);
     let results: Vec<Result<Output, Diagnostic>> = routes
         .into_par_iter()
         .filter_map(|route| Some((route, route.job()?)))
         .map(|(route, job)| {
-            let (template, view, file) = context::prepare(job, site, &cards);
+            let (template, view, file) = context::prepare(job, site, &cards, json_ld);
             let mut context = view
                 .context()
                 .map_err(|e| diagnostic(&e, templates, Some(file)))?;
@@ -255,6 +256,15 @@ pub fn render<'r>(
     }
 }
 
+/// Whether any template names `json_ld` (or dumps its whole context): only then is each
+/// page's structured data made. A template reaches a context variable by its name, so one
+/// that never spells it cannot print it.
+fn names_json_ld(templates: &[Source]) -> bool {
+    templates
+        .iter()
+        .any(|t| t.text.contains("json_ld") || t.text.contains("__tera_context"))
+}
+
 /// One version of a page in a language, for `hreflang` links and the language switcher.
 #[derive(Serialize)]
 struct Version<'a> {
@@ -314,7 +324,7 @@ pub(crate) fn version_urls(site: &Site, job: Job) -> Vec<String> {
 #[cfg(test)]
 pub(crate) fn context_json(site: &Site, job: Job) -> serde_json::Value {
     let cards = Cards::new(site);
-    context::prepare(job, site, &cards).1.json()
+    context::prepare(job, site, &cards, true).1.json()
 }
 
 /// Where a template error is: file, line, column, message.
@@ -323,4 +333,31 @@ type Place = (String, Option<usize>, Option<usize>, String);
 /// Whether the site renders this job (search only with a `search.html` template).
 pub fn wanted(job: Job, tera: &Tera) -> bool {
     !matches!(job, Job::Search(_)) || tera.get_template_names().any(|n| n == "search.html")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn template(rel: &str, text: &str) -> Source {
+        Source {
+            path: format!("templates/{rel}"),
+            rel: rel.to_owned(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn structured_data_is_made_when_a_template_can_print_it() {
+        let plain = template("page.html", "<h1>{{ page.title }}</h1>");
+        let base = template(
+            "base.html",
+            r#"<script type="application/ld+json">{{ page.json_ld | safe }}</script>"#,
+        );
+        let dump = template("debug.html", "{{ __tera_context }}");
+        assert!(!names_json_ld(&[plain.clone()]));
+        // Named in any template, an extended one included.
+        assert!(names_json_ld(&[plain.clone(), base]));
+        assert!(names_json_ld(&[plain, dump]));
+    }
 }
