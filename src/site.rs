@@ -67,6 +67,8 @@ pub struct Memo {
     /// The last model's articles by source path, kept (`serve`) so the next model shares those
     /// made from the same parse and body.
     pub(crate) pages: crate::hash::Map<String, Arc<Page>>,
+    /// The last anchor check's answer for each body (`serve`): see [`check_anchors_again`].
+    pub(crate) anchors: Vec<AnchorAnswer>,
 }
 
 impl Memo {
@@ -284,7 +286,7 @@ fn model(
     langs: Arc<Vec<crate::lang::Language>>,
     parsed: &[Arc<Parsed>],
     bodies: Vec<Arc<Rendered>>,
-    memo: &Memo,
+    memo: &mut Memo,
     errors: &mut Vec<Diagnostic>,
 ) -> Site {
     let table = &memo.table;
@@ -362,7 +364,14 @@ fn model(
             })
         })
         .collect();
-    errors.extend(check_anchors(&pages, &sections, &homes, &tags));
+    if memo.updatable {
+        let all = self::bodies(&pages, &sections, &homes, &tags).collect();
+        let (found, answers) = check_anchors_again(all, std::mem::take(&mut memo.anchors));
+        errors.extend(found);
+        memo.anchors = answers;
+    } else {
+        errors.extend(check_anchors(&pages, &sections, &homes, &tags));
+    }
     let mut translations: crate::hash::Map<String, Vec<usize>> = crate::hash::Map::default();
     for (p, page) in pages.iter().enumerate() {
         translations
@@ -832,17 +841,131 @@ fn bodies<'a>(
     sections: &'a [Section],
     homes: &'a [Section],
     tags: &'a [Tag],
-) -> impl Iterator<Item = (&'a str, &'a Rendered)> {
+) -> impl Iterator<Item = (&'a str, &'a Arc<Rendered>)> {
     pages
         .iter()
-        .map(|p| (p.rel.as_str(), &*p.body))
+        .map(|p| (p.rel.as_str(), &p.body))
         .chain(
             sections
                 .iter()
                 .chain(homes)
-                .map(|s| (s.rel.as_str(), &*s.body)),
+                .map(|s| (s.rel.as_str(), &s.body)),
         )
-        .chain(tags.iter().map(|t| (t.text.rel.as_str(), &*t.text.body)))
+        .chain(tags.iter().map(|t| (t.text.rel.as_str(), &t.text.body)))
+}
+
+/// One body's answer from the anchor check, kept for the next check in a session of edits.
+#[derive(Debug, Clone)]
+pub(crate) struct AnchorAnswer {
+    /// The body's source path under `content/`.
+    rel: String,
+    /// The body checked: a kept body is the same allocation, which this keeps alive, so a
+    /// body of the same address is the same body.
+    body: Arc<Rendered>,
+    /// Its links to anchors that do not exist.
+    broken: Vec<Diagnostic>,
+}
+
+/// [`check_anchors`] in a session of edits, from the last check's answers (`last`, in the
+/// order of [`bodies`]). A body's answer depends only on its own links and on the anchors of
+/// the bodies they point to, so it is checked again only when it changed, or when one it
+/// links to was added, removed, or changed its anchors. An edit that changes only front
+/// matter (a tag, an alias, a slug) checks one body. Comes back with the answers in the order
+/// the whole check gives them, and the next memo.
+fn check_anchors_again(
+    all: Vec<(&str, &Arc<Rendered>)>,
+    last: Vec<AnchorAnswer>,
+) -> (Vec<Diagnostic>, Vec<AnchorAnswer>) {
+    // Where each body was last time: at the same place unless files were added or removed.
+    let aligned = last.len() == all.len()
+        && all
+            .iter()
+            .zip(&last)
+            .all(|((rel, body), a)| Arc::ptr_eq(&a.body, body) || a.rel == *rel);
+    let was: Vec<Option<usize>> = if aligned {
+        (0..all.len()).map(Some).collect()
+    } else {
+        let at: crate::hash::Map<&str, usize> = last
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.rel.as_str(), i))
+            .collect();
+        all.iter().map(|(rel, _)| at.get(rel).copied()).collect()
+    };
+    let mut matched = vec![false; last.len()];
+    let mut moved: Vec<&str> = Vec::new();
+    let mut again: Vec<bool> = Vec::with_capacity(all.len());
+    for ((rel, body), was) in all.iter().zip(&was) {
+        let old = was.map(|i| {
+            matched[i] = true;
+            &last[i].body
+        });
+        let same = old.is_some_and(|old| Arc::ptr_eq(old, body));
+        if !old.is_some_and(|old| same || old.anchors == body.anchors) {
+            moved.push(rel);
+        }
+        again.push(!same);
+    }
+    // Bodies gone: links to them no longer name a page whose anchors are checked.
+    moved.extend(
+        last.iter()
+            .zip(&matched)
+            .filter(|(_, m)| !**m)
+            .map(|(a, _)| a.rel.as_str()),
+    );
+    if !moved.is_empty() {
+        let moved = Paths::of(moved.into_iter());
+        for ((_, body), again) in all.iter().zip(again.iter_mut()) {
+            *again = *again
+                || body
+                    .anchor_refs
+                    .iter()
+                    .any(|r| moved.contains(r.target.as_str()));
+        }
+    }
+    let mut fresh: Vec<Option<Vec<Diagnostic>>> = vec![None; all.len()];
+    if again.contains(&true) {
+        let anchors: links::Anchors = all
+            .iter()
+            .map(|(rel, body)| (*rel, &body.anchors))
+            .collect();
+        let answers: Vec<(usize, Vec<Diagnostic>)> = all
+            .par_iter()
+            .enumerate()
+            .filter(|(i, _)| again[*i])
+            .map(|(i, (_, body))| {
+                let refs = body.anchor_refs.iter().collect();
+                (i, links::check_anchors(refs, &anchors))
+            })
+            .collect();
+        for (i, answer) in answers {
+            fresh[i] = Some(answer);
+        }
+    }
+    let mut last: Vec<Option<AnchorAnswer>> = last.into_iter().map(Some).collect();
+    let mut found = Vec::new();
+    let mut next = Vec::with_capacity(all.len());
+    for (((rel, body), was), fresh) in all.into_iter().zip(was).zip(fresh) {
+        let answer = match fresh {
+            Some(broken) => AnchorAnswer {
+                rel: rel.to_owned(),
+                body: Arc::clone(body),
+                broken,
+            },
+            None => match was.and_then(|i| last[i].take()) {
+                Some(kept) => kept,
+                // Not checked again means it was there last time.
+                None => AnchorAnswer {
+                    rel: rel.to_owned(),
+                    body: Arc::clone(body),
+                    broken: Vec::new(),
+                },
+            },
+        };
+        found.extend(answer.broken.iter().cloned());
+        next.push(answer);
+    }
+    (found, next)
 }
 
 /// Checks every `#anchor` link of the site against the anchors its target defines.
