@@ -355,7 +355,7 @@ mod tests {
             r#"<script type="application/ld+json">{{ page.json_ld | safe }}</script>"#,
         );
         let dump = template("debug.html", "{{ __tera_context }}");
-        assert!(!names_json_ld(&[plain.clone()]));
+        assert!(!names_json_ld(std::slice::from_ref(&plain)));
         // Named in any template, an extended one included.
         assert!(names_json_ld(&[plain.clone(), base]));
         assert!(names_json_ld(&[plain, dump]));
