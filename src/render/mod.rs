@@ -280,6 +280,10 @@ struct Version<'a> {
 /// none), and for each other language where its switcher link goes: the same page, the same
 /// list, or that language's home page when the page has no version there.
 fn versions(site: &Site, job: Job) -> (Vec<Version<'_>>, Vec<Version<'_>>) {
+    if site.langs.len() < 2 {
+        // One language: no page has another version, and there is nowhere to switch to.
+        return (Vec::new(), Vec::new());
+    }
     let found = site.alternates(job);
     let here = job.lang(site);
     let version = |l: usize, url: String| Version {

@@ -7,7 +7,7 @@
 //! `tests/incremental.rs` compares every kind of rebuild with a full build.
 
 use crate::hash;
-use crate::page::Section;
+use crate::page::{Page, Section};
 use crate::related;
 use crate::route::Job;
 use crate::site::Site;
@@ -16,6 +16,7 @@ use crate::taxonomy::Tag;
 use crate::Assets;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// A hash of everything job's context shows, so `serve` re-renders only the pages whose data
 /// changed. It must cover every field the job's context struct (`render::context`) serializes; the serve
@@ -23,7 +24,13 @@ use std::collections::BTreeSet;
 ///
 /// The pages whose cards the job shows are pushed onto `reads`, so a rebuild that changes one
 /// card knows which jobs to look at again.
-pub(crate) fn fingerprint(job: Job, site: &Site, cards: &[u64], reads: &mut Vec<usize>) -> u64 {
+pub(crate) fn fingerprint(
+    job: Job,
+    site: &Site,
+    own: &Own,
+    cards: &[u64],
+    reads: &mut Vec<usize>,
+) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut print = Print {
         h: hash::Hasher::default(),
@@ -54,33 +61,8 @@ pub(crate) fn fingerprint(job: Job, site: &Site, cards: &[u64], reads: &mut Vec<
         Job::Page(p) => {
             let page = &site.pages[p];
             let h = &mut print.h;
-            (
-                &page.title,
-                &page.description,
-                &page.url,
-                page.date,
-                page.updated,
-                page.reviewed,
-            )
-                .hash(h);
-            // `extra` is free-form: hashed as its JSON text.
-            (
-                &page.author,
-                site.config.author.as_deref(),
-                page.listed,
-                &page.template,
-                page.extra.to_string(),
-            )
-                .hash(h);
-            (
-                &page.reviewed_by,
-                page.medical,
-                page.draft,
-                page.body.hash,
-                page.body.word_count,
-                &page.references,
-            )
-                .hash(h);
+            own.parts[p].print.hash(h);
+            site.config.author.as_deref().hash(h);
             for name in &page.tags {
                 site.tag(page.lang, name)
                     .map_or(name.as_str(), |t| t.text.title.as_str())
@@ -149,11 +131,143 @@ impl Print<'_> {
 }
 
 /// A hash of each page's card (what lists show of it), computed once for all fingerprints.
-pub(crate) fn card_hashes(site: &Site, summaries: bool) -> Vec<u64> {
+pub(crate) fn card_hashes(site: &Site, own: &Own) -> Vec<u64> {
     (0..site.pages.len())
         .into_par_iter()
-        .map(|p| card_hash(site, p, summaries))
+        .map(|p| card_hash(site, own, p))
         .collect()
+}
+
+/// What each page's fingerprint and card hash take from the page alone (its fields,
+/// references and body hash), kept with the page they were made from. The next model shares
+/// an unchanged page (the same `Arc`, which this keeps alive, so an address is never reused
+/// for another page while it is here), and the page keeps its parts: a rebuild hashes again
+/// only the pages it made anew.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Own {
+    pages: Vec<Arc<Page>>,
+    parts: Vec<Parts>,
+    /// Whether the card parts cover the summary (when a template shows cards' summaries).
+    summaries: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Parts {
+    print: u64,
+    card: u64,
+}
+
+impl Own {
+    /// The parts of `site`'s pages, taken from `last` for the pages it has.
+    pub(crate) fn of(site: &Site, last: &Own, summaries: bool) -> Self {
+        let fresh = |page: &Arc<Page>| Parts {
+            print: print_part(page),
+            card: card_part(page, summaries),
+        };
+        let kept = last.summaries == summaries;
+        let parts: Vec<Parts> = if kept && last.pages.len() == site.pages.len() {
+            // Same pages at the same places unless files were added or removed.
+            site.pages
+                .par_iter()
+                .zip(&last.pages)
+                .zip(&last.parts)
+                .map(|((page, old), parts)| {
+                    if Arc::ptr_eq(page, old) {
+                        *parts
+                    } else {
+                        fresh(page)
+                    }
+                })
+                .collect()
+        } else {
+            let at: crate::hash::Map<usize, usize> = if kept {
+                last.pages
+                    .iter()
+                    .enumerate()
+                    .map(|(i, page)| (Arc::as_ptr(page) as usize, i))
+                    .collect()
+            } else {
+                crate::hash::Map::default()
+            };
+            site.pages
+                .par_iter()
+                .map(|page| match at.get(&(Arc::as_ptr(page) as usize)) {
+                    Some(&i) => last.parts[i],
+                    None => fresh(page),
+                })
+                .collect()
+        };
+        Self {
+            pages: site.pages.clone(),
+            parts,
+            summaries,
+        }
+    }
+
+    /// The parts again for the pages at `patched`, which a patch made anew.
+    pub(crate) fn patch(&mut self, site: &Site, patched: &[usize]) {
+        for &p in patched {
+            let page = &site.pages[p];
+            self.parts[p] = Parts {
+                print: print_part(page),
+                card: card_part(page, self.summaries),
+            };
+            self.pages[p] = Arc::clone(page);
+        }
+    }
+}
+
+/// The part of an article's fingerprint that comes from the page alone.
+fn print_part(page: &Page) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = hash::Hasher::default();
+    (
+        &page.title,
+        &page.description,
+        &page.url,
+        page.date,
+        page.updated,
+        page.reviewed,
+    )
+        .hash(&mut h);
+    // `extra` is free-form: hashed as its JSON text.
+    (
+        &page.author,
+        page.listed,
+        &page.template,
+        page.extra.to_string(),
+    )
+        .hash(&mut h);
+    (
+        &page.reviewed_by,
+        page.medical,
+        page.draft,
+        page.body.hash,
+        page.body.word_count,
+        &page.references,
+    )
+        .hash(&mut h);
+    h.finish()
+}
+
+/// The part of a page's card hash that comes from the page alone.
+fn card_part(page: &Page, summaries: bool) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = hash::Hasher::default();
+    (
+        &page.title,
+        &page.description,
+        &page.url,
+        page.date,
+        page.reviewed,
+        &page.reviewed_by,
+        page.reading_time(),
+    )
+        .hash(&mut h);
+    if summaries {
+        page.body.summary.hash(&mut h);
+    }
+    h.finish()
 }
 
 /// Whether any template may print a card's `summary` (anything but `page.summary` that says
@@ -181,23 +295,11 @@ pub(crate) fn cards_show_summary(templates: &[Source]) -> bool {
 }
 
 /// A hash of one page's card.
-pub(crate) fn card_hash(site: &Site, p: usize, summaries: bool) -> u64 {
+pub(crate) fn card_hash(site: &Site, own: &Own, p: usize) -> u64 {
     use std::hash::{Hash, Hasher};
     let page = &site.pages[p];
     let mut h = hash::Hasher::default();
-    (
-        &page.title,
-        &page.description,
-        &page.url,
-        page.date,
-        page.reviewed,
-        &page.reviewed_by,
-        page.reading_time(),
-    )
-        .hash(&mut h);
-    if summaries {
-        page.body.summary.hash(&mut h);
-    }
+    own.parts[p].card.hash(&mut h);
     site.section_of(page)
         .map(|s| (&s.title, &s.url))
         .hash(&mut h);

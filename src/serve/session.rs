@@ -19,7 +19,7 @@
 //! everything). A failed rebuild keeps the last good outputs, and the next rebuild is measured
 //! against them. `tests/incremental.rs` compares every kind of edit with a full build.
 
-use super::fingerprint::{self, affected_templates, card_hash, card_hashes, shared_hash};
+use super::fingerprint::{self, affected_templates, card_hash, card_hashes, shared_hash, Own};
 use super::patch;
 use super::search::SearchCache;
 use crate::diagnostic::Diagnostic;
@@ -67,8 +67,8 @@ struct Prints {
     readers: Vec<Vec<usize>>,
     /// Each article's card hash.
     cards: Vec<u64>,
-    /// Whether a template shows cards' summaries (then a card hash covers it).
-    summaries: bool,
+    /// What the card hashes and the articles' fingerprints take from each article alone.
+    own: fingerprint::Own,
     /// A hash of what every page shows (config, navigation, assets).
     shared: u64,
 }
@@ -86,12 +86,14 @@ impl Prints {
         site: &Site,
         routes: &[Route],
         patched: &patch::Patched,
-    ) -> (Vec<u64>, Fresh) {
+    ) -> (Vec<u64>, fingerprint::Own, Fresh) {
         let mut cards = self.cards.clone();
+        let mut own = self.own.clone();
+        own.patch(site, &patched.pages);
         let mut look = BTreeSet::new();
         for &p in &patched.pages {
             look.insert(self.page_jobs[p]);
-            let card = card_hash(site, p, self.summaries);
+            let card = card_hash(site, &own, p);
             if card != cards[p] {
                 cards[p] = card;
                 look.extend(self.readers[p].iter().copied());
@@ -116,15 +118,16 @@ impl Prints {
             .filter_map(|j| {
                 let job = routes[self.jobs[j]].job()?;
                 let mut reads = Vec::new();
-                let print = fingerprint::fingerprint(job, site, &cards, &mut reads);
+                let print = fingerprint::fingerprint(job, site, &own, &cards, &mut reads);
                 Some((j, print, reads))
             })
             .collect();
-        (cards, fresh)
+        (cards, own, fresh)
     }
 
     /// Keeps the new fingerprints and card hashes, and who reads which card.
-    fn record(&mut self, fresh: Fresh, cards: Vec<u64>) {
+    fn record(&mut self, fresh: Fresh, cards: Vec<u64>, own: fingerprint::Own) {
+        self.own = own;
         for (j, print, reads) in fresh {
             self.fingerprints[j] = print;
             if reads != self.reads[j] {
@@ -141,17 +144,18 @@ impl Prints {
     }
 
     /// Every job's fingerprint on a freshly assembled site.
-    fn of(site: &Site, routes: &[Route], shared: u64, summaries: bool) -> Self {
+    fn of(site: &Site, routes: &[Route], shared: u64, summaries: bool, last: &Own) -> Self {
         let jobs: Vec<usize> = (0..routes.len())
             .filter(|&r| routes[r].job().is_some())
             .collect();
-        let cards = card_hashes(site, summaries);
+        let own = Own::of(site, last, summaries);
+        let cards = card_hashes(site, &own);
         let (fingerprints, reads): (Vec<u64>, Vec<Vec<usize>>) = jobs
             .par_iter()
             .filter_map(|&r| routes[r].job())
             .map(|job| {
                 let mut reads = Vec::new();
-                let print = fingerprint::fingerprint(job, site, &cards, &mut reads);
+                let print = fingerprint::fingerprint(job, site, &own, &cards, &mut reads);
                 (print, reads)
             })
             .unzip();
@@ -174,7 +178,7 @@ impl Prints {
             page_jobs,
             readers,
             cards,
-            summaries,
+            own,
             shared,
         }
     }
@@ -299,7 +303,7 @@ impl Session {
         };
         clock.lap("serve: patch pages");
         let site = &patched.site;
-        let (cards, fresh) = last.prints.refresh(site, &last.routes, &patched);
+        let (cards, own, fresh) = last.prints.refresh(site, &last.routes, &patched);
         let todo: Vec<&Route> = fresh
             .iter()
             .filter(|(j, print, _)| last.prints.fingerprints[*j] != *print)
@@ -326,7 +330,7 @@ impl Session {
             search.patch(site, l, &patched.pages)
         });
         clock.lap("serve: feeds");
-        last.prints.record(fresh, cards);
+        last.prints.record(fresh, cards, own);
         let files = Arc::make_mut(&mut last.files);
         let mut names: Vec<String> = rendered.iter().map(|o| o.path.clone()).collect();
         for output in rendered.into_iter().chain(feeds) {
@@ -477,10 +481,22 @@ impl Reuse for Select<'_> {
             routes,
             shared_hash(site, assets, templates),
             fingerprint::cards_show_summary(templates),
+            self.last.map_or(&Own::default(), |last| &last.prints.own),
         );
         let affected = affected_templates(templates, &self.changed_templates());
-        let before: HashMap<&str, u64> = match self.last {
-            Some(last) if last.prints.shared == prints.shared => last
+        let last = self.last.filter(|last| last.prints.shared == prints.shared);
+        // Each job's last fingerprint: by place when the routes are the ones of last time
+        // (every edit that adds or removes no page), else by path.
+        let same_routes = last.is_some_and(|last| {
+            last.routes.len() == routes.len()
+                && last
+                    .routes
+                    .iter()
+                    .zip(routes)
+                    .all(|(a, b)| a.path == b.path)
+        });
+        let before: HashMap<&str, u64> = match last {
+            Some(last) if !same_routes => last
                 .prints
                 .jobs
                 .iter()
@@ -490,10 +506,14 @@ impl Reuse for Select<'_> {
             _ => HashMap::new(),
         };
         let mut chosen = vec![true; routes.len()];
-        for (&r, print) in prints.jobs.iter().zip(&prints.fingerprints) {
+        for (j, (&r, print)) in prints.jobs.iter().zip(&prints.fingerprints).enumerate() {
             let route = &routes[r];
             let Some(job) = route.job() else { continue };
-            let kept = before.get(route.path.as_str()) == Some(print)
+            let was = match last {
+                Some(last) if same_routes => last.prints.fingerprints.get(j),
+                _ => before.get(route.path.as_str()),
+            };
+            let kept = was == Some(print)
                 && !affected.contains(crate::render::template_of(job, site))
                 && self
                     .last
