@@ -449,6 +449,45 @@ fn an_assembly_checks_again_the_anchors_of_changed_bodies_and_keeps_the_rest() {
     rebuild(&mut session, root, &[target], Way::Assemble);
 }
 
+/// An assembly makes only the search files that changed and keeps the rest from the last
+/// good build; a run that fails after the index moved on (a template error, with the search
+/// files made) leaves the next run to make every search file again.
+#[test]
+fn search_files_after_a_failed_run_are_made_again() {
+    let (tmp, mut session) = setup();
+    let root = tmp.path();
+    // A new title changes the page's search entry; the broken template fails the run after
+    // the index was brought up to date.
+    let article = edit(
+        root,
+        "content/news/first.md",
+        "title: First news item",
+        "title: Renamed item",
+    );
+    let template = edit(
+        root,
+        "templates/page.html",
+        "<h1>{{ page.title }}</h1>",
+        "<h1>{{ page.titel }}</h1>",
+    );
+    session.changed(&[article.clone(), template.clone()]);
+    session.rebuild().expect_err("template error");
+    edit(
+        root,
+        "templates/page.html",
+        "<h1>{{ page.titel }}</h1>",
+        "<h1>{{ page.title }}</h1>",
+    );
+    rebuild(&mut session, root, &[template], Way::Assemble);
+    // A search file of the index as it now stands: the renamed page's document.
+    let full = naltrexone_site::build(&options(root)).expect("full build");
+    assert!(full
+        .outputs
+        .iter()
+        .any(|o| o.path.starts_with("search-index/d/")
+            && String::from_utf8_lossy(&o.bytes).contains("Renamed item")));
+}
+
 /// A body kept from the last build (its text did not change) after the front matter above it
 /// grew by a line: its links' lines are counted again, so a later error in it names the line
 /// a full build names.

@@ -356,6 +356,24 @@ impl Live {
         }
     }
 
+    /// Whether `name` (a path inside the index's folder: `w/3.json`, `manifest.json`) is one
+    /// of the files [`Live::outputs`] gives for this index.
+    pub fn has_file(&self, name: &str, offline: bool) -> bool {
+        let Some((kind, number)) = name.split_once('/') else {
+            return name == file_name("manifest", offline);
+        };
+        let count = match kind {
+            "w" => self.words.shards.len(),
+            "p" => self.pairs.shards.len(),
+            "d" => self.entries.len(),
+            _ => return false,
+        };
+        number
+            .split_once('.')
+            .and_then(|(n, _)| n.parse::<usize>().ok())
+            .is_some_and(|n| n < count && name == file_name(&format!("{kind}/{n}"), offline))
+    }
+
     /// The entries, in document order.
     pub fn entries(&self) -> &[Arc<Entry>] {
         &self.entries
@@ -467,6 +485,24 @@ impl Live {
     }
 }
 
+/// The output folder of the index of the language whose URLs start with `url_prefix`
+/// (`search-index`, `es/search-index`).
+pub fn folder(url_prefix: &str) -> String {
+    match url_prefix.trim_matches('/') {
+        "" => FOLDER.to_owned(),
+        prefix => format!("{prefix}/{FOLDER}"),
+    }
+}
+
+/// The name of an index file inside its folder: `w/3.json`, or `w/3.js` offline.
+fn file_name(stem: &str, offline: bool) -> String {
+    if offline {
+        format!("{stem}.js")
+    } else {
+        format!("{stem}.json")
+    }
+}
+
 /// Where a language's search files go, and in which form.
 struct Folder<'a> {
     language: Language,
@@ -486,22 +522,14 @@ impl Folder<'_> {
         wanted: impl Fn(usize) -> bool,
         changed: bool,
     ) -> Vec<Output> {
-        let folder = match self.url_prefix.trim_matches('/') {
-            "" => FOLDER.to_owned(),
-            prefix => format!("{prefix}/{FOLDER}"),
-        };
-        let file = |name: &str, json: &str| {
-            if self.offline {
-                Output {
-                    path: format!("{folder}/{name}.js"),
-                    bytes: format!("window.siteSearch.add(\"{name}\",{json});\n").into_bytes(),
-                }
+        let folder = folder(self.url_prefix);
+        let file = |name: &str, json: &str| Output {
+            path: format!("{folder}/{}", file_name(name, self.offline)),
+            bytes: if self.offline {
+                format!("window.siteSearch.add(\"{name}\",{json});\n").into_bytes()
             } else {
-                Output {
-                    path: format!("{folder}/{name}.json"),
-                    bytes: json.as_bytes().to_vec(),
-                }
-            }
+                json.as_bytes().to_vec()
+            },
         };
         rayon::join(|| words.pack(), || pairs.pack());
         let mut stamp = crate::hash::Hasher::default();
@@ -842,6 +870,25 @@ mod tests {
             .collect();
         lists.sort();
         lists
+    }
+
+    #[test]
+    fn an_index_has_exactly_the_files_it_gives() {
+        let bodies = ["alpha beta", "beta gamma", "gamma delta"];
+        let docs: Vec<Doc<'_>> = bodies.iter().map(|b| doc("Title", "/x/", b)).collect();
+        let mut live = Live::new(entries_of(ENGLISH, &docs));
+        for offline in [false, true] {
+            let files = live.outputs(ENGLISH, "/es", offline, false);
+            for file in &files {
+                let name = file.path.strip_prefix("es/search-index/").expect("in its folder");
+                assert!(live.has_file(name, offline), "{name}");
+                assert!(!live.has_file(name, !offline), "{name} in the other form");
+            }
+            let ext = if offline { "js" } else { "json" };
+            for name in ["d/3", "d/03", "w/9", "x/0", "d/x", "manifest.txt", "d/1.json.bak"] {
+                assert!(!live.has_file(&format!("{name}.{ext}"), offline), "{name}");
+            }
+        }
     }
 
     #[test]

@@ -23,7 +23,7 @@ mod index;
 mod terms;
 pub mod text;
 
-pub use index::{entry, Entry, Live};
+pub use index::{entry, folder, Entry, Live};
 pub use text::Language;
 
 use crate::page::Page;

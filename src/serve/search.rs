@@ -32,22 +32,41 @@ struct Kept {
 }
 
 impl SearchCache {
-    /// Every file of language `lang`'s index of `site`.
-    pub(crate) fn index(&mut self, site: &Site, lang: usize) -> Vec<Output> {
-        self.update(site, lang, None)
+    /// Language `lang`'s index of `site`: every file with `all`, else only those that changed
+    /// since the last call (the caller keeps the others: see [`SearchCache::has_file`]).
+    pub(crate) fn index(&mut self, site: &Site, lang: usize, all: bool) -> Vec<Output> {
+        self.update(site, lang, None, all)
     }
 
     /// The files of language `lang`'s index of `site` that changed since the last call, when
     /// only the articles `edited` (indices into `site.pages`) changed since (a patch: the other
     /// files are still served).
     pub(crate) fn patch(&mut self, site: &Site, lang: usize, edited: &[usize]) -> Vec<Output> {
-        self.update(site, lang, Some(edited))
+        self.update(site, lang, Some(edited), false)
     }
 
-    /// Brings language `lang`'s kept index up to `site`; its files: all of them, or with
-    /// `edited` (the only articles that changed since this language's last call) those that
-    /// changed.
-    fn update(&mut self, site: &Site, lang: usize, edited: Option<&[usize]>) -> Vec<Output> {
+    /// Whether `path` (in the output folder) is one of the files of the index of the language
+    /// whose URLs start with `url_prefix`, as the last call left it.
+    pub(crate) fn has_file(&self, url_prefix: &str, path: &str, offline: bool) -> bool {
+        let Some(kept) = self.languages.get(url_prefix) else {
+            return false;
+        };
+        let folder = search::folder(url_prefix);
+        path.strip_prefix(folder.as_str())
+            .and_then(|rest| rest.strip_prefix('/'))
+            .is_some_and(|name| kept.live.has_file(name, offline))
+    }
+
+    /// Brings language `lang`'s kept index up to `site`; its files: all of them with `all`,
+    /// else those that changed. With `edited`, those are the only articles that changed since
+    /// this language's last call.
+    fn update(
+        &mut self,
+        site: &Site,
+        lang: usize,
+        edited: Option<&[usize]>,
+        all: bool,
+    ) -> Vec<Output> {
         let mut clock = crate::Stopwatch::new();
         let language = &site.langs[lang];
         let words = Language::of(&language.code);
@@ -126,7 +145,7 @@ impl SearchCache {
         clock.lap("serve: search index edited");
         let outputs = kept
             .live
-            .outputs(words, &url_prefix, site.config.offline, edited.is_some());
+            .outputs(words, &url_prefix, site.config.offline, !all);
         clock.lap("serve: search files");
         outputs
     }

@@ -353,6 +353,10 @@ impl Session {
     /// The whole pipeline, with this session's caches, rendering only the pages whose
     /// fingerprints or templates changed.
     fn full(&mut self) -> Result<Rebuild, Vec<Diagnostic>> {
+        // The search index's files the last good build served are the kept index's (a run
+        // that failed after the index moved on leaves `patchable` false): then only the
+        // changed files are made again.
+        let all_search = !self.patchable;
         self.patchable = false;
         let mut clock = crate::Stopwatch::new();
         let texts: HashMap<String, Arc<str>> = self
@@ -365,6 +369,7 @@ impl Session {
             last: self.last.as_ref(),
             texts: &texts,
             search: &mut self.search,
+            all_search,
             prints: Prints::default(),
         };
         let run = crate::run(
@@ -384,7 +389,13 @@ impl Session {
         };
         clock.lap("serve: pipeline");
         let base_path = site.config.base_path().to_owned();
-        let (files, names) = merge(run.outputs, &run.routes, self.last.as_ref());
+        let search = &self.search;
+        let index_file = |path: &str| {
+            site.langs.iter().any(|language| {
+                search.has_file(&language.lang().url(""), path, site.config.offline)
+            })
+        };
+        let (files, names) = merge(run.outputs, &run.routes, self.last.as_ref(), index_file);
         let files = Arc::new(files);
         let old = self.last.replace(Last {
             site,
@@ -411,13 +422,19 @@ impl Session {
 }
 
 /// Every file of a full run: the outputs made this time, and the last output of every route
-/// not rendered again. Also the paths of the pages rendered through templates, sorted.
+/// not rendered again and of every search index file (`index_file`) not made again. Also the
+/// paths of the pages rendered through templates, sorted.
 ///
 /// The last files are walked in their order, not looked up route by route, and the map is
 /// built from sorted entries in one pass: at 10,000 articles there are about 25,000 files, and
 /// a lookup and an insert for each was most of what a rebuild that renders nothing took after
 /// the pipeline.
-fn merge(outputs: Vec<Output>, routes: &[Route], last: Option<&Last>) -> (Files, Vec<String>) {
+fn merge(
+    outputs: Vec<Output>,
+    routes: &[Route],
+    last: Option<&Last>,
+    index_file: impl Fn(&str) -> bool,
+) -> (Files, Vec<String>) {
     let templated: std::collections::HashSet<&str> = routes
         .iter()
         .filter(|r| r.job().is_some())
@@ -444,7 +461,8 @@ fn merge(outputs: Vec<Output>, routes: &[Route], last: Option<&Last>) -> (Files,
             while let Some(next) = made.next_if(|(p, _)| p <= path) {
                 files.push(next);
             }
-            if files.last().is_some_and(|(p, _)| p == path) || !routed.contains(&**path) {
+            let made_again = files.last().is_some_and(|(p, _)| p == path);
+            if made_again || !(routed.contains(&**path) || index_file(path)) {
                 continue;
             }
             files.push((Arc::clone(path), Arc::clone(bytes)));
@@ -464,6 +482,8 @@ struct Select<'a> {
     last: Option<&'a Last>,
     texts: &'a HashMap<String, Arc<str>>,
     search: &'a mut SearchCache,
+    /// Whether to make every file of the search index, or only those that changed.
+    all_search: bool,
     prints: Prints,
 }
 
@@ -544,7 +564,7 @@ impl Reuse for Select<'_> {
     }
 
     fn search_index(&mut self, site: &Site, lang: usize) -> Vec<Output> {
-        self.search.index(site, lang)
+        self.search.index(site, lang, self.all_search)
     }
 }
 
