@@ -60,6 +60,11 @@ pub struct Memo {
     /// The related lists and their index, with each page's hash of what they were computed
     /// from (`related::page_hashes`).
     pub(crate) related: Option<(Vec<u64>, related::Index)>,
+    /// The last model's articles in order, with its newest-first order and translations
+    /// (`serve`): a page the next model shares (the same `Arc`, kept alive here) at the same
+    /// place keeps its related-list hash, and when only pages that keep their place in these
+    /// changed, the next model takes the order and translations as they are.
+    pub(crate) last: Last,
     /// Whether the index is kept ready for updates (`serve`), not just for one build.
     pub(crate) updatable: bool,
     /// The languages the parses were made with.
@@ -69,6 +74,25 @@ pub struct Memo {
     pub(crate) pages: crate::hash::Map<String, Arc<Page>>,
     /// The last anchor check's answer for each body (`serve`): see [`check_anchors_again`].
     pub(crate) anchors: Vec<AnchorAnswer>,
+}
+
+/// See [`Memo::last`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Last {
+    pages: Vec<Arc<Page>>,
+    order: Vec<usize>,
+    translations: Arc<crate::hash::Map<String, Vec<usize>>>,
+}
+
+impl Last {
+    /// The places where `pages` has another page than the last model, when it has as many.
+    fn changed(&self, pages: &[Arc<Page>]) -> Option<Vec<usize>> {
+        (self.pages.len() == pages.len()).then(|| {
+            (0..pages.len())
+                .filter(|&i| !Arc::ptr_eq(&pages[i], &self.pages[i]))
+                .collect()
+        })
+    }
 }
 
 impl Memo {
@@ -130,6 +154,13 @@ pub fn assemble(
     site.data = Arc::clone(shortcodes.data());
     clock.lap("model, tags, anchors");
     site.related = relate(&site, memo);
+    if memo.updatable {
+        memo.last = Last {
+            pages: site.pages.clone(),
+            order: site.order.clone(),
+            translations: Arc::clone(&site.translations),
+        };
+    }
     clock.lap("related");
     site
 }
@@ -332,7 +363,25 @@ fn model(
             (Front::Tag(front), _) => texts.push(page::tag(p, front, body)),
         }
     }
-    let order = newest_first(&pages);
+    // Only pages that keep their place changed (serve): what depends on little of them may
+    // be the last model's.
+    let changed = if memo.updatable {
+        memo.last.changed(&pages)
+    } else {
+        None
+    };
+    let kept = |same: fn(&Page, &Page) -> bool| {
+        changed
+            .as_ref()
+            .is_some_and(|c| c.iter().all(|&i| same(&pages[i], &memo.last.pages[i])))
+    };
+    let order = if kept(|a, b| {
+        (a.listed, a.date, &a.title, &a.url) == (b.listed, b.date, &b.title, &b.url)
+    }) {
+        memo.last.order.clone()
+    } else {
+        newest_first(&pages)
+    };
     sections.sort_by(|a, b| {
         a.lang
             .cmp(&b.lang)
@@ -372,19 +421,24 @@ fn model(
     } else {
         errors.extend(check_anchors(&pages, &sections, &homes, &tags));
     }
-    let mut translations: crate::hash::Map<String, Vec<usize>> = crate::hash::Map::default();
-    for (p, page) in pages.iter().enumerate() {
-        translations
-            .entry(page.original.clone())
-            .or_default()
-            .push(p);
-    }
+    let translations = if kept(|a, b| a.original == b.original) {
+        Arc::clone(&memo.last.translations)
+    } else {
+        let mut translations: crate::hash::Map<String, Vec<usize>> = crate::hash::Map::default();
+        for (p, page) in pages.iter().enumerate() {
+            translations
+                .entry(page.original.clone())
+                .or_default()
+                .push(p);
+        }
+        Arc::new(translations)
+    };
     Site {
         config,
         langs,
         homes,
         sections: Arc::new(sections),
-        translations: Arc::new(translations),
+        translations,
         pages,
         order,
         tags: Arc::new(tags),
@@ -406,7 +460,24 @@ pub(crate) fn suffixed(rel: &str, langs: &[crate::lang::Language], l: usize) -> 
 /// last; one that changes a few pages but keeps every page's tags (a slug, a title) updates
 /// an updatable index in place; anything else builds it again.
 fn relate(site: &Site, memo: &mut Memo) -> Arc<Vec<Vec<usize>>> {
-    let hashes = related::page_hashes(&site.pages);
+    let hashes = match &memo.related {
+        Some((old, _)) if old.len() == site.pages.len() && memo.last.pages.len() == old.len() => {
+            site.pages
+                .par_iter()
+                .zip(&memo.last.pages)
+                .zip(old)
+                .enumerate()
+                .map(|(i, ((page, was), hash))| {
+                    if Arc::ptr_eq(page, was) {
+                        *hash
+                    } else {
+                        related::page_hash(i, page)
+                    }
+                })
+                .collect()
+        }
+        _ => related::page_hashes(&site.pages),
+    };
     let index = match memo.related.take() {
         Some((old, index)) if old == hashes => index,
         Some((old, mut index)) if memo.updatable && old.len() == hashes.len() => {

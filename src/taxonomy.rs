@@ -40,24 +40,32 @@ pub fn assemble(
         .enumerate()
         .map(|(i, t)| ((t.text.lang, t.text.name.clone()), i))
         .collect();
+    // The tags in the order of `tags`, to find a page's by a search that copies nothing.
+    let names: Vec<(usize, String)> = tags
+        .iter()
+        .map(|t| (t.text.lang, t.text.name.clone()))
+        .collect();
     let mut diagnostics = Vec::new();
     for &p in order {
         let page = &pages[p];
-        let line = page.keys.line("tags");
+        let line = || page.keys.line("tags");
         let mut seen = Vec::new();
         for name in &page.tags {
             if seen.contains(&name) {
                 diagnostics.push(
                     Diagnostic::error(&page.file, "tags", format!("tag `{name}` is listed twice"))
-                        .at(line, 1)
+                        .at(line(), 1)
                         .help("remove the repeated tag"),
                 );
                 continue;
             }
             seen.push(name);
-            match index.get(&(page.lang, name.clone())) {
-                Some(&t) => tags[t].pages.push(p),
-                None => {
+            let found = names.binary_search_by(|(lang, tag)| {
+                (*lang, tag.as_str()).cmp(&(page.lang, name.as_str()))
+            });
+            match found {
+                Ok(t) => tags[t].pages.push(p),
+                Err(_) => {
                     let lower = name.to_lowercase();
                     let file = crate::site::suffixed(&format!("tags/{name}.md"), langs, page.lang);
                     let names = index
@@ -84,7 +92,7 @@ pub fn assemble(
                     };
                     diagnostics.push(
                         Diagnostic::error(&page.file, "undeclared-tag", message)
-                            .at(line, 1)
+                            .at(line(), 1)
                             .help(help),
                     );
                 }

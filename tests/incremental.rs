@@ -488,6 +488,28 @@ fn search_files_after_a_failed_run_are_made_again() {
             && String::from_utf8_lossy(&o.bytes).contains("Renamed item")));
 }
 
+/// An assembly takes the last newest-first order only while no page moved in it: a tag and a
+/// date changed at once (an assembly, not a patch) reorder the lists.
+#[test]
+fn an_assembly_that_moves_a_page_in_time_orders_the_lists_again() {
+    let (tmp, mut session) = setup();
+    let root = tmp.path();
+    let path = root.join("content/news/first.md");
+    let text = fs::read_to_string(&path).expect("read");
+    let moved = set_key(&set_key(&text, "tags", "[alpha]"), "date", "2026-05-01");
+    fs::write(&path, moved).expect("write");
+    let rendered = rebuild(
+        &mut session,
+        root,
+        std::slice::from_ref(&path),
+        Way::Assemble,
+    );
+    assert!(rendered.iter().any(|r| r == "index.html"), "{rendered:?}");
+    // And back, with the order it had.
+    fs::write(&path, set_key(&text, "tags", "[beta, alpha]")).expect("write");
+    rebuild(&mut session, root, &[path], Way::Assemble);
+}
+
 /// A body kept from the last build (its text did not change) after the front matter above it
 /// grew by a line: its links' lines are counted again, so a later error in it names the line
 /// a full build names.

@@ -880,12 +880,23 @@ mod tests {
         for offline in [false, true] {
             let files = live.outputs(ENGLISH, "/es", offline, false);
             for file in &files {
-                let name = file.path.strip_prefix("es/search-index/").expect("in its folder");
+                let name = file
+                    .path
+                    .strip_prefix("es/search-index/")
+                    .expect("in its folder");
                 assert!(live.has_file(name, offline), "{name}");
                 assert!(!live.has_file(name, !offline), "{name} in the other form");
             }
             let ext = if offline { "js" } else { "json" };
-            for name in ["d/3", "d/03", "w/9", "x/0", "d/x", "manifest.txt", "d/1.json.bak"] {
+            for name in [
+                "d/3",
+                "d/03",
+                "w/9",
+                "x/0",
+                "d/x",
+                "manifest.txt",
+                "d/1.json.bak",
+            ] {
                 assert!(!live.has_file(&format!("{name}.{ext}"), offline), "{name}");
             }
         }
