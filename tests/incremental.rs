@@ -510,6 +510,27 @@ fn an_assembly_that_moves_a_page_in_time_orders_the_lists_again() {
     rebuild(&mut session, root, &[path], Way::Assemble);
 }
 
+/// A tag's new title is a search key of every page with the tag: an assembly makes their
+/// search entries again though the pages themselves did not change.
+#[test]
+fn a_tag_title_edit_makes_the_search_entries_of_its_pages_again() {
+    let (tmp, mut session) = setup();
+    let root = tmp.path();
+    let path = edit(
+        root,
+        "content/tags/alpha.md",
+        "title: Tag alpha",
+        "title: Zymurgy",
+    );
+    rebuild(&mut session, root, &[path], Way::Assemble);
+    let full = naltrexone_site::build(&options(root)).expect("full build");
+    assert!(full
+        .outputs
+        .iter()
+        .any(|o| o.path.starts_with("search-index/w/")
+            && String::from_utf8_lossy(&o.bytes).contains("zymurg")));
+}
+
 /// A body kept from the last build (its text did not change) after the front matter above it
 /// grew by a line: its links' lines are counted again, so a later error in it names the line
 /// a full build names.

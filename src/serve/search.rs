@@ -28,6 +28,11 @@ pub(crate) struct SearchCache {
 #[derive(Debug, Clone, Default)]
 struct Kept {
     docs: Vec<(String, u64)>,
+    /// Each document's page (kept alive here, so an address is never another page's while
+    /// it is compared), and [`context`] of the site the keys were made for: a key is reused
+    /// for the same page while the context is the same.
+    pages: Vec<Arc<Page>>,
+    context: u64,
     live: Live,
 }
 
@@ -107,10 +112,27 @@ impl SearchCache {
                     (page.url.clone(), key)
                 })
                 .collect(),
-            None => pages
-                .par_iter()
-                .map(|(_, page)| (page.url.clone(), key(site, page)))
-                .collect(),
+            None => {
+                let same_context = kept.context == context(site);
+                pages
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, (p, page))| {
+                        let reused = old_number(i, &page.url).filter(|&o| {
+                            same_context
+                                && kept
+                                    .pages
+                                    .get(o)
+                                    .is_some_and(|q| Arc::ptr_eq(q, &site.pages[*p]))
+                        });
+                        let key = match reused {
+                            Some(o) => kept.docs[o].1,
+                            None => key(site, page),
+                        };
+                        (page.url.clone(), key)
+                    })
+                    .collect()
+            }
         };
         // For each document, its number in the kept index when its entry can stay.
         let from: Vec<Option<usize>> = keys
@@ -142,6 +164,11 @@ impl SearchCache {
             kept.live.reorder(entries, &from);
         }
         kept.docs = keys;
+        kept.pages = pages
+            .iter()
+            .map(|(p, _)| Arc::clone(&site.pages[*p]))
+            .collect();
+        kept.context = context(site);
         clock.lap("serve: search index edited");
         let outputs = kept
             .live
@@ -149,6 +176,16 @@ impl SearchCache {
         clock.lap("serve: search files");
         outputs
     }
+}
+
+/// What the keys read of the site beside each page: every section's and every tag's title.
+fn context(site: &Site) -> u64 {
+    let sections = site.sections.iter().map(|s| (s.lang, &s.name, &s.title));
+    let tags = site
+        .tags
+        .iter()
+        .map(|t| (t.text.lang, &t.text.name, &t.text.title));
+    crate::hash::of(&(sections.collect::<Vec<_>>(), tags.collect::<Vec<_>>()))
 }
 
 /// What a page's search entry is made from, as one number: the fields `search::doc` reads,
