@@ -525,15 +525,8 @@ impl Reuse for Select<'_> {
         let affected = affected_templates(templates, &self.changed_templates());
         let last = self.last.filter(|last| last.prints.shared == prints.shared);
         // Each job's last fingerprint: by place when the routes are the ones of last time
-        // (every edit that adds or removes no page), else by path.
-        let same_routes = last.is_some_and(|last| {
-            last.routes.len() == routes.len()
-                && last
-                    .routes
-                    .iter()
-                    .zip(routes)
-                    .all(|(a, b)| a.path == b.path)
-        });
+        // (then so are the jobs: every edit that adds or removes no page), else by path.
+        let same_routes = last.is_some_and(|last| last.routes == routes);
         let before: HashMap<&str, u64> = match last {
             Some(last) if !same_routes => last
                 .prints
