@@ -84,6 +84,29 @@ pub(crate) struct Last {
     translations: Arc<crate::hash::Map<String, Vec<usize>>>,
 }
 
+/// Each page's value from `make` (given its place and the page), taken from `kept` (the
+/// values made for `last`, the last model's pages) for a page that is the same `Arc` at the
+/// same place. The caller holds `last`, so an address it compares is never another page's.
+pub(crate) fn per_page<T: Copy + Send + Sync>(
+    pages: &[Arc<Page>],
+    last: &[Arc<Page>],
+    kept: &[T],
+    make: impl Fn(usize, &Page) -> T + Sync,
+) -> Vec<T> {
+    let aligned = last.len() == pages.len() && kept.len() == pages.len();
+    pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, page)| {
+            if aligned && Arc::ptr_eq(page, &last[i]) {
+                kept[i]
+            } else {
+                make(i, page)
+            }
+        })
+        .collect()
+}
+
 impl Last {
     /// The places where `pages` has another page than the last model, when it has as many.
     fn changed(&self, pages: &[Arc<Page>]) -> Option<Vec<usize>> {
@@ -461,22 +484,8 @@ pub(crate) fn suffixed(rel: &str, langs: &[crate::lang::Language], l: usize) -> 
 /// an updatable index in place; anything else builds it again.
 fn relate(site: &Site, memo: &mut Memo) -> Arc<Vec<Vec<usize>>> {
     let hashes = match &memo.related {
-        Some((old, _)) if old.len() == site.pages.len() && memo.last.pages.len() == old.len() => {
-            site.pages
-                .par_iter()
-                .zip(&memo.last.pages)
-                .zip(old)
-                .enumerate()
-                .map(|(i, ((page, was), hash))| {
-                    if Arc::ptr_eq(page, was) {
-                        *hash
-                    } else {
-                        related::page_hash(i, page)
-                    }
-                })
-                .collect()
-        }
-        _ => related::page_hashes(&site.pages),
+        Some((old, _)) => per_page(&site.pages, &memo.last.pages, old, related::page_hash),
+        None => related::page_hashes(&site.pages),
     };
     let index = match memo.related.take() {
         Some((old, index)) if old == hashes => index,

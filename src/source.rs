@@ -22,6 +22,18 @@ pub struct Source {
     pub text: std::sync::Arc<str>,
 }
 
+#[cfg(test)]
+impl Source {
+    /// A file `rel` under `folder` (`templates`, `data`) with `text`, for tests.
+    pub(crate) fn in_folder(folder: &str, rel: &str, text: &str) -> Self {
+        Self {
+            path: format!("{folder}/{rel}"),
+            rel: rel.to_owned(),
+            text: text.into(),
+        }
+    }
+}
+
 /// A file copied as is from `static/`.
 #[derive(Debug, Clone)]
 pub struct StaticFile {

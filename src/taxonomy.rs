@@ -3,7 +3,6 @@
 
 use crate::diagnostic::{closest, Diagnostic};
 use crate::page::{Page, TagText};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A tag with its pages.
@@ -35,16 +34,15 @@ pub fn assemble(
         })
         .collect();
     tags.sort_by(|a, b| (a.text.lang, &a.text.name).cmp(&(b.text.lang, &b.text.name)));
-    let index: HashMap<(usize, String), usize> = tags
-        .iter()
-        .enumerate()
-        .map(|(i, t)| ((t.text.lang, t.text.name.clone()), i))
-        .collect();
-    // The tags in the order of `tags`, to find a page's by a search that copies nothing.
-    let names: Vec<(usize, String)> = tags
+    // The tags by language and name, in the order of `tags`: a tag is found by a search that
+    // copies nothing.
+    let declared: Vec<(usize, String)> = tags
         .iter()
         .map(|t| (t.text.lang, t.text.name.clone()))
         .collect();
+    let find = |lang: usize, name: &str| {
+        declared.binary_search_by(|(l, tag)| (*l, tag.as_str()).cmp(&(lang, name)))
+    };
     let mut diagnostics = Vec::new();
     for &p in order {
         let page = &pages[p];
@@ -60,21 +58,19 @@ pub fn assemble(
                 continue;
             }
             seen.push(name);
-            let found = names.binary_search_by(|(lang, tag)| {
-                (*lang, tag.as_str()).cmp(&(page.lang, name.as_str()))
-            });
-            match found {
+            match find(page.lang, name) {
                 Ok(t) => tags[t].pages.push(p),
                 Err(_) => {
                     let lower = name.to_lowercase();
                     let file = crate::site::suffixed(&format!("tags/{name}.md"), langs, page.lang);
-                    let names = index
-                        .keys()
+                    let names = declared
+                        .iter()
                         .filter(|(l, _)| *l == page.lang)
                         .map(|(_, n)| n.as_str());
-                    let help = if index.contains_key(&(0, name.clone())) && page.lang > 0 {
+                    let in_original = page.lang > 0 && find(0, name).is_ok();
+                    let help = if in_original {
                         format!("the tag has no page in this language: create `content/{file}` with `title`, `description`, `slug` and an intro")
-                    } else if lower != *name && index.contains_key(&(page.lang, lower.clone())) {
+                    } else if lower != *name && find(page.lang, &lower).is_ok() {
                         format!("tags are lower-case: write `{lower}`")
                     } else {
                         match closest(name, names) {
@@ -82,7 +78,7 @@ pub fn assemble(
                         None => format!("create `content/{file}` with `title`, `description` and an intro"),
                     }
                     };
-                    let message = if page.lang > 0 && index.contains_key(&(0, name.clone())) {
+                    let message = if in_original {
                         format!(
                             "tag `{name}` has no page in `{}`",
                             langs.get(page.lang).map_or("", |l| l.code.as_str())

@@ -480,12 +480,15 @@ fn search_files_after_a_failed_run_are_made_again() {
     );
     rebuild(&mut session, root, &[template], Way::Assemble);
     // A search file of the index as it now stands: the renamed page's document.
+    assert!(built_file_says(root, "search-index/d/", "Renamed item"));
+}
+
+/// Whether a full build has a file under `folder` whose text contains `text`.
+fn built_file_says(root: &Path, folder: &str, text: &str) -> bool {
     let full = naltrexone_site::build(&options(root)).expect("full build");
-    assert!(full
-        .outputs
+    full.outputs
         .iter()
-        .any(|o| o.path.starts_with("search-index/d/")
-            && String::from_utf8_lossy(&o.bytes).contains("Renamed item")));
+        .any(|o| o.path.starts_with(folder) && String::from_utf8_lossy(&o.bytes).contains(text))
 }
 
 /// An assembly takes the last newest-first order only while no page moved in it: a tag and a
@@ -523,12 +526,7 @@ fn a_tag_title_edit_makes_the_search_entries_of_its_pages_again() {
         "title: Zymurgy",
     );
     rebuild(&mut session, root, &[path], Way::Assemble);
-    let full = naltrexone_site::build(&options(root)).expect("full build");
-    assert!(full
-        .outputs
-        .iter()
-        .any(|o| o.path.starts_with("search-index/w/")
-            && String::from_utf8_lossy(&o.bytes).contains("zymurg")));
+    assert!(built_file_says(root, "search-index/w/", "zymurg"));
 }
 
 /// A body kept from the last build (its text did not change) after the front matter above it

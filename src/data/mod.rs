@@ -375,11 +375,7 @@ mod tests {
     use super::*;
 
     fn source(rel: &str, text: &str) -> Source {
-        Source {
-            path: format!("data/{rel}"),
-            rel: rel.to_owned(),
-            text: text.into(),
-        }
+        Source::in_folder("data", rel, text)
     }
 
     fn messages(files: &[Source]) -> Vec<String> {

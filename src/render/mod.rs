@@ -344,11 +344,7 @@ mod tests {
     use super::*;
 
     fn template(rel: &str, text: &str) -> Source {
-        Source {
-            path: format!("templates/{rel}"),
-            rel: rel.to_owned(),
-            text: text.into(),
-        }
+        Source::in_folder("templates", rel, text)
     }
 
     #[test]

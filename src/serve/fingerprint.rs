@@ -139,13 +139,11 @@ pub(crate) fn card_hashes(site: &Site, own: &Own) -> Vec<u64> {
 }
 
 /// What each page's fingerprint and card hash take from the page alone (its fields,
-/// references and body hash), kept with the page they were made from. The next model shares
-/// an unchanged page (the same `Arc`, which this keeps alive, so an address is never reused
-/// for another page while it is here), and the page keeps its parts: a rebuild hashes again
-/// only the pages it made anew.
+/// references and body hash), by page as the last good build had them. The next model shares
+/// an unchanged page (the same `Arc`) at the same place, and the page keeps its parts
+/// (`site::per_page`): a rebuild hashes again only the pages it made anew.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Own {
-    pages: Vec<Arc<Page>>,
     parts: Vec<Parts>,
     /// Whether the card parts cover the summary (when a template shows cards' summaries).
     summaries: bool,
@@ -158,61 +156,31 @@ struct Parts {
 }
 
 impl Own {
-    /// The parts of `site`'s pages, taken from `last` for the pages it has.
-    pub(crate) fn of(site: &Site, last: &Own, summaries: bool) -> Self {
-        let fresh = |page: &Arc<Page>| Parts {
-            print: print_part(page),
-            card: card_part(page, summaries),
-        };
-        let kept = last.summaries == summaries;
-        let parts: Vec<Parts> = if kept && last.pages.len() == site.pages.len() {
-            // Same pages at the same places unless files were added or removed.
-            site.pages
-                .par_iter()
-                .zip(&last.pages)
-                .zip(&last.parts)
-                .map(|((page, old), parts)| {
-                    if Arc::ptr_eq(page, old) {
-                        *parts
-                    } else {
-                        fresh(page)
-                    }
-                })
-                .collect()
+    /// The parts of `site`'s pages, taken from `last` (the parts of the last good build's
+    /// pages, `last_pages`) for the pages it shares.
+    pub(crate) fn of(site: &Site, last_pages: &[Arc<Page>], last: &Own, summaries: bool) -> Self {
+        let fresh = |_: usize, page: &Page| Parts::of(page, summaries);
+        let parts = if last.summaries == summaries {
+            crate::site::per_page(&site.pages, last_pages, &last.parts, fresh)
         } else {
-            let at: crate::hash::Map<usize, usize> = if kept {
-                last.pages
-                    .iter()
-                    .enumerate()
-                    .map(|(i, page)| (Arc::as_ptr(page) as usize, i))
-                    .collect()
-            } else {
-                crate::hash::Map::default()
-            };
-            site.pages
-                .par_iter()
-                .map(|page| match at.get(&(Arc::as_ptr(page) as usize)) {
-                    Some(&i) => last.parts[i],
-                    None => fresh(page),
-                })
-                .collect()
+            crate::site::per_page(&site.pages, &[], &[], fresh)
         };
-        Self {
-            pages: site.pages.clone(),
-            parts,
-            summaries,
-        }
+        Self { parts, summaries }
     }
 
     /// The parts again for the pages at `patched`, which a patch made anew.
     pub(crate) fn patch(&mut self, site: &Site, patched: &[usize]) {
         for &p in patched {
-            let page = &site.pages[p];
-            self.parts[p] = Parts {
-                print: print_part(page),
-                card: card_part(page, self.summaries),
-            };
-            self.pages[p] = Arc::clone(page);
+            self.parts[p] = Parts::of(&site.pages[p], self.summaries);
+        }
+    }
+}
+
+impl Parts {
+    fn of(page: &Page, summaries: bool) -> Self {
+        Self {
+            print: print_part(page),
+            card: card_part(page, summaries),
         }
     }
 }

@@ -144,11 +144,20 @@ impl Prints {
     }
 
     /// Every job's fingerprint on a freshly assembled site.
-    fn of(site: &Site, routes: &[Route], shared: u64, summaries: bool, last: &Own) -> Self {
+    fn of(
+        site: &Site,
+        routes: &[Route],
+        shared: u64,
+        summaries: bool,
+        last: Option<&Last>,
+    ) -> Self {
         let jobs: Vec<usize> = (0..routes.len())
             .filter(|&r| routes[r].job().is_some())
             .collect();
-        let own = Own::of(site, last, summaries);
+        let own = match last {
+            Some(last) => Own::of(site, &last.site.pages, &last.prints.own, summaries),
+            None => Own::of(site, &[], &Own::default(), summaries),
+        };
         let cards = card_hashes(site, &own);
         let (fingerprints, reads): (Vec<u64>, Vec<Vec<usize>>) = jobs
             .par_iter()
@@ -520,7 +529,7 @@ impl Reuse for Select<'_> {
             routes,
             shared_hash(site, assets, templates),
             fingerprint::cards_show_summary(templates),
-            self.last.map_or(&Own::default(), |last| &last.prints.own),
+            self.last,
         );
         let affected = affected_templates(templates, &self.changed_templates());
         let last = self.last.filter(|last| last.prints.shared == prints.shared);
