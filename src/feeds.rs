@@ -12,11 +12,14 @@ use std::fmt::Write as _;
 /// The machine-read outputs of the site's routes: feed, sitemap, robots.txt and alias pages,
 /// with the search index's files made by the caller's `search_index` (fresh with
 /// `search::of_site`, or from `serve`'s cache of entries), on another thread while the feed and
-/// sitemap are made.
+/// sitemap are made. Each output goes to `keep` as soon as it is made (which may send it on,
+/// so that a large index is never held whole); what `keep` gives back is returned, feed and
+/// sitemap first, then the search files, then the alias pages.
 pub fn render(
     site: &Site,
     routes: &[Route],
-    mut search_index: impl FnMut(usize) -> Vec<Output> + Send,
+    mut search_index: impl FnMut(usize, &mut crate::search::Out<'_>) + Send,
+    keep: impl Fn(Output) -> Option<Output> + Sync,
 ) -> Vec<Output> {
     let (atom_and_sitemap, (search_index, aliases)) = rayon::join(
         || {
@@ -28,11 +31,19 @@ pub fn render(
                     Kind::Robots => Some(robots(site, route)),
                     _ => None,
                 })
+                .filter_map(&keep)
                 .collect::<Vec<_>>()
         },
         || {
-            let indexes: Vec<Output> = (0..site.langs.len()).flat_map(&mut search_index).collect();
-            (indexes, aliases(site, routes))
+            let mut indexes = Vec::new();
+            for lang in 0..site.langs.len() {
+                search_index(lang, &mut |output| indexes.extend(keep(output)));
+            }
+            let aliases: Vec<Output> = aliases(site, routes)
+                .into_iter()
+                .filter_map(&keep)
+                .collect();
+            (indexes, aliases)
         },
     );
     let mut outputs = atom_and_sitemap;

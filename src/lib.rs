@@ -193,8 +193,10 @@ pub fn build_into(options: &Options, out: &Path) -> Result<Published, Unpublishe
         diagnostics,
         while_writing: true,
     };
+    let mut clock = Stopwatch::new();
     let publisher = Publisher::start(out).map_err(writing)?;
     let inputs = source::load(&options.root);
+    clock.lap("read the site's files");
     let run = run(
         options,
         &inputs,
@@ -203,6 +205,8 @@ pub fn build_into(options: &Options, out: &Path) -> Result<Published, Unpublishe
         Mode::Build,
         Sink::Send(publisher.sender()),
     );
+    // The run timed its own stages.
+    let mut clock = Stopwatch::new();
     drop(inputs);
     let mut diagnostics = run.diagnostics;
     let built = match run.site {
@@ -218,7 +222,7 @@ pub fn build_into(options: &Options, out: &Path) -> Result<Published, Unpublishe
     let tags = built.tags.iter().filter(|t| !t.pages.is_empty()).count();
     let (pages, sections) = (built.pages.len(), built.sections.len());
     drop(built);
-    let mut clock = Stopwatch::new();
+    clock.lap("sources and model freed");
     let mut written = publisher.finish(true).map_err(writing)?;
     clock.lap("publish (after rendering)");
     diagnostics.append(&mut written.warnings);
@@ -295,7 +299,7 @@ pub(crate) trait Reuse: Send {
     ) -> Vec<bool>;
 
     /// The search index's files for `site`'s pages in language `lang`.
-    fn search_index(&mut self, site: &Site, lang: usize) -> Vec<Output>;
+    fn search_index(&mut self, site: &Site, lang: usize, out: &mut search::Out<'_>);
 }
 
 /// Reuses nothing: renders every route, makes the search index afresh.
@@ -306,8 +310,8 @@ impl Reuse for Fresh {
         vec![true; routes.len()]
     }
 
-    fn search_index(&mut self, site: &Site, lang: usize) -> Vec<Output> {
-        search::of_site(site, lang)
+    fn search_index(&mut self, site: &Site, lang: usize, out: &mut search::Out<'_>) {
+        search::of_site(site, lang, out);
     }
 }
 
@@ -399,10 +403,11 @@ pub(crate) fn run(
             Err(mut errors) => diagnostics.append(&mut errors),
         }
         clock.lap("templates");
-        let feeds = feeds::render(&site, &routes, |l| reuse.search_index(&site, l));
-        let outputs = feeds.into_iter().chain(statics);
+        let search_index = |l, out: &mut search::Out<'_>| reuse.search_index(&site, l, out);
+        let keep = |output| sink.keep(output);
         run.outputs
-            .extend(outputs.filter_map(|output| sink.keep(output)));
+            .extend(feeds::render(&site, &routes, search_index, keep));
+        run.outputs.extend(statics.into_iter().filter_map(keep));
         clock.lap("feeds, sitemap, search index");
         diagnostics.extend(publish::validate(&run.outputs));
     }

@@ -779,6 +779,9 @@ impl<'a, 'e> Walker<'a, 'e> {
         html::push_html(&mut out.summary, summary.iter().cloned());
         out.html.reserve(body_len * 3 / 2);
         html::push_html(&mut out.html, self.events.into_iter());
+        // Every page's body is held until the build ends: keep only what it uses.
+        out.html.shrink_to_fit();
+        out.prose.shrink_to_fit();
         out.hash = crate::hash::of(&(&out.html, &out.summary, &out.cited));
         out
     }

@@ -65,7 +65,9 @@ pub struct Memo {
     /// place keeps its related-list hash, and when only pages that keep their place in these
     /// changed, the next model takes the order and translations as they are.
     pub(crate) last: Last,
-    /// Whether the index is kept ready for updates (`serve`), not just for one build.
+    /// Whether the memo serves a next run (`serve`): it keeps each file's parse and body, the
+    /// last model's pages, and a related index ready for updates. A one-off build keeps none
+    /// of it, so its parses are freed once the pages are made.
     pub(crate) updatable: bool,
     /// The languages the parses were made with.
     pub(crate) langs: Arc<Vec<crate::lang::Language>>,
@@ -160,13 +162,17 @@ pub fn assemble(
     let table = link_table(&parsed, &langs, files, unreadable, unavailable, urls);
     let bodies = render_bodies(&parsed, &table, shortcodes, memo);
     clock.lap("markdown");
-    memo.entries = parsed
-        .iter()
-        .zip(&bodies)
-        .map(|(p, r)| (p.source.rel.clone(), (Arc::clone(p), Arc::clone(r))))
-        .collect();
+    if memo.updatable {
+        memo.entries = parsed
+            .iter()
+            .zip(&bodies)
+            .map(|(p, r)| (p.source.rel.clone(), (Arc::clone(p), Arc::clone(r))))
+            .collect();
+    }
     memo.table = table;
     let mut site = model(config, langs, &parsed, bodies, memo, errors);
+    // A one-off build's parses are done with: the pages hold what they need of them.
+    drop(parsed);
     if memo.updatable {
         memo.pages = site
             .pages

@@ -206,12 +206,26 @@ const RUN: usize = 512;
 /// the posting lists; only each document's hash and metadata are kept after that, so the
 /// terms of the whole site (about five million pairs at 10,000 articles) are never held at
 /// once. The same files as [`assemble`] of every entry.
-pub fn build(language: Language, url_prefix: &str, docs: &[Doc<'_>], offline: bool) -> Vec<Output> {
+pub fn build(
+    language: Language,
+    url_prefix: &str,
+    docs: &[Doc<'_>],
+    offline: bool,
+    out: &mut Out<'_>,
+) {
     use rayon::prelude::*;
     let make =
         |run: &[Doc<'_>]| -> Vec<Entry> { run.par_iter().map(|d| entry(language, d)).collect() };
+    let folder = Folder {
+        language,
+        url_prefix,
+        offline,
+    };
+    // Each file goes out as soon as it is made, so the index is never held whole: a
+    // document's file as soon as its entry is folded into the lists, the lists' shards as they
+    // are packed (freeing the lists as they go), and the manifest last.
     let (mut words, mut pairs) = (Gather::new(), Gather::new());
-    let mut kept: Vec<(u64, Box<str>)> = Vec::with_capacity(docs.len());
+    let mut hashes: Vec<u64> = Vec::with_capacity(docs.len());
     let mut runs = docs.chunks(RUN);
     let mut current = runs.next().map(make);
     while let Some(entries) = current.take() {
@@ -219,22 +233,103 @@ pub fn build(language: Language, url_prefix: &str, docs: &[Doc<'_>], offline: bo
         let (made, ()) = rayon::join(
             || next.map(make),
             || {
-                let first = u32::try_from(kept.len()).unwrap_or(u32::MAX);
+                let first = u32::try_from(hashes.len()).unwrap_or(u32::MAX);
                 words.add(first, entries.iter().map(|e| &e.terms));
                 pairs.add(first, entries.iter().map(|e| &e.pairs));
-                kept.extend(entries.into_iter().map(|e| (e.hash, e.meta)));
+                for e in entries {
+                    out(folder.file(&format!("d/{}", hashes.len()), e.meta.into()));
+                    hashes.push(e.hash);
+                }
             },
         );
         current = made;
     }
-    let (mut words, mut pairs) = rayon::join(|| words.lists(), || pairs.lists());
-    let folder = Folder {
-        language,
-        url_prefix,
-        offline,
-    };
-    let docs = kept.iter().map(|(hash, meta)| (*hash, &**meta));
-    folder.files([&mut words, &mut pairs], docs, |_| true, false)
+    let (words, pairs) = rayon::join(|| words.into_parts(), || pairs.into_parts());
+    let mut stamp = crate::hash::Hasher::default();
+    let mut firsts: [Vec<Box<str>>; 2] = Default::default();
+    for ((kind, parts), firsts) in [("w", words), ("p", pairs)].into_iter().zip(&mut firsts) {
+        pack_once(parts, |first, json| {
+            std::hash::Hasher::write(&mut stamp, json.as_bytes());
+            out(folder.file(&format!("{kind}/{}", firsts.len()), json));
+            firsts.push(first);
+        });
+    }
+    for hash in &hashes {
+        std::hash::Hasher::write_u64(&mut stamp, *hash);
+    }
+    let [words, pairs] = firsts.each_ref().map(|f| f.iter().map(|s| &**s).collect());
+    out(folder.manifest(hashes.len(), [words, pairs], &stamp));
+}
+
+/// Where a one-off build hands each file as it is made.
+pub type Out<'o> = dyn FnMut(Output) + Send + 'o;
+
+/// Lists for a one-off build per batch: enough to keep every thread busy while they are
+/// encoded, few enough that their JSON is a small part of the index.
+const PACK_BATCH: usize = 16_384;
+
+/// Packs `parts` (each sorted by term, the parts in term order: [`Gather::into_parts`]) into
+/// shards as [`Lists::pack`] does, handing each to `shard` (its first term and JSON) as soon as
+/// it is full. The lists are encoded a batch at a time on the thread pool and freed as they go.
+fn pack_once(parts: Vec<Vec<(Box<str>, Encoded)>>, mut shard: impl FnMut(Box<str>, String)) {
+    use rayon::prelude::*;
+    let mut parts = parts.into_iter().filter(|p| !p.is_empty()).peekable();
+    let mut filling: Option<(Box<str>, String)> = None;
+    while parts.peek().is_some() {
+        let mut batch = Vec::new();
+        let mut lists = 0;
+        while lists < PACK_BATCH {
+            let Some(part) = parts.next() else { break };
+            lists += part.len();
+            batch.push(part);
+        }
+        let encoded: Vec<Vec<(Box<str>, String)>> = batch
+            .into_par_iter()
+            .map(|part| {
+                part.into_iter()
+                    .map(|(term, encoded)| {
+                        let json = list_json(&term, &encoded.text);
+                        (term, json)
+                    })
+                    .collect()
+            })
+            .collect();
+        for (term, part) in encoded.into_iter().flatten() {
+            match &mut filling {
+                Some((_, json)) if !overflows(json.len(), part.len()) => {
+                    json.push(',');
+                    json.push_str(&part);
+                }
+                _ => {
+                    if let Some((first, mut json)) = filling.take() {
+                        json.push('}');
+                        shard(first, json);
+                    }
+                    let mut json = String::with_capacity(SHARD_BYTES + 64);
+                    json.push('{');
+                    json.push_str(&part);
+                    filling = Some((term, json));
+                }
+            }
+        }
+    }
+    if let Some((first, mut json)) = filling {
+        json.push('}');
+        shard(first, json);
+    }
+}
+
+/// Whether a shard whose JSON is `length` bytes so far (`{`, its parts and the commas between
+/// them) is full for a part of `part` bytes: it would pass [`SHARD_BYTES`] with the part, its
+/// comma and the closing `}`. A shard always takes its first part, however long.
+fn overflows(length: usize, part: usize) -> bool {
+    length + part + 2 > SHARD_BYTES
+}
+
+/// A term's part of its shard, `"term":"postings"`, from its postings as [`encode`] writes them.
+fn list_json(term: &str, encoded: &str) -> String {
+    let key = serde_json::to_string(term).unwrap_or_default();
+    format!("{key}:\"{encoded}\"")
 }
 
 /// Posting lists being gathered from documents in order, kept apart by the first two bytes of
@@ -243,11 +338,51 @@ pub fn build(language: Language, url_prefix: &str, docs: &[Doc<'_>], offline: bo
 /// parts are filled in parallel, and the parts in the order of their bytes hold the terms in
 /// order, so each is sorted alone.
 struct Gather {
-    parts: Vec<crate::hash::Map<Box<str>, Postings>>,
+    parts: Vec<crate::hash::Map<Box<str>, Encoded>>,
 }
 
 /// A term's documents, in order, each with the term's score there.
 type Postings = Vec<(u32, u8)>;
+
+/// A term's postings as they are gathered, encoded as they come (a third of the memory of
+/// [`Postings`]): the text [`encode`] makes of them, and the last document's number, which
+/// the next gap is counted from.
+#[derive(Debug, Default)]
+struct Encoded {
+    last: u32,
+    text: String,
+}
+
+impl Encoded {
+    /// Document `doc` (after every document so far) has the term with `score`.
+    fn push(&mut self, doc: u32, score: u8) {
+        vlq(&mut self.text, doc.saturating_sub(self.last));
+        vlq(&mut self.text, u32::from(score));
+        self.last = doc;
+    }
+
+    /// The postings again.
+    fn postings(&self) -> Postings {
+        let mut postings = Vec::with_capacity(self.text.len() / 2);
+        let (mut number, mut shift, mut gap, mut last) = (0u32, 0u32, None, 0u32);
+        for byte in self.text.bytes() {
+            let digit = digit(byte);
+            number |= (digit & 31).checked_shl(shift).unwrap_or(0);
+            shift += 5;
+            if digit & 32 == 0 {
+                match gap.take() {
+                    None => gap = Some(number),
+                    Some(g) => {
+                        last = last.saturating_add(g);
+                        postings.push((last, u8::try_from(number).unwrap_or(u8::MAX)));
+                    }
+                }
+                (number, shift) = (0, 0);
+            }
+        }
+        postings
+    }
+}
 
 impl Gather {
     /// How many parts: one for each first two bytes.
@@ -303,28 +438,29 @@ impl Gather {
             .for_each(|(p, lists)| {
                 for &(term, doc, score) in &sorted[starts[p]..starts[p + 1]] {
                     match lists.get_mut(term) {
-                        Some(list) => list.push((doc, score)),
-                        None => {
-                            lists.insert(term.into(), vec![(doc, score)]);
-                        }
+                        Some(list) => list.push(doc, score),
+                        None => lists.entry(term.into()).or_default().push(doc, score),
                     }
                 }
             });
     }
 
-    /// The gathered lists, sorted by term.
-    fn lists(self) -> Lists {
+    /// The gathered lists, each part sorted by term, the parts in term order.
+    fn into_parts(self) -> Vec<Vec<(Box<str>, Encoded)>> {
         use rayon::prelude::*;
-        let parts: Vec<Vec<(Box<str>, Postings)>> = self
-            .parts
+        self.parts
             .into_par_iter()
             .map(|part| {
-                let mut part: Vec<(Box<str>, Postings)> = part.into_iter().collect();
+                let mut part: Vec<(Box<str>, Encoded)> = part.into_iter().collect();
                 part.sort_unstable_by(|a, b| a.0.cmp(&b.0));
                 part
             })
-            .collect();
-        Lists::in_order(parts.into_iter().flatten())
+            .collect()
+    }
+
+    /// The gathered lists, sorted by term.
+    fn lists(self) -> Lists {
+        Lists::in_order(self.into_parts().into_iter().flatten())
     }
 }
 
@@ -522,15 +658,6 @@ impl Folder<'_> {
         wanted: impl Fn(usize) -> bool,
         changed: bool,
     ) -> Vec<Output> {
-        let folder = folder(self.url_prefix);
-        let file = |name: &str, json: &str| Output {
-            path: format!("{folder}/{}", file_name(name, self.offline)),
-            bytes: if self.offline {
-                format!("window.siteSearch.add(\"{name}\",{json});\n").into_bytes()
-            } else {
-                json.as_bytes().to_vec()
-            },
-        };
         rayon::join(|| words.pack(), || pairs.pack());
         let mut stamp = crate::hash::Hasher::default();
         let mut outputs = Vec::new();
@@ -538,7 +665,7 @@ impl Folder<'_> {
             for (i, shard) in lists.shards.iter().enumerate() {
                 std::hash::Hasher::write(&mut stamp, shard.json.as_bytes());
                 if !changed || shard.fresh {
-                    outputs.push(file(&format!("{kind}/{i}"), &shard.json));
+                    outputs.push(self.file(&format!("{kind}/{i}"), shard.json.clone()));
                 }
             }
         }
@@ -546,9 +673,40 @@ impl Folder<'_> {
         for (i, (hash, meta)) in docs.enumerate() {
             std::hash::Hasher::write_u64(&mut stamp, hash);
             if wanted(i) {
-                outputs.push(file(&format!("d/{i}"), meta));
+                outputs.push(self.file(&format!("d/{i}"), meta.to_owned()));
             }
         }
+        let [words, pairs] =
+            [&*words, &*pairs].map(|l| l.shards.iter().map(|s| &*s.first).collect());
+        outputs.push(self.manifest(count, [words, pairs], &stamp));
+        outputs
+    }
+
+    /// The file `name` (`w/3`, `d/12`, `manifest`) holding `json`: the JSON itself online,
+    /// a classic script that hands it to `window.siteSearch.add` offline.
+    fn file(&self, name: &str, json: String) -> Output {
+        Output {
+            path: format!(
+                "{}/{}",
+                folder(self.url_prefix),
+                file_name(name, self.offline)
+            ),
+            bytes: if self.offline {
+                format!("window.siteSearch.add(\"{name}\",{json});\n").into_bytes()
+            } else {
+                json.into_bytes()
+            },
+        }
+    }
+
+    /// The manifest of an index of `docs` documents whose word and phrase shards begin with
+    /// `firsts`, stamped with the hash of every other file (`stamp`).
+    fn manifest(
+        &self,
+        docs: usize,
+        [words, pairs]: [Vec<&str>; 2],
+        stamp: &crate::hash::Hasher,
+    ) -> Output {
         let language = self.language;
         let manifest = Manifest {
             format: FORMAT,
@@ -558,14 +716,15 @@ impl Folder<'_> {
             suffixes: language.suffixes,
             min_stem: text::MIN_STEM,
             max_word: text::MAX_WORD,
-            docs: count,
-            words: words.shards.iter().map(|s| &*s.first).collect(),
-            pairs: pairs.shards.iter().map(|s| &*s.first).collect(),
-            stamp: format!("{:016x}", std::hash::Hasher::finish(&stamp)),
+            docs,
+            words,
+            pairs,
+            stamp: format!("{:016x}", std::hash::Hasher::finish(stamp)),
         };
-        let json = serde_json::to_string(&manifest).unwrap_or_default();
-        outputs.push(file("manifest", &json));
-        outputs
+        self.file(
+            "manifest",
+            serde_json::to_string(&manifest).unwrap_or_default(),
+        )
     }
 }
 
@@ -627,10 +786,11 @@ impl Lists {
     }
 
     /// Lists from each term's postings, given in term order, each term once; not packed yet.
-    fn in_order(lists: impl Iterator<Item = (Box<str>, Postings)>) -> Self {
+    fn in_order(lists: impl Iterator<Item = (Box<str>, Encoded)>) -> Self {
         Self {
             lists: lists
-                .map(|(term, postings)| {
+                .map(|(term, encoded)| {
+                    let postings = encoded.postings();
                     let json = String::new();
                     (term, List { postings, json })
                 })
@@ -738,10 +898,8 @@ impl Lists {
     fn pack(&mut self) {
         use rayon::prelude::*;
         use std::ops::Bound;
-        let encode_part = |term: &str, list: &mut List| {
-            let key = serde_json::to_string(term).unwrap_or_default();
-            list.json = format!("{key}:\"{}\"", encode(&list.postings));
-        };
+        let encode_part =
+            |term: &str, list: &mut List| list.json = list_json(term, &encode(&list.postings));
         if self.shards.is_empty() || self.dirty.len() > 1024 {
             self.lists
                 .par_iter_mut()
@@ -801,7 +959,7 @@ impl Lists {
             parts.clear();
         };
         for (term, list) in &self.lists {
-            if !parts.is_empty() && length + list.json.len() + 2 > SHARD_BYTES {
+            if !parts.is_empty() && overflows(length, list.json.len()) {
                 close(&mut parts);
             }
             length = if parts.is_empty() { 1 } else { length + 1 } + list.json.len();
@@ -814,17 +972,29 @@ impl Lists {
 
 /// A posting list as a string: gap and score per document, each [`vlq`].
 fn encode(list: &[(u32, u8)]) -> String {
-    let mut out = String::with_capacity(list.len() * 2);
-    let mut last = 0;
+    let mut encoded = Encoded {
+        last: 0,
+        text: String::with_capacity(list.len() * 2),
+    };
     for &(doc, score) in list {
-        vlq(&mut out, doc - last);
-        vlq(&mut out, u32::from(score));
-        last = doc;
+        encoded.push(doc, score);
     }
-    out
+    encoded.text
 }
 
 const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// The value of a character of [`DIGITS`] (0 for any other).
+fn digit(byte: u8) -> u32 {
+    u32::from(match byte {
+        b'A'..=b'Z' => byte - b'A',
+        b'a'..=b'z' => byte - b'a' + 26,
+        b'0'..=b'9' => byte - b'0' + 52,
+        b'-' => 62,
+        b'_' => 63,
+        _ => 0,
+    })
+}
 
 /// Appends `n` in base 32, lowest digits first, each digit a character of [`DIGITS`] with
 /// 32 added while more digits follow.
@@ -1221,15 +1391,43 @@ mod tests {
             .zip(&titles)
             .map(|(b, t)| doc(t, "/x/", b))
             .collect();
+        let built = |docs: &[Doc<'_>], offline| {
+            let mut files = Vec::new();
+            build(ENGLISH, "/es", docs, offline, &mut |o| files.push(o));
+            files
+        };
         for offline in [false, true] {
-            let streamed = build(ENGLISH, "/es", &docs, offline);
-            let whole = assemble(ENGLISH, "/es", &entries_of(ENGLISH, &docs), offline);
+            let mut streamed = built(&docs, offline);
+            // The manifest comes last, once every other file is out (it holds their stamp);
+            // the order of the others is theirs.
+            assert!(streamed.last().is_some_and(|o| o.path.contains("manifest")));
+            let mut whole = assemble(ENGLISH, "/es", &entries_of(ENGLISH, &docs), offline);
+            let shards = whole.iter().filter(|o| o.path.contains("/w/")).count();
+            assert!(shards >= 3, "{shards} word shards: too few to test packing");
+            streamed.sort_by(|a, b| a.path.cmp(&b.path));
+            whole.sort_by(|a, b| a.path.cmp(&b.path));
             assert_eq!(streamed, whole, "offline: {offline}");
         }
-        assert_eq!(
-            build(ENGLISH, "", &[], false),
-            assemble(ENGLISH, "", &[], false)
-        );
+        assert_eq!(built(&[], false), assemble(ENGLISH, "/es", &[], false));
+    }
+
+    #[test]
+    fn gathered_postings_read_back_as_they_were_given() {
+        let lists: [&[(u32, u8)]; 5] = [
+            &[],
+            &[(0, 0)],
+            &[(0, 58), (1, 1), (31, 32), (32, 255), (1_000_000, 7)],
+            &[(u32::MAX - 1, 3), (u32::MAX, 200)],
+            &[(5, 12), (1023, 31), (1024, 64), (40_000, 1)],
+        ];
+        for list in lists {
+            let mut gathered = Encoded::default();
+            for &(doc, score) in list {
+                gathered.push(doc, score);
+            }
+            assert_eq!(gathered.text, encode(list));
+            assert_eq!(gathered.postings(), list);
+        }
     }
 
     #[test]

@@ -23,11 +23,10 @@ mod index;
 mod terms;
 pub mod text;
 
-pub use index::{entry, folder, Entry, Live};
+pub use index::{entry, folder, Entry, Live, Out};
 pub use text::Language;
 
 use crate::page::Page;
-use crate::publish::Output;
 use crate::site::Site;
 
 /// The folder every language's search files live in, under the language's URL prefix.
@@ -54,8 +53,18 @@ pub struct Doc<'a> {
 /// the language code (`en`, `es`) that picks stop words and suffixes, `url_prefix` is `""` or
 /// the language's part of the URL (`/es`), and `offline` makes scripts instead of JSON.
 /// Ties in ranking go to the earlier document.
-pub fn build(lang: &str, url_prefix: &str, docs: &[Doc<'_>], offline: bool) -> Vec<Output> {
-    index::build(Language::of(lang), url_prefix, docs, offline)
+#[cfg(test)]
+pub fn build(
+    lang: &str,
+    url_prefix: &str,
+    docs: &[Doc<'_>],
+    offline: bool,
+) -> Vec<crate::publish::Output> {
+    let mut outputs = Vec::new();
+    index::build(Language::of(lang), url_prefix, docs, offline, &mut |o| {
+        outputs.push(o);
+    });
+    outputs
 }
 
 /// The searchable pages of `site` in language `lang` (listed articles, newest first).
@@ -91,15 +100,17 @@ pub fn doc<'s>(site: &'s Site, page: &'s Page) -> Doc<'s> {
     }
 }
 
-/// The search files of `site`'s language `lang`, made afresh.
-pub fn of_site(site: &Site, lang: usize) -> Vec<Output> {
+/// The search files of `site`'s language `lang`, made afresh, each handed to `out` as soon as
+/// it is made.
+pub fn of_site(site: &Site, lang: usize, out: &mut index::Out<'_>) {
     let language = &site.langs[lang];
-    build(
-        &language.code,
+    index::build(
+        Language::of(&language.code),
         &language.lang().url(""),
         &docs(site, lang),
         site.config.offline,
-    )
+        out,
+    );
 }
 
 #[cfg(test)]

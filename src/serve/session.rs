@@ -335,9 +335,13 @@ impl Session {
         };
         clock.lap("serve: render");
         let search = &mut self.search;
-        let feeds = feeds::render(site, &last.routes, |l| {
-            search.patch(site, l, &patched.pages)
-        });
+        let search_index = |l, out: &mut crate::search::Out<'_>| {
+            search
+                .patch(site, l, &patched.pages)
+                .into_iter()
+                .for_each(out);
+        };
+        let feeds = feeds::render(site, &last.routes, search_index, Some);
         clock.lap("serve: feeds");
         last.prints.record(fresh, cards, own);
         let files = Arc::make_mut(&mut last.files);
@@ -565,8 +569,11 @@ impl Reuse for Select<'_> {
         chosen
     }
 
-    fn search_index(&mut self, site: &Site, lang: usize) -> Vec<Output> {
-        self.search.index(site, lang, self.all_search)
+    fn search_index(&mut self, site: &Site, lang: usize, out: &mut crate::search::Out<'_>) {
+        self.search
+            .index(site, lang, self.all_search)
+            .into_iter()
+            .for_each(out);
     }
 }
 
