@@ -18,12 +18,14 @@ use std::fmt::Write as _;
 pub fn render(
     site: &Site,
     routes: &[Route],
+    wanted: impl Fn(&Route) -> bool + Sync,
     mut search_index: impl FnMut(usize, &mut crate::search::Out<'_>) + Send,
     keep: impl Fn(Output) -> Option<Output> + Sync,
 ) -> Vec<Output> {
+    let chosen: Vec<&Route> = routes.iter().filter(|r| wanted(r)).collect();
     let (atom_and_sitemap, (search_index, aliases)) = rayon::join(
         || {
-            routes
+            chosen
                 .iter()
                 .filter_map(|route| match route.kind {
                     Kind::Feed(l) => Some(atom(site, l, route)),
@@ -39,7 +41,7 @@ pub fn render(
             for lang in 0..site.langs.len() {
                 search_index(lang, &mut |output| indexes.extend(keep(output)));
             }
-            let aliases: Vec<Output> = aliases(site, routes)
+            let aliases: Vec<Output> = aliases(site, &chosen)
                 .into_iter()
                 .filter_map(&keep)
                 .collect();
@@ -50,6 +52,78 @@ pub fn render(
     outputs.extend(search_index);
     outputs.extend(aliases);
     outputs
+}
+
+/// Which of [`render`]'s outputs edits in place can change: `serve`'s patch changes no URL,
+/// alias, tag, draft state, listing or template, and never `site.yaml`, so robots.txt and the
+/// alias pages of every other article stay as they are; the sitemap changes only with a date,
+/// and a language's feed only with a date or an edit to one of the articles it shows.
+pub struct Touched {
+    sitemap: bool,
+    /// By language.
+    feeds: Vec<bool>,
+    /// The edited articles, sorted.
+    pages: Vec<usize>,
+}
+
+impl Touched {
+    /// What editing articles `edited` (indices into both sites' pages) of `old` into `new`
+    /// can change.
+    pub fn by_edits(old: &Site, new: &Site, edited: &[usize]) -> Self {
+        let dated = edited
+            .iter()
+            .any(|&i| match (old.pages.get(i), new.pages.get(i)) {
+                (Some(a), Some(b)) => {
+                    (a.date, a.updated, a.reviewed) != (b.date, b.updated, b.reviewed)
+                }
+                _ => true,
+            });
+        let feeds = (0..new.langs.len())
+            .map(|l| {
+                dated
+                    || edited.iter().any(|&i| {
+                        new.pages
+                            .get(i)
+                            .is_some_and(|p| p.lang == l && in_feed(new, p))
+                    })
+            })
+            .collect();
+        let mut pages = edited.to_vec();
+        pages.sort_unstable();
+        Self {
+            sitemap: dated,
+            feeds,
+            pages,
+        }
+    }
+
+    /// Whether `route`'s output may have changed (the search index is the caller's to say).
+    pub fn wants(&self, route: &Route) -> bool {
+        match route.kind {
+            Kind::Feed(l) => self.feeds.get(l).copied().unwrap_or(true),
+            Kind::Sitemap => self.sitemap,
+            Kind::Alias { page, .. } => self.pages.binary_search(&page).is_ok(),
+            _ => false,
+        }
+    }
+}
+
+/// The order of a language's feed: newest first by last update, then by URL.
+fn feed_order(a: &page::Page, b: &page::Page) -> std::cmp::Ordering {
+    let (ua, ub) = (a.updated.unwrap_or(a.date), b.updated.unwrap_or(b.date));
+    ub.cmp(&ua).then_with(|| a.url.cmp(&b.url))
+}
+
+/// Whether `page` is among the articles its language's feed shows.
+fn in_feed(site: &Site, page: &page::Page) -> bool {
+    page.listed
+        && site
+            .pages
+            .iter()
+            .filter(|q| q.listed && q.lang == page.lang)
+            .filter(|q| feed_order(q, page).is_lt())
+            .count()
+            < site.config.feed_limit
 }
 
 fn escape(text: &str) -> String {
@@ -107,10 +181,7 @@ fn atom(site: &Site, lang: usize, route: &Route) -> Output {
         .filter(|p| p.listed && p.lang == lang)
         .map(|p| &**p)
         .collect();
-    pages.sort_by(|a, b| {
-        let (ua, ub) = (a.updated.unwrap_or(a.date), b.updated.unwrap_or(b.date));
-        ub.cmp(&ua).then_with(|| a.url.cmp(&b.url))
-    });
+    pages.sort_by(|a, b| feed_order(a, b));
     for page in pages.into_iter().take(site.config.feed_limit) {
         let url = format!("{base}{}", page.url);
         let _ = write!(
@@ -221,7 +292,7 @@ fn robots(site: &Site, route: &Route) -> Output {
     }
 }
 
-fn aliases(site: &Site, routes: &[Route]) -> Vec<Output> {
+fn aliases(site: &Site, routes: &[&Route]) -> Vec<Output> {
     let urls = crate::route::Urls::of(&site.config);
     routes
         .iter()

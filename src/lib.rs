@@ -406,7 +406,7 @@ pub(crate) fn run(
         let search_index = |l, out: &mut search::Out<'_>| reuse.search_index(&site, l, out);
         let keep = |output| sink.keep(output);
         run.outputs
-            .extend(feeds::render(&site, &routes, search_index, keep));
+            .extend(feeds::render(&site, &routes, |_| true, search_index, keep));
         run.outputs.extend(statics.into_iter().filter_map(keep));
         clock.lap("feeds, sitemap, search index");
         diagnostics.extend(publish::validate(&run.outputs));

@@ -1053,3 +1053,37 @@ fn edits_to_an_original_or_its_translation_re_render_both_languages_that_show_th
         "{rendered:?}"
     );
 }
+
+/// A body edit re-makes the feed only when the article is one the feed shows (the newest
+/// three here: `feed_limit: 3`), and the alias pages only of the article edited; each rebuild
+/// is checked against a full build, on both sides of the feed's cutoff.
+#[test]
+fn a_body_edit_changes_the_feed_only_when_the_feed_shows_the_article() {
+    let (tmp, mut session) = setup();
+    let root = tmp.path();
+    // Newest first by last update: everything (1 June), the draft (1 May), second (1 April),
+    // then first (1 March, just past the cutoff), other, and the unlisted colophon.
+    let articles = [
+        ("content/guide/everything.md", true),
+        ("content/news/draft.md", true),
+        ("content/news/second.md", true),
+        ("content/news/first.md", false),
+        ("content/guide/other.md", false),
+        ("content/colophon.md", false),
+    ];
+    for (step, (file, in_feed)) in articles.into_iter().enumerate() {
+        let path = root.join(file);
+        let text = fs::read_to_string(&path).expect("read");
+        let sentence = format!("Edited in step {step}.");
+        fs::write(&path, format!("{text}\n{sentence}\n")).expect("write");
+        rebuild(&mut session, root, &[path], Way::Patch);
+        let full = naltrexone_site::build(&options(root)).expect("full build");
+        let atom = full
+            .outputs
+            .iter()
+            .find(|o| o.path == "atom.xml")
+            .map(|o| String::from_utf8_lossy(&o.bytes).into_owned())
+            .unwrap_or_default();
+        assert_eq!(atom.contains(&sentence), in_feed, "{file}: in the feed");
+    }
+}

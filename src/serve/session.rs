@@ -341,7 +341,9 @@ impl Session {
                 .into_iter()
                 .for_each(out);
         };
-        let feeds = feeds::render(site, &last.routes, search_index, Some);
+        let touched = feeds::Touched::by_edits(&last.site, site, &patched.pages);
+        let wanted = |route: &Route| touched.wants(route);
+        let feeds = feeds::render(site, &last.routes, wanted, search_index, Some);
         clock.lap("serve: feeds");
         last.prints.record(fresh, cards, own);
         let files = Arc::make_mut(&mut last.files);
