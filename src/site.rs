@@ -1071,18 +1071,32 @@ pub(crate) fn check_anchors(
 }
 
 /// [`check_anchors`] for a site whose other bodies all passed it: only the `#anchor` links
-/// that the bodies of `edited` (indices into `pages`) make or receive.
-pub(crate) fn check_anchors_of(site: &Site, edited: &[usize]) -> Vec<Diagnostic> {
-    let edited = &Paths::of(edited.iter().map(|&p| site.pages[p].rel.as_str()));
+/// that the bodies of `edited` (indices into `pages`) make, and those that the bodies of
+/// `reanchored` (those of `edited` whose anchors changed) receive. A body whose anchors stayed
+/// the same answers every link to it as it did, so a text edit that moves no heading scans
+/// none of the site's other links.
+pub(crate) fn check_anchors_of(
+    site: &Site,
+    edited: &[usize],
+    reanchored: &[usize],
+) -> Vec<Diagnostic> {
     let all = || bodies(&site.pages, &site.sections, &site.homes, &site.tags);
-    let refs: Vec<&links::AnchorRef> = all()
-        .flat_map(|(rel, body)| {
-            let mine = edited.contains(rel);
-            body.anchor_refs
-                .iter()
-                .filter(move |r| mine || edited.contains(r.target.as_str()))
-        })
+    let mut refs: Vec<&links::AnchorRef> = edited
+        .iter()
+        .filter_map(|&p| site.pages.get(p))
+        .flat_map(|page| &page.body.anchor_refs)
         .collect();
+    if !reanchored.is_empty() {
+        let edited = &Paths::of(edited.iter().map(|&p| site.pages[p].rel.as_str()));
+        let reanchored = &Paths::of(reanchored.iter().map(|&p| site.pages[p].rel.as_str()));
+        // Links from the edited bodies are in already.
+        refs.extend(
+            all()
+                .filter(|(rel, _)| !edited.contains(rel))
+                .flat_map(|(_, body)| &body.anchor_refs)
+                .filter(|r| reanchored.contains(r.target.as_str())),
+        );
+    }
     let targets: HashSet<&str> = refs.iter().map(|r| r.target.as_str()).collect();
     let anchors: links::Anchors = all()
         .filter(|(rel, _)| targets.contains(rel))

@@ -912,31 +912,71 @@ impl Lists {
                 }
             }
         }
-        let mut old = std::mem::take(&mut self.shards).into_iter().peekable();
+        let mut old = std::mem::take(&mut self.shards);
+        // Each old shard's JSON, moved into the same shard of this pack when it is that again.
+        let mut kept: Vec<String> = old
+            .iter_mut()
+            .map(|s| std::mem::take(&mut s.json))
+            .collect();
+        let mut again = |o: usize, shard: &Shard| Shard {
+            first: shard.first.clone(),
+            terms: shard.terms,
+            json: kept.get_mut(o).map(std::mem::take).unwrap_or_default(),
+            fresh: false,
+        };
+        let old = old;
         let dirty = std::mem::take(&mut self.dirty);
-        let mut shards = Vec::new();
-        // The shard being filled: its terms' parts and its length as JSON (`{`, the parts, and
-        // a comma between each two).
-        let mut parts: Vec<(&str, &str)> = Vec::new();
-        let mut length = 0;
-        let mut close = |parts: &mut Vec<(&str, &str)>| {
-            let (Some(&(first, _)), Some(&(last, _))) = (parts.first(), parts.last()) else {
-                return;
-            };
-            while old.next_if(|s| &*s.first < first).is_some() {}
-            let same = old.peek().is_some_and(|s| {
+        let unchanged = |from: &str, to: Bound<&str>| {
+            dirty
+                .range::<str, _>((Bound::Included(from), to))
+                .next()
+                .is_none()
+        };
+        let mut shards: Vec<Shard> = Vec::with_capacity(old.len());
+        // The next old shard that may start where a new one starts.
+        let mut o = 0;
+        // Where the next shard starts.
+        let mut at: Bound<&str> = Bound::Unbounded;
+        while let Some((first, _)) = self.lists.range::<str, _>((at, Bound::Unbounded)).next() {
+            let first: &str = first;
+            while old.get(o).is_some_and(|s| &*s.first < first) {
+                o += 1;
+            }
+            // An old shard starting here whose terms, and the first term after them (which
+            // closed it), are all unchanged is that shard again: its terms are not read.
+            if let Some(shard) = old.get(o).filter(|s| &*s.first == first) {
+                let next = old.get(o + 1).map(|n| &*n.first);
+                if unchanged(first, next.map_or(Bound::Unbounded, Bound::Included)) {
+                    shards.push(again(o, shard));
+                    o += 1;
+                    match next {
+                        Some(next) => at = Bound::Included(next),
+                        None => break,
+                    }
+                    continue;
+                }
+            }
+            // Filled term by term: its parts, and its length as JSON (`{`, the parts and a
+            // comma between each two).
+            let mut parts: Vec<(&str, &str)> = Vec::new();
+            let mut length = 0;
+            let mut after = None;
+            for (term, list) in self.lists.range::<str, _>((at, Bound::Unbounded)) {
+                if !parts.is_empty() && overflows(length, list.json.len()) {
+                    after = Some(&**term);
+                    break;
+                }
+                length = if parts.is_empty() { 1 } else { length + 1 } + list.json.len();
+                parts.push((term, &list.json));
+            }
+            let last = parts.last().map_or(first, |p| p.0);
+            let same = old.get(o).filter(|s| {
                 &*s.first == first
                     && s.terms == parts.len()
-                    && dirty
-                        .range::<str, _>((Bound::Included(first), Bound::Included(last)))
-                        .next()
-                        .is_none()
+                    && unchanged(first, Bound::Included(last))
             });
-            let shard = match old.next_if(|_| same) {
-                Some(shard) => Shard {
-                    fresh: false,
-                    ..shard
-                },
+            shards.push(match same {
+                Some(shard) => again(o, shard),
                 None => {
                     let mut json = String::with_capacity(SHARD_BYTES + 64);
                     json.push('{');
@@ -954,18 +994,12 @@ impl Lists {
                         fresh: true,
                     }
                 }
-            };
-            shards.push(shard);
-            parts.clear();
-        };
-        for (term, list) in &self.lists {
-            if !parts.is_empty() && overflows(length, list.json.len()) {
-                close(&mut parts);
+            });
+            match after {
+                Some(after) => at = Bound::Included(after),
+                None => break,
             }
-            length = if parts.is_empty() { 1 } else { length + 1 } + list.json.len();
-            parts.push((term, &list.json));
         }
-        close(&mut parts);
         self.shards = shards;
     }
 }
@@ -1244,26 +1278,68 @@ mod tests {
 
     /// Decodes a posting string back into (document, score) pairs.
     fn decode(s: &str) -> Vec<(u32, u32)> {
-        let mut numbers = Vec::new();
-        let (mut n, mut shift) = (0u32, 0);
-        for c in s.bytes() {
-            let d = DIGITS.iter().position(|&x| x == c).unwrap_or(0) as u32;
-            n |= (d & 31) << shift;
-            if d & 32 == 0 {
-                numbers.push(n);
-                (n, shift) = (0, 0);
-            } else {
-                shift += 5;
-            }
-        }
-        let mut doc = 0;
-        numbers
-            .chunks(2)
-            .map(|p| {
-                doc += p[0];
-                (doc, p.get(1).copied().unwrap_or(0))
-            })
+        let encoded = Encoded {
+            last: 0,
+            text: s.to_owned(),
+        };
+        encoded
+            .postings()
+            .into_iter()
+            .map(|(doc, score)| (doc, u32::from(score)))
             .collect()
+    }
+
+    #[test]
+    fn shards_follow_random_edits_as_a_fresh_index_packs_them() {
+        // Few words in many documents: long lists whose lengths every edit changes, so shard
+        // boundaries move (a shard's closing term growing or shrinking) from step to step.
+        let words: Vec<String> = (0..300).map(|i| format!("term{i:03}x")).collect();
+        let mut rng = crate::corpus::Rng::new(0x5eed_1234_abcd_0001);
+        let body = |rng: &mut crate::corpus::Rng| {
+            let n = 10 + rng.below(50);
+            (0..n)
+                .map(|_| words[rng.below(words.len())].as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let mut bodies: Vec<String> = (0..1200).map(|_| body(&mut rng)).collect();
+        let entries_now = |bodies: &[String]| -> Vec<Arc<Entry>> {
+            let docs: Vec<Doc<'_>> = bodies.iter().map(|b| doc("Title", "/x/", b)).collect();
+            entries_of(ENGLISH, &docs)
+        };
+        let mut live = Live::new(entries_now(&bodies));
+        let mut served = live.outputs(ENGLISH, "", false, false);
+        assert!(live.words.shards.len() >= 8, "{}", live.words.shards.len());
+        for step in 0..60 {
+            let mut edits: Vec<(usize, String)> = (0..1 + rng.below(3))
+                .map(|_| (rng.below(bodies.len()), body(&mut rng)))
+                .collect();
+            if step % 20 == 10 {
+                // Only this: the term that closed a shard (the first of the next) keeps one
+                // document, so its part shrinks and the shard before, unchanged itself, may
+                // take it now.
+                edits.clear();
+                let closing = live.words.shards[step / 20 + 1].first.to_string();
+                let having: Vec<usize> = (0..bodies.len())
+                    .filter(|&d| bodies[d].split(' ').any(|w| w == closing))
+                    .collect();
+                assert!(having.len() > 10, "{closing} in {} documents", having.len());
+                edits.extend(having[1..].iter().map(|&d| {
+                    let kept: Vec<&str> = bodies[d].split(' ').filter(|w| *w != closing).collect();
+                    (d, kept.join(" "))
+                }));
+            }
+            for (d, text) in edits {
+                bodies[d] = text;
+                let edited = entries_now(&bodies[d..=d]).remove(0);
+                live.replace(d, edited);
+            }
+            let fresh = assemble(ENGLISH, "", &entries_now(&bodies), false);
+            serve(&mut served, live.outputs(ENGLISH, "", false, true));
+            let mut want = fresh.clone();
+            want.sort_by(|a, b| a.path.cmp(&b.path));
+            assert_eq!(reachable(served.clone(), &fresh), want, "step {step}");
+        }
     }
 
     #[test]

@@ -87,8 +87,14 @@ pub(crate) fn patch(
         .map(|((index, ..), _)| *index)
         .collect();
     if !fresh.is_empty() {
-        // The last model passed the check: only links from and to the new bodies can fail.
-        errors.extend(site::check_anchors_of(&next, &fresh));
+        // The last model passed the check: only links from the new bodies, and to those whose
+        // anchors changed, can fail.
+        let reanchored: Vec<usize> = fresh
+            .iter()
+            .copied()
+            .filter(|&p| site.pages[p].body.anchors != next.pages[p].body.anchors)
+            .collect();
+        errors.extend(site::check_anchors_of(&next, &fresh, &reanchored));
     }
     if !errors.is_empty() {
         return Some(Err(errors));

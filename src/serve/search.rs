@@ -84,6 +84,30 @@ impl SearchCache {
         let kept = self.languages.entry(url_prefix.clone()).or_default();
         let same_order = pages.len() == kept.docs.len()
             && pages.iter().zip(&kept.docs).all(|((_, p), d)| p.url == d.0);
+        if let (Some(edited), true, false) = (edited, same_order, kept.docs.is_empty()) {
+            // A patch that moved no document: only the edited ones can have a new entry, and
+            // the others' keys, pages and entries stay where they are.
+            for (i, (p, page)) in pages.iter().enumerate() {
+                if !edited.contains(p) {
+                    continue;
+                }
+                let key = key(site, page);
+                if kept.docs[i].1 != key {
+                    kept.docs[i].1 = key;
+                    let entry = search::entry(words, &search::doc(site, page));
+                    kept.live.replace(i, Arc::new(entry));
+                }
+                if let Some(slot) = kept.pages.get_mut(i) {
+                    *slot = Arc::clone(&site.pages[*p]);
+                }
+            }
+            clock.lap("serve: search index edited");
+            let outputs = kept
+                .live
+                .outputs(words, &url_prefix, site.config.offline, !all);
+            clock.lap("serve: search files");
+            return outputs;
+        }
         // The kept documents by URL, when the order changed.
         let before: HashMap<&str, usize> = if same_order {
             HashMap::new()
