@@ -249,7 +249,7 @@ pub fn build(
     let mut firsts: [Vec<Box<str>>; 2] = Default::default();
     for ((kind, parts), firsts) in [("w", words), ("p", pairs)].into_iter().zip(&mut firsts) {
         pack_once(parts, |first, json| {
-            std::hash::Hasher::write(&mut stamp, json.as_bytes());
+            std::hash::Hasher::write_u64(&mut stamp, crate::hash::bytes(json.as_bytes()));
             out(folder.file(&format!("{kind}/{}", firsts.len()), json));
             firsts.push(first);
         });
@@ -663,7 +663,7 @@ impl Folder<'_> {
         let mut outputs = Vec::new();
         for (kind, lists) in [("w", &*words), ("p", &*pairs)] {
             for (i, shard) in lists.shards.iter().enumerate() {
-                std::hash::Hasher::write(&mut stamp, shard.json.as_bytes());
+                std::hash::Hasher::write_u64(&mut stamp, shard.hash);
                 if !changed || shard.fresh {
                     outputs.push(self.file(&format!("{kind}/{i}"), shard.json.clone()));
                 }
@@ -770,6 +770,9 @@ struct Shard {
     first: Box<str>,
     terms: usize,
     json: String,
+    /// The JSON's hash, which the manifest's stamp is made of (one number a shard, so a pack
+    /// that keeps most shards does not read them all again).
+    hash: u64,
     fresh: bool,
 }
 
@@ -922,6 +925,7 @@ impl Lists {
             first: shard.first.clone(),
             terms: shard.terms,
             json: kept.get_mut(o).map(std::mem::take).unwrap_or_default(),
+            hash: shard.hash,
             fresh: false,
         };
         let old = old;
@@ -990,6 +994,7 @@ impl Lists {
                     Shard {
                         first: first.into(),
                         terms: parts.len(),
+                        hash: crate::hash::bytes(json.as_bytes()),
                         json,
                         fresh: true,
                     }
