@@ -201,11 +201,12 @@ pub fn assemble(
 /// enough to hold.
 const RUN: usize = 512;
 
-/// The search files of `docs` (document `i` is `docs[i]`) for a one-off build. Entries are
-/// made a run of documents at a time, on the thread pool, while the run before is folded into
-/// the posting lists; only each document's hash and metadata are kept after that, so the
-/// terms of the whole site (about five million pairs at 10,000 articles) are never held at
-/// once. The same files as [`assemble`] of every entry.
+/// The search files of `docs` (document `i` is `docs[i]`) for a one-off build, each handed
+/// to `out` as soon as it is made. Entries are made a run of documents at a time, on the
+/// thread pool, while the run before is folded into the posting lists; only each document's
+/// hash is kept after that, so the terms of the whole site (about five million pairs at
+/// 10,000 articles) are never held at once. The same files as [`assemble`] of every entry,
+/// in another order: the documents' files first, then the shards, the manifest last.
 pub fn build(
     language: Language,
     url_prefix: &str,
