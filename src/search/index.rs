@@ -225,6 +225,7 @@ pub fn build(
     // Each file goes out as soon as it is made, so the index is never held whole: a
     // document's file as soon as its entry is folded into the lists, the lists' shards as they
     // are packed (freeing the lists as they go), and the manifest last.
+    let mut clock = crate::Stopwatch::new();
     let (mut words, mut pairs) = (Gather::new(), Gather::new());
     let mut hashes: Vec<u64> = Vec::with_capacity(docs.len());
     let mut runs = docs.chunks(RUN);
@@ -245,7 +246,9 @@ pub fn build(
         );
         current = made;
     }
+    clock.lap("search: entries, gathered");
     let (words, pairs) = rayon::join(|| words.into_parts(), || pairs.into_parts());
+    clock.lap("search: lists sorted");
     let mut stamp = crate::hash::Hasher::default();
     let mut firsts: [Vec<Box<str>>; 2] = Default::default();
     for ((kind, parts), firsts) in [("w", words), ("p", pairs)].into_iter().zip(&mut firsts) {
@@ -260,6 +263,7 @@ pub fn build(
     }
     let [words, pairs] = firsts.each_ref().map(|f| f.iter().map(|s| &**s).collect());
     out(folder.manifest(hashes.len(), [words, pairs], &stamp));
+    clock.lap("search: packed");
 }
 
 /// Where a one-off build hands each file as it is made.
