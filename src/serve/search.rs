@@ -85,34 +85,64 @@ impl SearchCache {
         let same_order = pages.len() == kept.docs.len()
             && pages.iter().zip(&kept.docs).all(|((_, p), d)| p.url == d.0);
         if let (Some(edited), true, false) = (edited, same_order, kept.docs.is_empty()) {
-            // A patch that moved no document: only the edited ones can have a new entry, and
-            // the others' keys, pages and entries stay where they are.
-            for (i, (p, page)) in pages.iter().enumerate() {
-                if !edited.contains(p) {
-                    continue;
-                }
-                let key = key(site, page);
-                if kept.docs[i].1 != key {
-                    kept.docs[i].1 = key;
-                    let entry = search::entry(words, &search::doc(site, page));
-                    kept.live.replace(i, Arc::new(entry));
-                }
-                if let Some(slot) = kept.pages.get_mut(i) {
-                    *slot = Arc::clone(&site.pages[*p]);
-                }
-            }
-            clock.lap("serve: search index edited");
-            let outputs = kept
-                .live
-                .outputs(words, &url_prefix, site.config.offline, !all);
-            clock.lap("serve: search files");
-            return outputs;
+            kept.edit_in_place(site, words, &pages, edited);
+        } else {
+            kept.bring_up_to(site, words, &pages, edited, same_order, &mut clock);
         }
+        clock.lap("serve: search index edited");
+        let outputs = kept
+            .live
+            .outputs(words, &url_prefix, site.config.offline, !all);
+        clock.lap("serve: search files");
+        outputs
+    }
+}
+
+impl Kept {
+    /// A patch that moved no document (`pages` are the documents in the kept order): only the
+    /// `edited` articles can have a new entry, and the others' keys, pages and entries stay
+    /// where they are.
+    fn edit_in_place(
+        &mut self,
+        site: &Site,
+        words: Language,
+        pages: &[(usize, &Page)],
+        edited: &[usize],
+    ) {
+        for (i, (p, page)) in pages.iter().enumerate() {
+            if !edited.contains(p) {
+                continue;
+            }
+            let key = key(site, page);
+            if self.docs[i].1 != key {
+                self.docs[i].1 = key;
+                let entry = search::entry(words, &search::doc(site, page));
+                self.live.replace(i, Arc::new(entry));
+            }
+            if let Some(slot) = self.pages.get_mut(i) {
+                *slot = Arc::clone(&site.pages[*p]);
+            }
+        }
+    }
+
+    /// Brings the kept index up to `pages` (the documents in order) in any other case: with
+    /// `edited`, only those articles can have a new key; otherwise a key is reused while its
+    /// page is the same `Arc` and the context is the same. Entries that stay are kept, and the
+    /// index is edited, renumbered or made afresh.
+    fn bring_up_to(
+        &mut self,
+        site: &Site,
+        words: Language,
+        pages: &[(usize, &Page)],
+        edited: Option<&[usize]>,
+        same_order: bool,
+        clock: &mut crate::Stopwatch,
+    ) {
         // The kept documents by URL, when the order changed.
         let before: HashMap<&str, usize> = if same_order {
             HashMap::new()
         } else {
-            kept.docs
+            self.docs
                 .iter()
                 .enumerate()
                 .map(|(o, (url, _))| (url.as_str(), o))
@@ -121,7 +151,7 @@ impl SearchCache {
         // Document `i`'s number in the kept index, if it was there.
         let old_number = |i: usize, url: &str| -> Option<usize> {
             let o = if same_order { i } else { *before.get(url)? };
-            (o < kept.docs.len()).then_some(o)
+            (o < self.docs.len()).then_some(o)
         };
         let keys: Vec<(String, u64)> = match edited {
             // Only the edited pages can have a new key.
@@ -130,27 +160,27 @@ impl SearchCache {
                 .enumerate()
                 .map(|(i, (p, page))| {
                     let key = match old_number(i, &page.url) {
-                        Some(o) if !edited.contains(p) => kept.docs[o].1,
+                        Some(o) if !edited.contains(p) => self.docs[o].1,
                         _ => key(site, page),
                     };
                     (page.url.clone(), key)
                 })
                 .collect(),
             None => {
-                let same_context = kept.context == context(site);
+                let same_context = self.context == context(site);
                 pages
                     .par_iter()
                     .enumerate()
                     .map(|(i, (p, page))| {
                         let reused = old_number(i, &page.url).filter(|&o| {
                             same_context
-                                && kept
+                                && self
                                     .pages
                                     .get(o)
                                     .is_some_and(|q| Arc::ptr_eq(q, &site.pages[*p]))
                         });
                         let key = match reused {
-                            Some(o) => kept.docs[o].1,
+                            Some(o) => self.docs[o].1,
                             None => key(site, page),
                         };
                         (page.url.clone(), key)
@@ -162,11 +192,11 @@ impl SearchCache {
         let from: Vec<Option<usize>> = keys
             .iter()
             .enumerate()
-            .map(|(i, (url, key))| old_number(i, url).filter(|&o| kept.docs[o].1 == *key))
+            .map(|(i, (url, key))| old_number(i, url).filter(|&o| self.docs[o].1 == *key))
             .collect();
         let fresh = from.iter().filter(|f| f.is_none()).count();
         let entry = |((_, page), from): (&(usize, &Page), &Option<usize>)| match from {
-            Some(o) => Arc::clone(&kept.live.entries()[*o]),
+            Some(o) => Arc::clone(&self.live.entries()[*o]),
             None => Arc::new(search::entry(words, &search::doc(site, page))),
         };
         // A few new entries are made here; many (the first build) on every core.
@@ -176,29 +206,23 @@ impl SearchCache {
             pages.iter().zip(&from).map(entry).collect()
         };
         clock.lap("serve: search entries");
-        if kept.docs.is_empty() || fresh > PATCH_MOST {
-            kept.live = Live::new(entries);
+        if self.docs.is_empty() || fresh > PATCH_MOST {
+            self.live = Live::new(entries);
         } else if same_order {
             for (i, entry) in entries.into_iter().enumerate() {
                 if from[i].is_none() {
-                    kept.live.replace(i, entry);
+                    self.live.replace(i, entry);
                 }
             }
         } else {
-            kept.live.reorder(entries, &from);
+            self.live.reorder(entries, &from);
         }
-        kept.docs = keys;
-        kept.pages = pages
+        self.docs = keys;
+        self.pages = pages
             .iter()
             .map(|(p, _)| Arc::clone(&site.pages[*p]))
             .collect();
-        kept.context = context(site);
-        clock.lap("serve: search index edited");
-        let outputs = kept
-            .live
-            .outputs(words, &url_prefix, site.config.offline, !all);
-        clock.lap("serve: search files");
-        outputs
+        self.context = context(site);
     }
 }
 
