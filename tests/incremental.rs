@@ -513,6 +513,62 @@ fn an_assembly_that_moves_a_page_in_time_orders_the_lists_again() {
     rebuild(&mut session, root, &[path], Way::Assemble);
 }
 
+/// Search documents are numbered newest first, then by URL, not by title: a title edit that
+/// moves an article among the articles of its date in the site's lists moves no search
+/// document, so the other documents' files stay as they were.
+#[test]
+fn a_title_edit_among_articles_of_one_date_moves_no_search_document() {
+    let (tmp, mut session) = setup();
+    let root = tmp.path();
+    let path = edit(
+        root,
+        "content/news/first.md",
+        "date: 2026-03-01",
+        "date: 2026-04-01",
+    );
+    rebuild(&mut session, root, std::slice::from_ref(&path), Way::Patch);
+    let before = search_documents(&session.rebuild().expect("unchanged rebuild").files);
+    // "First news item" came before "Second news item"; "Zebra news item" comes after it.
+    edit(
+        root,
+        "content/news/first.md",
+        "title: First",
+        "title: Zebra",
+    );
+    let files = rebuild(&mut session, root, std::slice::from_ref(&path), Way::Patch);
+    assert!(
+        files.contains(&"news/second/index.html".to_owned()),
+        "{files:?}"
+    );
+    let after = search_documents(&session.rebuild().expect("unchanged rebuild").files);
+    let changed: Vec<&String> = after
+        .iter()
+        .filter(|(name, text)| before.get(*name) != Some(*text))
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(before.len(), after.len());
+    assert_eq!(
+        changed.len(),
+        1,
+        "only the edited article's document: {changed:?}"
+    );
+    assert!(after[changed[0]].contains("Zebra news item"));
+}
+
+/// The documents' files of the search index, by name.
+fn search_documents(files: &Files) -> std::collections::BTreeMap<String, String> {
+    files
+        .iter()
+        .filter(|(path, _)| path.starts_with("search-index/d/"))
+        .map(|(path, bytes)| {
+            (
+                path.to_string(),
+                String::from_utf8_lossy(bytes).into_owned(),
+            )
+        })
+        .collect()
+}
+
 /// A tag's new title is a search key of every page with the tag: an assembly makes their
 /// search entries again though the pages themselves did not change.
 #[test]

@@ -67,12 +67,27 @@ pub fn build(
     outputs
 }
 
-/// The searchable pages of `site` in language `lang` (listed articles, newest first).
+/// The searchable pages of `site` in language `lang`, in [`order`].
 pub fn docs(site: &Site, lang: usize) -> Vec<Doc<'_>> {
-    site.order_in(lang)
+    order(site, lang)
+        .into_iter()
         .filter_map(|p| site.pages.get(p))
         .map(|page| doc(site, page))
         .collect()
+}
+
+/// The documents of language `lang`'s index (indices into `site.pages`: the listed articles),
+/// numbered in this order: newest first, then by URL. Ranking ties go to the earlier document,
+/// so to the newer article. Not by title, as the site's lists are: then a title edit moves no
+/// document, and `serve` edits the one document's entry instead of numbering the documents
+/// between its old and new place again (and rewriting most of the index's files).
+pub fn order(site: &Site, lang: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = site.order_in(lang).collect();
+    // `order_in` is newest first already: only the articles of one date are sorted again.
+    for same_date in order.chunk_by_mut(|&a, &b| site.pages[a].date == site.pages[b].date) {
+        same_date.sort_unstable_by(|&a, &b| site.pages[a].url.cmp(&site.pages[b].url));
+    }
+    order
 }
 
 /// What search sees of `page`: its title, URL, description, section title, headings and tag

@@ -3,9 +3,10 @@
 //! made of them (`search::Live`). A rebuild makes again only the entries of pages whose
 //! searchable text changed (told by a key made of the page's fields and its body's hash, not
 //! by reading the text again). When few changed, the kept index is edited: only those entries'
-//! terms are encoded again, and when pages moved in the newest-first order (a new date or
-//! title, a page added or removed) the lists of the pages that moved are numbered again;
-//! otherwise the index is made afresh from the entries (cheap next to stemming every page).
+//! terms are encoded again, and when pages moved in the index's order (`search::order`:
+//! newest first, then by URL; a new date or URL, a page added or removed) the lists of the
+//! pages that moved are numbered again; otherwise the index is made afresh from the entries
+//! (cheap next to stemming every page).
 
 use crate::page::Page;
 use crate::publish::Output;
@@ -77,8 +78,8 @@ impl SearchCache {
         let words = Language::of(&language.code);
         let url_prefix = language.lang().url("");
         // The documents in order: each page's index into `site.pages`, and the page.
-        let pages: Vec<(usize, &Page)> = site
-            .order_in(lang)
+        let pages: Vec<(usize, &Page)> = search::order(site, lang)
+            .into_iter()
             .filter_map(|p| site.pages.get(p).map(|page| (p, &**page)))
             .collect();
         let kept = self.languages.entry(url_prefix.clone()).or_default();
