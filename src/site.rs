@@ -1071,24 +1071,23 @@ pub(crate) fn check_anchors(
 }
 
 /// [`check_anchors`] for a site whose other bodies all passed it: only the `#anchor` links
-/// that the bodies of `edited` (indices into `pages`) make, and those that the bodies of
-/// `reanchored` (those of `edited` whose anchors changed) receive. A body whose anchors stayed
-/// the same answers every link to it as it did, so a text edit that moves no heading scans
-/// none of the site's other links.
+/// that the bodies of `edited` (source paths under `content/`: articles, sections, the home
+/// page, tags) make, and those that the bodies of `reanchored` (those of `edited` whose anchors
+/// changed) receive. A body whose anchors stayed the same answers every link to it as it did,
+/// so a text edit that moves no heading scans none of the site's other links.
 pub(crate) fn check_anchors_of(
     site: &Site,
-    edited: &[usize],
-    reanchored: &[usize],
+    edited: &[&str],
+    reanchored: &[&str],
 ) -> Vec<Diagnostic> {
     let all = || bodies(&site.pages, &site.sections, &site.homes, &site.tags);
-    let mut refs: Vec<&links::AnchorRef> = edited
-        .iter()
-        .filter_map(|&p| site.pages.get(p))
-        .flat_map(|page| &page.body.anchor_refs)
+    let edited = &Paths::of(edited.iter().copied());
+    let mut refs: Vec<&links::AnchorRef> = all()
+        .filter(|(rel, _)| edited.contains(rel))
+        .flat_map(|(_, body)| &body.anchor_refs)
         .collect();
     if !reanchored.is_empty() {
-        let edited = &Paths::of(edited.iter().map(|&p| site.pages[p].rel.as_str()));
-        let reanchored = &Paths::of(reanchored.iter().map(|&p| site.pages[p].rel.as_str()));
+        let reanchored = &Paths::of(reanchored.iter().copied());
         // Links from the edited bodies are in already.
         refs.extend(
             all()

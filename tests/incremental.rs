@@ -585,6 +585,129 @@ fn a_tag_title_edit_makes_the_search_entries_of_its_pages_again() {
     assert!(built_file_says(root, "search-index/w/", "zymurg"));
 }
 
+/// An edit below an intro's front matter (a section's, the home page's, a tag's) patches the
+/// model: the intro's own page and the lists that show it are rendered again, no article.
+#[test]
+fn an_intro_edit_patches_and_re_renders_the_pages_that_show_it() {
+    let (tmp, mut session) = setup();
+    let root = tmp.path();
+    for (file, from, to, shows) in [
+        (
+            "content/guide/_index.md",
+            "The guide section.",
+            "The guide section, edited.",
+            "guide/index.html",
+        ),
+        (
+            "content/tags/alpha.md",
+            "Intro for",
+            "The intro for",
+            "tags/alpha/index.html",
+        ),
+        (
+            "content/_index.md",
+            "Welcome.",
+            "Welcome back.",
+            "index.html",
+        ),
+    ] {
+        let path = edit(root, file, from, to);
+        let rendered = rebuild(&mut session, root, &[path], Way::Patch);
+        assert!(rendered.iter().any(|r| r == shows), "{file}: {rendered:?}");
+        let article = |r: &&String| r.starts_with("guide/") && r != &"guide/index.html";
+        assert!(
+            !rendered.iter().any(|r| article(&r)),
+            "{file}: {rendered:?}"
+        );
+        assert!(
+            built_file_says(root, shows, to),
+            "{file}: {shows} says {to:?}"
+        );
+    }
+    // A second edit to the same intro patches what the first left.
+    let path = edit(root, "content/tags/alpha.md", "The intro for", "Intro for");
+    rebuild(&mut session, root, &[path], Way::Patch);
+}
+
+/// An intro's title, description, weight and slug are in lists and URLs across the site: an
+/// edit to its front matter assembles the site again.
+#[test]
+fn an_intro_s_front_matter_edit_assembles_again() {
+    let (tmp, mut session) = setup();
+    let root = tmp.path();
+    let path = edit(
+        root,
+        "content/guide/_index.md",
+        "title: Guide",
+        "title: Guides",
+    );
+    rebuild(&mut session, root, &[path], Way::Assemble);
+    // A blank line at the top of an intro's body leaves its front matter as it was: a patch.
+    let path = edit(root, "content/tags/alpha.md", "Intro for", "\nIntro for");
+    rebuild(&mut session, root, &[path], Way::Patch);
+}
+
+/// An intro's links are checked as an article's are: a broken link or a lost anchor fails the
+/// patch with the lines a full build reports, and the fix patches again.
+#[test]
+fn an_intro_edit_that_breaks_a_link_or_an_anchor_fails_and_the_fix_recovers() {
+    let (tmp, mut session) = setup();
+    let root = tmp.path();
+    let broken = |session: &mut Session, path: &PathBuf, rule: &str| {
+        session.changed(std::slice::from_ref(path));
+        let served = session.rebuild().expect_err("a broken link fails");
+        let full = naltrexone_site::build(&options(root)).expect_err("a broken link fails");
+        let found = |errors: &[naltrexone_site::Diagnostic]| -> Vec<(String, Option<usize>)> {
+            errors
+                .iter()
+                .filter(|d| d.rule == rule)
+                .map(|d| (d.file.clone(), d.line))
+                .collect()
+        };
+        assert!(!found(&full).is_empty(), "{rule}: {full:?}");
+        assert_eq!(found(&served), found(&full), "{rule}");
+    };
+    // A link from an intro to a page that does not exist.
+    let path = edit(root, "content/tags/alpha.md", "_index.md)", "missing.md)");
+    broken(&mut session, &path, "broken-link");
+    edit(root, "content/tags/alpha.md", "missing.md)", "_index.md)");
+    rebuild(&mut session, root, &[path], Way::Patch);
+    // A link from an intro to an anchor an article does not have.
+    let path = edit(root, "content/_index.md", "#tables)", "#tablez)");
+    broken(&mut session, &path, "broken-anchor");
+    edit(root, "content/_index.md", "#tablez)", "#tables)");
+    rebuild(&mut session, root, &[path], Way::Patch);
+    // An anchor in an intro that an article links to, then taken away.
+    let intro = edit(
+        root,
+        "content/guide/_index.md",
+        "The guide section.",
+        "The guide section.\n\n## Start here {#start}\n\nFirst steps.",
+    );
+    rebuild(&mut session, root, std::slice::from_ref(&intro), Way::Patch);
+    let linking = edit(
+        root,
+        "content/guide/other.md",
+        "Back to",
+        "Start at [the guide](_index.md#start). Back to",
+    );
+    rebuild(&mut session, root, &[linking], Way::Patch);
+    edit(
+        root,
+        "content/guide/_index.md",
+        "## Start here {#start}",
+        "## Start here",
+    );
+    broken(&mut session, &intro, "broken-anchor");
+    edit(
+        root,
+        "content/guide/_index.md",
+        "## Start here",
+        "## Start here {#start}",
+    );
+    rebuild(&mut session, root, &[intro], Way::Patch);
+}
+
 /// A body kept from the last build (its text did not change) after the front matter above it
 /// grew by a line: its links' lines are counted again, so a later error in it names the line
 /// a full build names.
@@ -783,6 +906,9 @@ fn random_edit_sequences_match_full_builds() {
         "content/guide/everything.md",
         "content/news/first.md",
         "content/news/second.md",
+        // Intros: an edit to their front matter (a key they do not have) fails or assembles.
+        "content/guide/_index.md",
+        "content/tags/alpha.md",
     ];
     let (tmp, mut session) = setup();
     let root = tmp.path();

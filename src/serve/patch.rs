@@ -1,15 +1,18 @@
 //! The fast path of `serve`: edits to existing articles that leave the site's shape alone (the
-//! text, and front matter other than URL, aliases, tags and draft state) are put into a copy of
-//! the last model instead of assembling it again. The copy shares every unchanged page with
-//! the last model (`Arc`); the last model is never changed, so a failed patch leaves nothing to
-//! undo.
+//! text, and front matter other than URL, aliases, tags and draft state), and edits to the
+//! intro of a section, the home page or a tag that leave its front matter alone, are put into
+//! a copy of the last model instead of assembling it again. The copy shares every unchanged
+//! page with the last model (`Arc`); the last model is never changed, so a failed patch leaves
+//! nothing to undo.
 //!
-//! An edit qualifies when the article keeps its URL, aliases, tags and draft state: then no
-//! other page's URL or tag list changes, and no index moves (pages are kept by source path).
-//! Its title, description, dates, weight, references and body may change. The checks that read
-//! bodies run again (the new bodies' links, every anchor reference), the orders it is in are
-//! redone (the site's, its section's, its tags'), and the related lists it can change are
-//! redone (`related::Index::update`).
+//! An article's edit qualifies when the article keeps its URL, aliases, tags and draft state:
+//! then no other page's URL or tag list changes, and no index moves (pages are kept by source
+//! path). Its title, description, dates, weight, references and body may change. An intro's
+//! edit qualifies when only the text below its front matter changed: its title, slug and
+//! weight are in lists and URLs all over the site. The checks that read bodies run again (the
+//! new bodies' links, and the anchor references to and from them), the orders an article is
+//! in are redone (the site's, its section's, its tags'), and the related lists it can change
+//! are redone (`related::Index::update`).
 
 use crate::diagnostic::Diagnostic;
 use crate::markdown::Rendered;
@@ -35,16 +38,25 @@ pub(crate) struct Patched {
     pub(crate) reordered: bool,
     /// The tags whose lists were put in the new order.
     pub(crate) tags: Vec<usize>,
+    /// Whether the intro of a section, a home page or a tag changed: list pages show them.
+    pub(crate) intros: bool,
 }
 
-/// One edit that qualifies: the page's index, its new parse and front matter, and its body
-/// when the old one can stay.
+/// One article's edit that qualifies: the page's index, its new parse and front matter, and
+/// its body when the old one can stay.
 type Edit = (
     usize,
     Arc<Parsed>,
     Box<crate::front_matter::ArticleFront>,
     Option<Arc<Rendered>>,
 );
+
+/// The edits that qualify: the articles', and the new parses of the intros (sections, home
+/// pages, tags) whose text below the front matter changed.
+struct Edits {
+    articles: Vec<Edit>,
+    intros: Vec<Arc<Parsed>>,
+}
 
 /// Applies the edits in `changed` (sources that changed since `memo` was made, the memo `site`
 /// was assembled with) to a copy of `site`.
@@ -58,13 +70,20 @@ pub(crate) fn patch(
     memo: &mut Memo,
     shortcodes: &crate::shortcode::Env<'_>,
 ) -> Option<Result<Patched, Vec<Diagnostic>>> {
-    let edits = qualify(site, changed, memo)?;
+    let Edits {
+        articles: edits,
+        intros,
+    } = qualify(site, changed, memo)?;
     let bodies: Vec<(Arc<Rendered>, bool)> = edits
         .par_iter()
         .map(|(_, p, _, body)| match body {
             Some(body) => (Arc::clone(body), false),
             None => (Arc::new(p.render_with(&memo.table, shortcodes)), true),
         })
+        .collect();
+    let intro_bodies: Vec<Arc<Rendered>> = intros
+        .par_iter()
+        .map(|p| Arc::new(p.render_with(&memo.table, shortcodes)))
         .collect();
     let mut next = site.clone();
     for ((index, parsed, front, _), (body, _)) in edits.iter().zip(&bodies) {
@@ -75,27 +94,48 @@ pub(crate) fn patch(
             site.config.medical,
         ));
     }
+    // Each intro's old body, for the anchor check; `None` when it is not in the model.
+    let old_intros: Option<Vec<Arc<Rendered>>> = intros
+        .iter()
+        .zip(&intro_bodies)
+        .map(|(parsed, body)| replace_intro(&mut next, parsed, Arc::clone(body)))
+        .collect();
+    let old_intros = old_intros?;
     let mut errors: Vec<Diagnostic> = bodies
         .iter()
         .filter(|(_, fresh)| *fresh)
-        .flat_map(|(b, _)| b.diagnostics.iter().cloned())
+        .map(|(b, _)| b)
+        .chain(&intro_bodies)
+        .flat_map(|b| b.diagnostics.iter().cloned())
         .collect();
-    let fresh: Vec<usize> = edits
+    // The bodies made anew (source path, old body, new body).
+    let fresh: Vec<(&str, &Rendered, &Rendered)> = edits
         .iter()
         .zip(&bodies)
         .filter(|(_, (_, fresh))| *fresh)
-        .map(|((index, ..), _)| *index)
+        .map(|((index, ..), _)| {
+            let rel = site.pages[*index].rel.as_str();
+            (rel, &*site.pages[*index].body, &*next.pages[*index].body)
+        })
+        .chain(
+            intros
+                .iter()
+                .zip(old_intros.iter().zip(&intro_bodies))
+                .map(|(p, (old, new))| (p.source.rel.as_str(), &**old, &**new)),
+        )
         .collect();
     if !fresh.is_empty() {
         // The last model passed the check: only links from the new bodies, and to those whose
         // anchors changed, can fail.
-        let reanchored: Vec<usize> = fresh
+        let rels: Vec<&str> = fresh.iter().map(|(rel, ..)| *rel).collect();
+        let reanchored: Vec<&str> = fresh
             .iter()
-            .copied()
-            .filter(|&p| site.pages[p].body.anchors != next.pages[p].body.anchors)
+            .filter(|(_, old, new)| old.anchors != new.anchors)
+            .map(|(rel, ..)| *rel)
             .collect();
-        errors.extend(site::check_anchors_of(&next, &fresh, &reanchored));
+        errors.extend(site::check_anchors_of(&next, &rels, &reanchored));
     }
+    drop(fresh);
     if !errors.is_empty() {
         return Some(Err(errors));
     }
@@ -106,6 +146,11 @@ pub(crate) fn patch(
         memo.entries
             .insert(next.pages[*index].rel.clone(), (Arc::clone(parsed), body));
     }
+    let patched_intros = !intros.is_empty();
+    for (parsed, body) in intros.into_iter().zip(intro_bodies) {
+        memo.entries
+            .insert(parsed.source.rel.clone(), (parsed, body));
+    }
     Some(Ok(Patched {
         site: next,
         pages: indices,
@@ -113,15 +158,52 @@ pub(crate) fn patch(
         sections,
         reordered,
         tags,
+        intros: patched_intros,
     }))
 }
 
+/// Puts `body`, the new intro of the section, home page or tag whose file `parsed` is, into
+/// `site`; its old body, or `None` when the model has no such intro.
+fn replace_intro(site: &mut Site, parsed: &Parsed, body: Arc<Rendered>) -> Option<Arc<Rendered>> {
+    let rel = parsed.source.rel.as_str();
+    if let Some(home) = site.homes.iter_mut().find(|h| h.rel == rel) {
+        return Some(std::mem::replace(&mut home.body, body));
+    }
+    if let Some(s) = site.sections.iter().position(|s| s.rel == rel) {
+        let section = &mut Arc::make_mut(&mut site.sections)[s];
+        return Some(std::mem::replace(&mut section.body, body));
+    }
+    let t = site.tags.iter().position(|t| t.text.rel == rel)?;
+    let tag = &mut Arc::make_mut(&mut site.tags)[t];
+    Some(std::mem::replace(&mut tag.text.body, body))
+}
+
+/// A file's front matter: its text up to where the body starts.
+fn front_text(p: &Parsed) -> &str {
+    p.source.text.get(..p.body_offset).unwrap_or_default()
+}
+
 /// The edits, or `None` when one of them changes the site's shape.
-fn qualify(site: &Site, changed: &[Source], memo: &Memo) -> Option<Vec<Edit>> {
+fn qualify(site: &Site, changed: &[Source], memo: &Memo) -> Option<Edits> {
     let mut edits = Vec::new();
+    let mut intros = Vec::new();
     for source in changed {
         let (old, old_body) = memo.entries.get(&source.rel)?;
         if site::same_text(&old.source.text, &source.text) {
+            continue;
+        }
+        if !matches!(old.front, Front::Article(_)) {
+            // An intro: only the text below the same front matter may change (its body then
+            // starts on the same line, so its links' lines are right).
+            let parsed = page::parse(source.clone(), &site.langs).ok()?;
+            let same_kind = matches!(
+                (&parsed.front, &old.front),
+                (Front::Section(_), Front::Section(_)) | (Front::Tag(_), Front::Tag(_))
+            );
+            if !same_kind || parsed.place != old.place || front_text(&parsed) != front_text(old) {
+                return None;
+            }
+            intros.push(Arc::new(parsed));
             continue;
         }
         let index = site
@@ -155,10 +237,7 @@ fn qualify(site: &Site, changed: &[Source], memo: &Memo) -> Option<Vec<Edit>> {
         // The body is rendered again only when it, the references it may point to (whose
         // numbers its shortcodes' citations reuse), or the line it starts on changed: its
         // links, anchors and problems carry the file's line numbers.
-        let starts = |p: &Parsed| {
-            let front = p.source.text.get(..p.body_offset).unwrap_or_default();
-            front.matches('\n').count()
-        };
+        let starts = |p: &Parsed| front_text(p).matches('\n').count();
         let body = (parsed.body() == old.body()
             && parsed.references() == old.references()
             && starts(&parsed) == starts(old))
@@ -166,7 +245,10 @@ fn qualify(site: &Site, changed: &[Source], memo: &Memo) -> Option<Vec<Edit>> {
         let front = front.clone();
         edits.push((index, Arc::new(parsed), front, body));
     }
-    Some(edits)
+    Some(Edits {
+        articles: edits,
+        intros,
+    })
 }
 
 /// Redoes the related lists the edits can change; the articles whose lists changed, or `None`

@@ -48,6 +48,10 @@ impl SearchCache {
     /// only the articles `edited` (indices into `site.pages`) changed since (a patch: the other
     /// files are still served).
     pub(crate) fn patch(&mut self, site: &Site, lang: usize, edited: &[usize]) -> Vec<Output> {
+        if edited.is_empty() {
+            // Only intros changed, which search does not read.
+            return Vec::new();
+        }
         self.update(site, lang, Some(edited), false)
     }
 

@@ -79,8 +79,9 @@ type Fresh = Vec<(usize, u64, Vec<usize>)>;
 impl Prints {
     /// The new card hashes, and the new fingerprints of the jobs that may show something a
     /// patch changed: the edited pages, the pages that show their cards (when a card changed),
-    /// the pages whose related lists changed, and the lists whose order changed (home, a
-    /// section, every page of a tag).
+    /// the pages whose related lists changed, the lists whose order changed (home, a section,
+    /// every page of a tag), and every list when an intro changed (the home page shows its
+    /// sections', the tag index its tags').
     fn refresh(
         &self,
         site: &Site,
@@ -100,12 +101,13 @@ impl Prints {
             }
         }
         look.extend(patched.related.iter().map(|&p| self.page_jobs[p]));
-        if patched.reordered || !patched.sections.is_empty() {
+        if patched.reordered || !patched.sections.is_empty() || patched.intros {
             for (j, &r) in self.jobs.iter().enumerate() {
                 let relisted = match routes[r].job() {
                     Some(Job::Home(_)) => true,
-                    Some(Job::Section(s)) => patched.sections.contains(&s),
-                    Some(Job::Tag(t, _)) => patched.tags.contains(&t),
+                    Some(Job::Section(s)) => patched.intros || patched.sections.contains(&s),
+                    Some(Job::Tag(t, _)) => patched.intros || patched.tags.contains(&t),
+                    Some(Job::Tags(_)) => patched.intros,
                     _ => false,
                 };
                 if relisted {
