@@ -23,6 +23,10 @@ const COMMON: f64 = 0.2;
 
 type WordMap<K, V> = crate::hash::Map<K, V>;
 
+/// A page's word counts ([`terms`]), shared between an index and the next one built after an
+/// edit.
+type Terms = Arc<[(Box<str>, u32)]>;
+
 /// Word counts of what a page says it is about (title, description and headings), sorted by
 /// word (a translation's marked with its language): what text similarity is computed from. Headings summarise an article far better per
 /// word than its body does, and counting them costs next to nothing on a large site.
@@ -141,7 +145,10 @@ pub struct Index {
     /// The pages in tie order, for the level search (empty in an updatable index).
     ranked: levels::Ranked,
     /// Each page's word counts ([`terms`]), how many pages use each word, and which.
-    terms: Vec<Vec<(Box<str>, u32)>>,
+    terms: Vec<Terms>,
+    /// The page each entry of `terms` was counted from (in an updatable index): a build
+    /// after an edit takes the counts of every page that is still the same `Arc`.
+    counted: Vec<Arc<Page>>,
     df: WordMap<Box<str>, Word>,
     by_term: WordMap<Box<str>, Vec<usize>>,
     /// The number the next new word gets.
@@ -257,10 +264,24 @@ impl Index {
     /// Computes every list; with `updatable`, also what [`Index::update`] needs (which pages use
     /// each word, each list's cutoff), which a one-off build can skip.
     pub fn build(pages: &[Arc<Page>], tags: &[Tag], updatable: bool) -> Self {
-        Self::build_with(pages, tags, updatable, Way::Levels)
+        Self::build_with(pages, tags, updatable, Way::Levels, None)
     }
 
-    fn build_with(pages: &[Arc<Page>], tags: &[Tag], updatable: bool, way: Way) -> Self {
+    /// [`Index::build`] (updatable) after an edit the last index, `last`, could not take in
+    /// (an article added, deleted or renamed: every weight depends on the number of pages):
+    /// the word counts of every page that is still the same `Arc` are taken from `last`, the
+    /// lists are all chosen again.
+    pub fn build_after(pages: &[Arc<Page>], tags: &[Tag], last: &Index) -> Self {
+        Self::build_with(pages, tags, true, Way::Levels, Some(last))
+    }
+
+    fn build_with(
+        pages: &[Arc<Page>],
+        tags: &[Tag],
+        updatable: bool,
+        way: Way,
+        last: Option<&Index>,
+    ) -> Self {
         let pairs_first = way != Way::Scan;
         let n = pages.len();
         let sizes = sizes(pages);
@@ -286,12 +307,20 @@ impl Index {
                 pairs.entry(pair).or_default().push(p);
             }
         }
-        let terms: Vec<Vec<(Box<str>, u32)>> = pages.par_iter().map(|p| terms(p)).collect();
+        let counted = last.map(|last| crate::site::same_pages(pages, &last.counted));
+        let terms: Vec<Terms> = pages
+            .par_iter()
+            .enumerate()
+            .map(|(p, page)| {
+                let was = |last: &Index| last.terms.get(counted.as_ref()?[p]?).cloned();
+                last.and_then(was).unwrap_or_else(|| terms(page).into())
+            })
+            .collect();
         let mut df: WordMap<Box<str>, Word> = WordMap::default();
         let mut next_word = 0;
         let mut by_term: WordMap<Box<str>, Vec<usize>> = WordMap::default();
         for (p, words) in terms.iter().enumerate() {
-            for (word, _) in words {
+            for (word, _) in words.iter() {
                 count_word(&mut df, &mut next_word, word);
                 if !updatable {
                 } else if let Some(list) = by_term.get_mut(word) {
@@ -319,6 +348,11 @@ impl Index {
             pairs,
             ranked,
             terms,
+            counted: if updatable {
+                pages.to_vec()
+            } else {
+                Vec::new()
+            },
             df,
             by_term,
             next_word,
@@ -424,8 +458,11 @@ impl Index {
         // Words whose page counts changed, and the pages that use them.
         let mut moved_words: BTreeSet<Box<str>> = BTreeSet::new();
         for &p in changed {
-            let new = terms(&pages[p]);
+            let new: Terms = terms(&pages[p]).into();
             let old = std::mem::replace(&mut self.terms[p], new);
+            if let Some(counted) = self.counted.get_mut(p) {
+                *counted = Arc::clone(&pages[p]);
+            }
             let old_words: BTreeSet<&str> = old.iter().map(|(w, _)| &**w).collect();
             let new_words: BTreeSet<&str> = self.terms[p].iter().map(|(w, _)| &**w).collect();
             for &gone in old_words.difference(&new_words) {
@@ -853,9 +890,9 @@ mod tests {
         let (mut settled, mut fell_back) = (0, 0);
         for (articles, tags) in [(400, 40), (300, 6), (120, 90), (600, 0)] {
             let site = generated(articles, tags);
-            let levels = Index::build_with(&site.pages, &site.tags, true, Way::Levels);
-            let pairs = Index::build_with(&site.pages, &site.tags, true, Way::Pairs);
-            let full = Index::build_with(&site.pages, &site.tags, false, Way::Scan);
+            let levels = Index::build_with(&site.pages, &site.tags, true, Way::Levels, None);
+            let pairs = Index::build_with(&site.pages, &site.tags, true, Way::Pairs, None);
+            let full = Index::build_with(&site.pages, &site.tags, false, Way::Scan, None);
             assert_eq!(levels.lists, full.lists, "{articles} articles, {tags} tags");
             assert_eq!(pairs.lists, full.lists, "{articles} articles, {tags} tags");
             assert_eq!(full.settled, 0);
@@ -1071,8 +1108,72 @@ mod tests {
                 updatable.lists[..] == reference[..],
                 "case {case}: pair path"
             );
-            let full = Index::build_with(&pages, &tags, false, Way::Scan);
+            let full = Index::build_with(&pages, &tags, false, Way::Scan, None);
             assert!(full.lists[..] == reference[..], "case {case}: full scan");
+        }
+    }
+
+    /// Pages are found by the same `Arc` across a deleted, an added and an edited article.
+    #[test]
+    fn same_pages_are_found_across_added_and_deleted_articles() {
+        use crate::site::same_pages;
+        let p = generated(6, 2).pages;
+        let mut edited = Arc::clone(&p[3]);
+        Arc::make_mut(&mut edited).title.push_str(" again");
+        let last = p[..5].to_vec();
+        // The second deleted, the fourth edited (a new `Arc`), the sixth added.
+        let pages = vec![
+            Arc::clone(&p[0]),
+            Arc::clone(&p[2]),
+            edited,
+            Arc::clone(&p[4]),
+            Arc::clone(&p[5]),
+        ];
+        assert_eq!(
+            same_pages(&pages, &last),
+            [Some(0), Some(2), None, Some(4), None]
+        );
+        assert_eq!(
+            same_pages(&last, &pages),
+            [Some(0), None, Some(1), None, Some(3)]
+        );
+        assert_eq!(same_pages(&last, &last), [0, 1, 2, 3, 4].map(Some));
+        assert!(same_pages(&pages, &[]).iter().all(Option::is_none));
+    }
+
+    /// A build after an edit takes the word counts of the pages that stayed the same `Arc`
+    /// from the last index and counts the others again: the same index as a fresh build.
+    #[test]
+    fn a_build_after_an_edit_gives_what_a_fresh_build_gives() {
+        let mut rng = crate::corpus::Rng::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = move |below: usize| rng.below(below);
+        let site = generated(160, 12);
+        let mut pages = site.pages.clone();
+        for page in &mut pages {
+            let title = (0..3)
+                .map(|_| TEST_WORDS[next(TEST_WORDS.len())])
+                .collect::<Vec<_>>()
+                .join(" ");
+            Arc::make_mut(page).title = title;
+        }
+        let mut last = Index::build(&pages, &site.tags, true);
+        for step in 0..20 {
+            let mut edited = pages.clone();
+            for _ in 0..1 + step % 3 {
+                let p = next(edited.len());
+                let word = TEST_WORDS[next(TEST_WORDS.len())];
+                Arc::make_mut(&mut edited[p]).title = format!("{word} {step}");
+            }
+            let after = Index::build_after(&edited, &site.tags, &last);
+            let fresh = Index::build(&edited, &site.tags, true);
+            assert!(after.lists == fresh.lists, "step {step}: lists");
+            assert_eq!(after.keywords, fresh.keywords, "step {step}: keywords");
+            assert_eq!(after.terms, fresh.terms, "step {step}: word counts");
+            let shared = (0..edited.len())
+                .filter(|&p| Arc::ptr_eq(&after.terms[p], &last.terms[p]))
+                .count();
+            assert!(shared + 3 >= edited.len(), "step {step}: {shared} shared");
+            (pages, last) = (edited, after);
         }
     }
 

@@ -109,6 +109,46 @@ pub(crate) fn per_page<T: Copy + Send + Sync>(
         .collect()
 }
 
+/// For each of `pages`, `kept`'s value (one per page of `last`) where `last` has the same
+/// page (the same `Arc`), else `make` of the page: [`per_page`] for values that do not depend
+/// on a page's place, so an article added or deleted keeps every other page's.
+pub(crate) fn per_same_page<T: Copy + Send + Sync>(
+    pages: &[Arc<Page>],
+    last: &[Arc<Page>],
+    kept: &[T],
+    make: impl Fn(&Page) -> T + Sync,
+) -> Vec<T> {
+    let found = same_pages(pages, last);
+    pages
+        .par_iter()
+        .zip(found)
+        .map(|(page, at)| match at.and_then(|at| kept.get(at)) {
+            Some(value) => *value,
+            None => make(page),
+        })
+        .collect()
+}
+
+/// For each of `pages`, the place in `last` of the same page (the same `Arc`), when it is
+/// there. Both are in source-path order, as a model's pages are: one walk through both finds
+/// them, so an article added or deleted leaves every other page found.
+pub(crate) fn same_pages(pages: &[Arc<Page>], last: &[Arc<Page>]) -> Vec<Option<usize>> {
+    let mut at = 0;
+    pages
+        .iter()
+        .map(|page| {
+            while last
+                .get(at)
+                .is_some_and(|l| !Arc::ptr_eq(l, page) && l.rel < page.rel)
+            {
+                at += 1;
+            }
+            let found = last.get(at).is_some_and(|l| Arc::ptr_eq(l, page));
+            found.then_some(at)
+        })
+        .collect()
+}
+
 impl Last {
     /// The places where `pages` has another page than the last model, when it has as many.
     fn changed(&self, pages: &[Arc<Page>]) -> Option<Vec<usize>> {
@@ -495,13 +535,21 @@ fn relate(site: &Site, memo: &mut Memo) -> Arc<Vec<Vec<usize>>> {
     };
     let index = match memo.related.take() {
         Some((old, index)) if old == hashes => index,
-        Some((old, mut index)) if memo.updatable && old.len() == hashes.len() => {
-            let changed: Vec<usize> = (0..hashes.len()).filter(|&i| old[i] != hashes[i]).collect();
+        Some((old, mut index)) if memo.updatable => {
+            let changed: Vec<usize> = (0..hashes.len())
+                .filter(|&i| old.get(i) != hashes.get(i))
+                .collect();
             // Past a few pages a new index is as quick as redoing what they touch.
-            if changed.len() <= UPDATED_AT_MOST && index.update(&site.pages, &site.tags, &changed) {
+            if old.len() == hashes.len()
+                && changed.len() <= UPDATED_AT_MOST
+                && index.update(&site.pages, &site.tags, &changed)
+            {
                 index
             } else {
-                related::Index::build(&site.pages, &site.tags, true)
+                // An update that gave up may have redone some pages' word counts: they are
+                // kept with the page they were counted from, so the new index takes only
+                // those of pages that are still the same.
+                related::Index::build_after(&site.pages, &site.tags, &index)
             }
         }
         _ => related::Index::build(&site.pages, &site.tags, memo.updatable),

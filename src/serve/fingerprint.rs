@@ -140,8 +140,8 @@ pub(crate) fn card_hashes(site: &Site, own: &Own) -> Vec<u64> {
 
 /// What each page's fingerprint and card hash take from the page alone (its fields,
 /// references and body hash), by page as the last good build had them. The next model shares
-/// an unchanged page (the same `Arc`) at the same place, and the page keeps its parts
-/// (`site::per_page`): a rebuild hashes again only the pages it made anew.
+/// an unchanged page (the same `Arc`), and the page keeps its parts wherever it is now
+/// (`site::per_same_page`): a rebuild hashes again only the pages it made anew.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Own {
     parts: Vec<Parts>,
@@ -159,11 +159,11 @@ impl Own {
     /// The parts of `site`'s pages, taken from `last` (the parts of the last good build's
     /// pages, `last_pages`) for the pages it shares.
     pub(crate) fn of(site: &Site, last_pages: &[Arc<Page>], last: &Own, summaries: bool) -> Self {
-        let fresh = |_: usize, page: &Page| Parts::of(page, summaries);
+        let fresh = |page: &Page| Parts::of(page, summaries);
         let parts = if last.summaries == summaries {
-            crate::site::per_page(&site.pages, last_pages, &last.parts, fresh)
+            crate::site::per_same_page(&site.pages, last_pages, &last.parts, fresh)
         } else {
-            crate::site::per_page(&site.pages, &[], &[], fresh)
+            crate::site::per_same_page(&site.pages, &[], &[], fresh)
         };
         Self { parts, summaries }
     }
