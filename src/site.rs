@@ -793,9 +793,12 @@ impl Owner<'_> {
     }
 }
 
+/// The output paths claimed so far, and by whom: the routes' paths borrowed, an alias's made.
+type Taken<'a> = crate::hash::Map<std::borrow::Cow<'a, str>, Owner<'a>>;
+
 /// The first owner of `out`, of a folder above it, or of a file below it (a file and a folder
 /// cannot share a name).
-fn owner_of<'a>(taken: &HashMap<String, Owner<'a>>, out: &str) -> Option<Owner<'a>> {
+fn owner_of<'a>(taken: &Taken<'a>, out: &str) -> Option<Owner<'a>> {
     if let Some(owner) = taken.get(out) {
         return Some(*owner);
     }
@@ -825,7 +828,7 @@ impl Site {
 /// path, and aliases that are not plain site paths. `files` are the static files as written
 /// and as published (links may use either).
 pub fn check_routes(site: &Site, routes: &[Route], files: &[String]) -> Vec<Diagnostic> {
-    let mut taken: HashMap<String, Owner<'_>> = HashMap::new();
+    let mut taken = Taken::default();
     let mut pages: Vec<(&str, &Route)> = Vec::new();
     for route in routes {
         match route.kind {
@@ -835,13 +838,15 @@ pub fn check_routes(site: &Site, routes: &[Route], files: &[String]) -> Vec<Diag
                 Some(file) => pages.push((file, route)),
                 None if matches!(kind, Kind::Template(crate::route::Job::Home(_))) => {}
                 None => {
-                    taken.insert(route.path.clone(), Owner::Generated);
+                    taken.insert(route.path.as_str().into(), Owner::Generated);
                 }
             },
         }
     }
     for file in files {
-        taken.entry(file.clone()).or_insert(Owner::Static(file));
+        taken
+            .entry(file.as_str().into())
+            .or_insert(Owner::Static(file));
     }
     // Pages first, in source order, so a clash with an alias is reported at the alias.
     let mut errors = claim_pages(&mut taken, pages);
@@ -857,7 +862,7 @@ pub fn check_routes(site: &Site, routes: &[Route], files: &[String]) -> Vec<Diag
 /// name the files behind the clashes they know; this one catches the rest (a tag's later list
 /// page and an alias, say).
 fn check_paths(routes: &[Route]) -> Vec<Diagnostic> {
-    let mut seen = HashSet::new();
+    let mut seen = crate::hash::Set::default();
     // The search index writes files of its own choosing in its route's folder.
     let search: Vec<&str> = routes
         .iter()
@@ -896,17 +901,14 @@ fn check_paths(routes: &[Route]) -> Vec<Diagnostic> {
 }
 
 /// Claims each page's output path, reporting those already taken.
-fn claim_pages<'a>(
-    taken: &mut HashMap<String, Owner<'a>>,
-    mut pages: Vec<(&'a str, &Route)>,
-) -> Vec<Diagnostic> {
+fn claim_pages<'a>(taken: &mut Taken<'a>, mut pages: Vec<(&'a str, &'a Route)>) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     pages.sort_by(|a, b| a.0.cmp(b.0));
     for (file, route) in pages {
         let out = &route.path;
         match owner_of(taken, out) {
             None => {
-                taken.insert(out.clone(), Owner::Page(file));
+                taken.insert(out.as_str().into(), Owner::Page(file));
             }
             Some(Owner::Static(f)) => errors.push(
                 Diagnostic::error(format!("static/{f}"), "duplicate-url", format!("the static file `static/{f}` and `{file}` would both be written at `{out}`"))
@@ -922,7 +924,7 @@ fn claim_pages<'a>(
 }
 
 /// Checks each alias and claims its output path, reporting those already taken.
-fn claim_aliases<'a>(taken: &mut HashMap<String, Owner<'a>>, site: &'a Site) -> Vec<Diagnostic> {
+fn claim_aliases<'a>(taken: &mut Taken<'a>, site: &'a Site) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     let mut articles: Vec<&Arc<Page>> = site.pages.iter().collect();
     articles.sort_by(|a, b| a.file.cmp(&b.file));
@@ -940,7 +942,7 @@ fn claim_aliases<'a>(taken: &mut HashMap<String, Owner<'a>>, site: &'a Site) -> 
                 }
                 Ok(out) => match owner_of(taken, &out) {
                     None => {
-                        taken.insert(out, Owner::Page(file));
+                        taken.insert(out.into(), Owner::Page(file));
                     }
                     Some(other) => errors.push(
                         Diagnostic::error(

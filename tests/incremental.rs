@@ -776,9 +776,9 @@ fn after_a_failed_assembly_the_next_edit_assembles_and_then_patches_again() {
     assert_eq!(rendered, ["guide/other/index.html"]);
 }
 
-/// Front-matter edits that keep the site's shape (URL, tags, aliases) are patched, even when
-/// they move the article in a list; the others assemble the site again. Each is checked against
-/// a full build.
+/// Front-matter edits that keep the site's shape (URL, tags) are patched, even when they move
+/// the article in a list or give it an alias; the others assemble the site again. Each is
+/// checked against a full build.
 #[test]
 fn front_matter_edits_patch_when_the_shape_stays() {
     let (tmp, mut session) = setup();
@@ -817,13 +817,86 @@ fn front_matter_edits_patch_when_the_shape_stays() {
             "title: A guide that sorts first",
             Way::Patch,
         ),
-        ("weight: 5\n", "aliases: [/older/other/]\n", Way::Assemble),
+        ("weight: 5\n", "aliases: [/older/other/]\n", Way::Patch),
         ("tags: [alpha, beta]", "tags: [beta]", Way::Assemble),
     ];
     for (from, to, way) in cases {
         let path = edit(root, other, from, to);
         let rendered = rebuild(&mut session, root, &[path], *way);
         assert!(!rendered.is_empty(), "{to}: re-renders something");
+    }
+}
+
+/// An alias added, moved or taken away patches the model: its redirect page is made, moved or
+/// removed, and every other page stays as it was. A full build has the same files each time.
+#[test]
+fn an_alias_edit_patches_and_makes_or_removes_its_redirect() {
+    let (tmp, mut session) = setup();
+    let root = tmp.path();
+    let other = "content/guide/other.md";
+    let redirect = |session: &mut Session, path: &str| {
+        let files = session.rebuild().expect("unchanged rebuild").files;
+        files
+            .get(path)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    };
+    let path = edit(
+        root,
+        other,
+        "tags: [alpha",
+        "aliases: [/older/other/]\ntags: [alpha",
+    );
+    rebuild(&mut session, root, std::slice::from_ref(&path), Way::Patch);
+    let made = redirect(&mut session, "older/other/index.html").expect("the redirect is made");
+    assert!(made.contains("The other guide"), "{made}");
+    edit(
+        root,
+        other,
+        "[/older/other/]",
+        "[/old/guide.html, /older/again/]",
+    );
+    rebuild(&mut session, root, std::slice::from_ref(&path), Way::Patch);
+    assert!(redirect(&mut session, "older/other/index.html").is_none());
+    assert!(redirect(&mut session, "old/guide.html").is_some());
+    assert!(redirect(&mut session, "older/again/index.html").is_some());
+    edit(
+        root,
+        other,
+        "aliases: [/old/guide.html, /older/again/]\n",
+        "",
+    );
+    rebuild(&mut session, root, std::slice::from_ref(&path), Way::Patch);
+    assert!(redirect(&mut session, "old/guide.html").is_none());
+}
+
+/// A bad alias, or one that is another page's address, fails as a full build fails, and the
+/// fix builds again.
+#[test]
+fn a_bad_or_clashing_alias_fails_as_a_full_build_does() {
+    let (tmp, mut session) = setup();
+    let root = tmp.path();
+    let other = "content/guide/other.md";
+    for (alias, rule) in [("/guide/everything/", "duplicate-url"), ("older", "alias")] {
+        let path = edit(
+            root,
+            other,
+            "tags: [alpha",
+            &format!("aliases: [{alias}]\ntags: [alpha"),
+        );
+        session.changed(std::slice::from_ref(&path));
+        let served = session.rebuild().expect_err("the alias fails");
+        let full = naltrexone_site::build(&options(root)).expect_err("the alias fails");
+        let found = |errors: &[naltrexone_site::Diagnostic]| -> Vec<(String, Option<usize>)> {
+            errors
+                .iter()
+                .filter(|d| d.rule == rule)
+                .map(|d| (d.file.clone(), d.line))
+                .collect()
+        };
+        assert!(!found(&full).is_empty(), "{alias}: {full:?}");
+        assert_eq!(found(&served), found(&full), "{alias}");
+        edit(root, other, &format!("aliases: [{alias}]\n"), "");
+        rebuild(&mut session, root, &[path], Way::Assemble);
     }
 }
 

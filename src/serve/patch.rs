@@ -5,9 +5,11 @@
 //! page with the last model (`Arc`); the last model is never changed, so a failed patch leaves
 //! nothing to undo.
 //!
-//! An article's edit qualifies when the article keeps its URL, aliases, tags and draft state:
-//! then no other page's URL or tag list changes, and no index moves (pages are kept by source
-//! path). Its title, description, dates, weight, references and body may change. An intro's
+//! An article's edit qualifies when the article keeps its URL, tags and draft state: then no
+//! other page's URL or tag list changes, and no index moves (pages are kept by source path).
+//! Its title, description, dates, weight, references, body and aliases may change (new aliases
+//! make a new route table, checked as a full run checks it; their routes come after every
+//! page's, so no page's route moves). An intro's
 //! edit qualifies when only the text below its front matter changed: its title, slug and
 //! weight are in lists and URLs all over the site. The checks that read bodies run again (the
 //! new bodies' links, and the anchor references to and from them), the orders an article is
@@ -18,6 +20,7 @@ use crate::diagnostic::Diagnostic;
 use crate::markdown::Rendered;
 use crate::page::{self, Front, Page, Parsed};
 use crate::related;
+use crate::route::Route;
 use crate::site::{self, Memo, Site};
 use crate::source::Source;
 use rayon::prelude::*;
@@ -40,6 +43,17 @@ pub(crate) struct Patched {
     pub(crate) tags: Vec<usize>,
     /// Whether the intro of a section, a home page or a tag changed: list pages show them.
     pub(crate) intros: bool,
+    /// The new route table, when an edited article's aliases changed.
+    pub(crate) routes: Option<Vec<Route>>,
+}
+
+/// What the patch needs of the last run's outputs besides the model: to make and check a new
+/// route table when an article's aliases change.
+pub(crate) struct Outputs<'a> {
+    /// The static files' output paths, in the route table's order.
+    pub(crate) statics: &'a [String],
+    /// The paths a link may name a static file by (`asset::link_targets`).
+    pub(crate) link_targets: &'a [String],
 }
 
 /// One article's edit that qualifies: the page's index, its new parse and front matter, and
@@ -69,6 +83,7 @@ pub(crate) fn patch(
     changed: &[Source],
     memo: &mut Memo,
     shortcodes: &crate::shortcode::Env<'_>,
+    outputs: &Outputs<'_>,
 ) -> Option<Result<Patched, Vec<Diagnostic>>> {
     let Edits {
         articles: edits,
@@ -139,6 +154,19 @@ pub(crate) fn patch(
     if !errors.is_empty() {
         return Some(Err(errors));
     }
+    let aliased = edits
+        .iter()
+        .any(|(index, ..)| site.pages[*index].aliases != next.pages[*index].aliases);
+    let routes = if aliased {
+        let routes = crate::route::table(&next, outputs.statics);
+        if !site::check_routes(&next, &routes, outputs.link_targets).is_empty() {
+            // A bad or clashing alias: a full run reports it where a build does.
+            return None;
+        }
+        Some(routes)
+    } else {
+        None
+    };
     let indices: Vec<usize> = edits.iter().map(|(index, ..)| *index).collect();
     let related = relist(site, &mut next, &indices, memo)?;
     let (sections, reordered, tags) = reorder(site, &mut next, &indices);
@@ -159,6 +187,7 @@ pub(crate) fn patch(
         reordered,
         tags,
         intros: patched_intros,
+        routes,
     }))
 }
 
@@ -226,7 +255,6 @@ fn qualify(site: &Site, changed: &[Source], memo: &Memo) -> Option<Edits> {
         };
         let same_shape = parsed.url == old.url
             && parsed.place == old.place
-            && front.aliases == old_front.aliases
             && front.tags == old_front.tags
             && front.draft == old_front.draft
             && front.listed == old_front.listed

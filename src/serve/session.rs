@@ -199,6 +199,9 @@ impl Prints {
 struct Last {
     site: Site,
     routes: Vec<Route>,
+    /// The paths a link may name a static file by (`asset::link_targets`), for checking a
+    /// patch's new routes.
+    link_targets: Vec<String>,
     prints: Prints,
     templates: HashMap<String, Arc<str>>,
     files: Arc<Files>,
@@ -303,7 +306,23 @@ impl Session {
             Arc::clone(&last.site.data),
             &last.site.config.language,
         );
-        let patched = patch::patch(&last.site, &changed, &mut self.caches.memo, &shortcodes);
+        let statics: Vec<String> = last
+            .routes
+            .iter()
+            .filter(|r| matches!(r.kind, crate::route::Kind::Static(_)))
+            .map(|r| r.path.clone())
+            .collect();
+        let outputs = patch::Outputs {
+            statics: &statics,
+            link_targets: &last.link_targets,
+        };
+        let patched = patch::patch(
+            &last.site,
+            &changed,
+            &mut self.caches.memo,
+            &shortcodes,
+            &outputs,
+        );
         drop(shortcodes);
         let patched = match patched? {
             Ok(patched) => patched,
@@ -345,10 +364,24 @@ impl Session {
         };
         let touched = feeds::Touched::by_edits(&last.site, site, &patched.pages);
         let wanted = |route: &Route| touched.wants(route);
-        let feeds = feeds::render(site, &last.routes, wanted, search_index, Some);
+        let routes = patched.routes.as_ref().unwrap_or(&last.routes);
+        let feeds = feeds::render(site, routes, wanted, search_index, Some);
         clock.lap("serve: feeds");
         last.prints.record(fresh, cards, own);
         let files = Arc::make_mut(&mut last.files);
+        if let Some(routes) = patched.routes {
+            // An alias taken away: its page goes. (New ones are among the feeds' outputs.)
+            let now: crate::hash::Set<&str> = routes.iter().map(|r| r.path.as_str()).collect();
+            for gone in last
+                .routes
+                .iter()
+                .filter(|r| !now.contains(r.path.as_str()))
+            {
+                files.remove(gone.path.as_str());
+            }
+            drop(now);
+            last.routes = routes;
+        }
         let mut names: Vec<String> = rendered.iter().map(|o| o.path.clone()).collect();
         for output in rendered.into_iter().chain(feeds) {
             files.insert(output.path.into(), Arc::new(output.bytes));
@@ -417,6 +450,7 @@ impl Session {
         let old = self.last.replace(Last {
             site,
             routes: run.routes,
+            link_targets: crate::asset::link_targets(&run.assets),
             prints,
             templates: texts,
             files: Arc::clone(&files),
@@ -452,7 +486,7 @@ fn merge(
     last: Option<&Last>,
     index_file: impl Fn(&str) -> bool,
 ) -> (Files, Vec<String>) {
-    let templated: std::collections::HashSet<&str> = routes
+    let templated: crate::hash::Set<&str> = routes
         .iter()
         .filter(|r| r.job().is_some())
         .map(|r| r.path.as_str())
@@ -470,8 +504,7 @@ fn merge(
     made.sort_by(|a, b| a.0.cmp(&b.0));
     let mut files: Vec<(Arc<str>, Arc<Vec<u8>>)> = Vec::with_capacity(routes.len() + made.len());
     if let Some(last) = last {
-        let routed: std::collections::HashSet<&str> =
-            routes.iter().map(|r| r.path.as_str()).collect();
+        let routed: crate::hash::Set<&str> = routes.iter().map(|r| r.path.as_str()).collect();
         let mut made = made.into_iter().peekable();
         for (path, bytes) in last.files.iter() {
             // The outputs made this time that sort before this one, then it, unless made again.
@@ -544,7 +577,7 @@ impl Reuse for Select<'_> {
         // Each job's last fingerprint: by place when the routes are the ones of last time
         // (then so are the jobs: every edit that adds or removes no page), else by path.
         let same_routes = last.is_some_and(|last| last.routes == routes);
-        let before: HashMap<&str, u64> = match last {
+        let before: crate::hash::Map<&str, u64> = match last {
             Some(last) if !same_routes => last
                 .prints
                 .jobs
@@ -552,7 +585,7 @@ impl Reuse for Select<'_> {
                 .map(|&r| last.routes[r].path.as_str())
                 .zip(last.prints.fingerprints.iter().copied())
                 .collect(),
-            _ => HashMap::new(),
+            _ => crate::hash::Map::default(),
         };
         let mut chosen = vec![true; routes.len()];
         for (j, (&r, print)) in prints.jobs.iter().zip(&prints.fingerprints).enumerate() {
