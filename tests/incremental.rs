@@ -869,6 +869,51 @@ fn an_alias_edit_patches_and_makes_or_removes_its_redirect() {
     assert!(redirect(&mut session, "old/guide.html").is_none());
 }
 
+/// With drafts served, a draft is a page like any other but for its note: making an article a
+/// draft, or publishing it, patches the model while it has no translation (a draft is never
+/// another language's version of a page, so a translated one's versions change).
+#[test]
+fn a_draft_flag_edit_patches_while_the_article_has_no_translation() {
+    let (tmp, mut session) = setup();
+    let root = tmp.path();
+    let second = "content/news/second.md";
+    let path = edit(root, second, "title: Second", "draft: true\ntitle: Second");
+    let rendered = rebuild(&mut session, root, std::slice::from_ref(&path), Way::Patch);
+    assert!(
+        rendered.iter().any(|r| r == "news/second/index.html"),
+        "{rendered:?}"
+    );
+    edit(root, second, "draft: true\n", "");
+    rebuild(&mut session, root, &[path], Way::Patch);
+    let (tmp, mut session) = setup_bilingual();
+    let root = tmp.path();
+    let path = edit(
+        root,
+        "content/guide/start.md",
+        "---\n",
+        "---\ndraft: true\n",
+    );
+    rebuild(&mut session, root, &[path], Way::Assemble);
+    // Without drafts served, a new draft leaves the site: the site is assembled again.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path();
+    common::copy_dir(&common::fixtures().join("sites/features"), root);
+    let _ = fs::remove_dir_all(root.join("expected"));
+    let published = Options {
+        drafts: false,
+        ..options(root)
+    };
+    let mut session = Session::new(published.clone());
+    session.rebuild().expect("first build");
+    let path = edit(root, second, "title: Second", "draft: true\ntitle: Second");
+    session.changed(std::slice::from_ref(&path));
+    let rebuilt = session.rebuild().expect("the draft leaves the site");
+    assert!(!rebuilt.patched);
+    assert!(!rebuilt.files.contains_key("news/second/index.html"));
+    let full = naltrexone_site::build(&published).expect("full build");
+    assert_same_as(&rebuilt.files, &full, "without drafts");
+}
+
 /// A bad alias, or one that is another page's address, fails as a full build fails, and the
 /// fix builds again.
 #[test]

@@ -5,11 +5,12 @@
 //! page with the last model (`Arc`); the last model is never changed, so a failed patch leaves
 //! nothing to undo.
 //!
-//! An article's edit qualifies when the article keeps its URL, tags and draft state: then no
-//! other page's URL or tag list changes, and no index moves (pages are kept by source path).
-//! Its title, description, dates, weight, references, body and aliases may change (new aliases
-//! make a new route table, checked as a full run checks it; their routes come after every
-//! page's, so no page's route moves). An intro's
+//! An article's edit qualifies when the article keeps its URL and tags: then no other page's
+//! URL or tag list changes, and no index moves (pages are kept by source path). Its title,
+//! description, dates, weight, references, body and aliases may change (new aliases make a
+//! new route table, checked as a full run checks it; their routes come after every page's, so
+//! no page's route moves), and so may its draft state when drafts are served and it has no
+//! translation (a draft is never another language's version of a page). An intro's
 //! edit qualifies when only the text below its front matter changed: its title, slug and
 //! weight are in lists and URLs all over the site. The checks that read bodies run again (the
 //! new bodies' links, and the anchor references to and from them), the orders an article is
@@ -47,13 +48,16 @@ pub(crate) struct Patched {
     pub(crate) routes: Option<Vec<Route>>,
 }
 
-/// What the patch needs of the last run's outputs besides the model: to make and check a new
-/// route table when an article's aliases change.
-pub(crate) struct Outputs<'a> {
+/// What the patch needs besides the model and the memo: the static files, to make and check a
+/// new route table when an article's aliases change, and whether drafts are served.
+pub(crate) struct Given<'a> {
     /// The static files' output paths, in the route table's order.
     pub(crate) statics: &'a [String],
     /// The paths a link may name a static file by (`asset::link_targets`).
     pub(crate) link_targets: &'a [String],
+    /// Whether drafts are served (`--drafts`): then a draft is a page like any other, shown
+    /// with a note that it is one, but never as another language's version of a page.
+    pub(crate) drafts: bool,
 }
 
 /// One article's edit that qualifies: the page's index, its new parse and front matter, and
@@ -83,12 +87,12 @@ pub(crate) fn patch(
     changed: &[Source],
     memo: &mut Memo,
     shortcodes: &crate::shortcode::Env<'_>,
-    outputs: &Outputs<'_>,
+    given: &Given<'_>,
 ) -> Option<Result<Patched, Vec<Diagnostic>>> {
     let Edits {
         articles: edits,
         intros,
-    } = qualify(site, changed, memo)?;
+    } = qualify(site, changed, memo, given.drafts)?;
     let bodies: Vec<(Arc<Rendered>, bool)> = edits
         .par_iter()
         .map(|(_, p, _, body)| match body {
@@ -158,8 +162,8 @@ pub(crate) fn patch(
         .iter()
         .any(|(index, ..)| site.pages[*index].aliases != next.pages[*index].aliases);
     let routes = if aliased {
-        let routes = crate::route::table(&next, outputs.statics);
-        if !site::check_routes(&next, &routes, outputs.link_targets).is_empty() {
+        let routes = crate::route::table(&next, given.statics);
+        if !site::check_routes(&next, &routes, given.link_targets).is_empty() {
             // A bad or clashing alias: a full run reports it where a build does.
             return None;
         }
@@ -212,8 +216,9 @@ fn front_text(p: &Parsed) -> &str {
     p.source.text.get(..p.body_offset).unwrap_or_default()
 }
 
-/// The edits, or `None` when one of them changes the site's shape.
-fn qualify(site: &Site, changed: &[Source], memo: &Memo) -> Option<Edits> {
+/// The edits, or `None` when one of them changes the site's shape. With `drafts` (drafts are
+/// served), an article may become a draft or stop being one while it has no translation.
+fn qualify(site: &Site, changed: &[Source], memo: &Memo, drafts: bool) -> Option<Edits> {
     let mut edits = Vec::new();
     let mut intros = Vec::new();
     for source in changed {
@@ -253,10 +258,14 @@ fn qualify(site: &Site, changed: &[Source], memo: &Memo) -> Option<Edits> {
         let (Front::Article(front), Front::Article(old_front)) = (&parsed.front, &old.front) else {
             return None;
         };
+        let alone = || {
+            let versions = site.translations.get(&site.pages[index].original);
+            versions.is_none_or(|v| v.len() <= 1)
+        };
         let same_shape = parsed.url == old.url
             && parsed.place == old.place
             && front.tags == old_front.tags
-            && front.draft == old_front.draft
+            && (front.draft == old_front.draft || (drafts && alone()))
             && front.listed == old_front.listed
             && front.template == old_front.template;
         if !same_shape {

@@ -312,16 +312,17 @@ impl Session {
             .filter(|r| matches!(r.kind, crate::route::Kind::Static(_)))
             .map(|r| r.path.clone())
             .collect();
-        let outputs = patch::Outputs {
+        let given = patch::Given {
             statics: &statics,
             link_targets: &last.link_targets,
+            drafts: self.options.drafts,
         };
         let patched = patch::patch(
             &last.site,
             &changed,
             &mut self.caches.memo,
             &shortcodes,
-            &outputs,
+            &given,
         );
         drop(shortcodes);
         let patched = match patched? {
