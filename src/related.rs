@@ -387,6 +387,16 @@ impl Index {
         index
     }
 
+    /// Notes that the word counts are those of `pages` now, which have the same page hashes
+    /// ([`page_hashes`]) as the pages they were counted from (a new `Arc` of the same page,
+    /// its body rendered again): the old pages are not held for the next
+    /// [`Index::build_after`].
+    pub fn counted_from(&mut self, pages: &[Arc<Page>]) {
+        if self.updatable && self.counted.len() == pages.len() {
+            self.counted.clone_from_slice(pages);
+        }
+    }
+
     /// Takes in edits to the pages at `changed` that kept the site's pages and its list of
     /// tags (titles, descriptions, dates, headings, URLs and which tags a page has may change),
     /// and redoes the lists they can change: those of the edited pages, of pages whose keywords
@@ -1139,6 +1149,20 @@ mod tests {
         );
         assert_eq!(same_pages(&last, &last), [0, 1, 2, 3, 4].map(Some));
         assert!(same_pages(&pages, &[]).iter().all(Option::is_none));
+    }
+
+    /// An index told that the pages are new `Arc`s of the same pages holds the new ones, not
+    /// the old (their bodies may be large), and a build after it takes every count.
+    #[test]
+    fn the_index_holds_the_pages_it_was_last_told_of() {
+        let site = generated(20, 4);
+        let mut index = Index::build(&site.pages, &site.tags, true);
+        assert!(site.pages.iter().all(|p| Arc::strong_count(p) == 2));
+        let again: Vec<Arc<Page>> = site.pages.iter().map(|p| Arc::new((**p).clone())).collect();
+        index.counted_from(&again);
+        assert!(site.pages.iter().all(|p| Arc::strong_count(p) == 1));
+        let after = Index::build_after(&again, &site.tags, &index);
+        assert!((0..again.len()).all(|p| Arc::ptr_eq(&after.terms[p], &index.terms[p])));
     }
 
     /// A build after an edit takes the word counts of the pages that stayed the same `Arc`

@@ -554,6 +554,8 @@ fn relate(site: &Site, memo: &mut Memo) -> Arc<Vec<Vec<usize>>> {
         }
         _ => related::Index::build(&site.pages, &site.tags, memo.updatable),
     };
+    let mut index = index;
+    index.counted_from(&site.pages);
     let lists = Arc::clone(&index.lists);
     memo.related = Some((hashes, index));
     lists
