@@ -62,6 +62,24 @@ fn assert_same_as(files: &Files, full: &Built, context: &str) {
     }
 }
 
+/// Rebuilds after `path` changed, which must fail, and checks that the errors of `rule` are
+/// the ones a full build reports, at the same files, lines and columns.
+fn fails_as_a_full_build_does(session: &mut Session, root: &Path, path: &Path, rule: &str) {
+    session.changed(&[path.to_path_buf()]);
+    let served = session.rebuild().expect_err("the edit fails");
+    let full = naltrexone_site::build(&options(root)).expect_err("a full build fails");
+    type At = (String, Option<usize>, Option<usize>);
+    let found = |errors: &[naltrexone_site::Diagnostic]| -> Vec<At> {
+        errors
+            .iter()
+            .filter(|d| d.rule == rule)
+            .map(|d| (d.file.clone(), d.line, d.column))
+            .collect()
+    };
+    assert!(!found(&full).is_empty(), "{rule}: {full:?}");
+    assert_eq!(found(&served), found(&full), "{rule}");
+}
+
 /// Rebuilds after `paths` changed; checks that it went `way` and that the result is the same
 /// as a full build's; returns what was re-rendered.
 fn rebuild(session: &mut Session, root: &Path, paths: &[PathBuf], way: Way) -> Vec<String> {
@@ -653,28 +671,14 @@ fn an_intro_s_front_matter_edit_assembles_again() {
 fn an_intro_edit_that_breaks_a_link_or_an_anchor_fails_and_the_fix_recovers() {
     let (tmp, mut session) = setup();
     let root = tmp.path();
-    let broken = |session: &mut Session, path: &PathBuf, rule: &str| {
-        session.changed(std::slice::from_ref(path));
-        let served = session.rebuild().expect_err("a broken link fails");
-        let full = naltrexone_site::build(&options(root)).expect_err("a broken link fails");
-        let found = |errors: &[naltrexone_site::Diagnostic]| -> Vec<(String, Option<usize>)> {
-            errors
-                .iter()
-                .filter(|d| d.rule == rule)
-                .map(|d| (d.file.clone(), d.line))
-                .collect()
-        };
-        assert!(!found(&full).is_empty(), "{rule}: {full:?}");
-        assert_eq!(found(&served), found(&full), "{rule}");
-    };
     // A link from an intro to a page that does not exist.
     let path = edit(root, "content/tags/alpha.md", "_index.md)", "missing.md)");
-    broken(&mut session, &path, "broken-link");
+    fails_as_a_full_build_does(&mut session, root, &path, "broken-link");
     edit(root, "content/tags/alpha.md", "missing.md)", "_index.md)");
     rebuild(&mut session, root, &[path], Way::Patch);
     // A link from an intro to an anchor an article does not have.
     let path = edit(root, "content/_index.md", "#tables)", "#tablez)");
-    broken(&mut session, &path, "broken-anchor");
+    fails_as_a_full_build_does(&mut session, root, &path, "broken-anchor");
     edit(root, "content/_index.md", "#tablez)", "#tables)");
     rebuild(&mut session, root, &[path], Way::Patch);
     // An anchor in an intro that an article links to, then taken away.
@@ -698,7 +702,7 @@ fn an_intro_edit_that_breaks_a_link_or_an_anchor_fails_and_the_fix_recovers() {
         "## Start here {#start}",
         "## Start here",
     );
-    broken(&mut session, &intro, "broken-anchor");
+    fails_as_a_full_build_does(&mut session, root, &intro, "broken-anchor");
     edit(
         root,
         "content/guide/_index.md",
@@ -721,19 +725,7 @@ fn a_kept_body_below_a_longer_front_matter_reports_its_own_lines() {
     session.changed(std::slice::from_ref(&linking));
     session.rebuild().expect("a new front matter line builds");
     let target = edit(root, "content/news/first.md", "## Why {#why}", "## Why not");
-    session.changed(std::slice::from_ref(&target));
-    let served = session.rebuild().expect_err("broken anchor");
-    let full = naltrexone_site::build(&options(root)).expect_err("broken anchor");
-    let lines =
-        |errors: &[naltrexone_site::Diagnostic]| -> Vec<(String, Option<usize>, Option<usize>)> {
-            errors
-                .iter()
-                .filter(|d| d.rule == "broken-anchor")
-                .map(|d| (d.file.clone(), d.line, d.column))
-                .collect()
-        };
-    assert!(!lines(&full).is_empty());
-    assert_eq!(lines(&served), lines(&full));
+    fails_as_a_full_build_does(&mut session, root, &target, "broken-anchor");
 }
 
 #[test]
@@ -928,18 +920,7 @@ fn a_bad_or_clashing_alias_fails_as_a_full_build_does() {
             "tags: [alpha",
             &format!("aliases: [{alias}]\ntags: [alpha"),
         );
-        session.changed(std::slice::from_ref(&path));
-        let served = session.rebuild().expect_err("the alias fails");
-        let full = naltrexone_site::build(&options(root)).expect_err("the alias fails");
-        let found = |errors: &[naltrexone_site::Diagnostic]| -> Vec<(String, Option<usize>)> {
-            errors
-                .iter()
-                .filter(|d| d.rule == rule)
-                .map(|d| (d.file.clone(), d.line))
-                .collect()
-        };
-        assert!(!found(&full).is_empty(), "{alias}: {full:?}");
-        assert_eq!(found(&served), found(&full), "{alias}");
+        fails_as_a_full_build_does(&mut session, root, &path, rule);
         edit(root, other, &format!("aliases: [{alias}]\n"), "");
         rebuild(&mut session, root, &[path], Way::Assemble);
     }
