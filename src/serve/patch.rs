@@ -1,7 +1,7 @@
 //! The fast path of `serve`: edits to existing articles that leave the site's shape alone (the
-//! text, and front matter other than URL, aliases, tags and draft state), and edits to the
-//! intro of a section, the home page or a tag that leave its front matter alone, are put into
-//! a copy of the last model instead of assembling it again. The copy shares every unchanged
+//! text, and front matter other than URL and tags), and edits to the intro of a section, the
+//! home page or a tag that leave its front matter alone, are put into a copy of the last model
+//! instead of assembling it again. The copy shares every unchanged
 //! page with the last model (`Arc`); the last model is never changed, so a failed patch leaves
 //! nothing to undo.
 //!
@@ -55,8 +55,9 @@ pub(crate) struct Given<'a> {
     pub(crate) statics: &'a [String],
     /// The paths a link may name a static file by (`asset::link_targets`).
     pub(crate) link_targets: &'a [String],
-    /// Whether drafts are served (`--drafts`): then a draft is a page like any other, shown
-    /// with a note that it is one, but never as another language's version of a page.
+    /// Whether drafts are served (`site serve` serves them): then a draft is a page like any
+    /// other, shown with a note that it is one, but never as another language's version of a
+    /// page.
     pub(crate) drafts: bool,
 }
 
@@ -196,18 +197,23 @@ pub(crate) fn patch(
 }
 
 /// Puts `body`, the new intro of the section, home page or tag whose file `parsed` is, into
-/// `site`; its old body, or `None` when the model has no such intro.
+/// `site` with the file's new text (what diagnostics quote); its old body, or `None` when the
+/// model has no such intro.
 fn replace_intro(site: &mut Site, parsed: &Parsed, body: Arc<Rendered>) -> Option<Arc<Rendered>> {
     let rel = parsed.source.rel.as_str();
+    let text = Arc::clone(&parsed.source.text);
     if let Some(home) = site.homes.iter_mut().find(|h| h.rel == rel) {
+        home.text = text;
         return Some(std::mem::replace(&mut home.body, body));
     }
     if let Some(s) = site.sections.iter().position(|s| s.rel == rel) {
         let section = &mut Arc::make_mut(&mut site.sections)[s];
+        section.text = text;
         return Some(std::mem::replace(&mut section.body, body));
     }
     let t = site.tags.iter().position(|t| t.text.rel == rel)?;
     let tag = &mut Arc::make_mut(&mut site.tags)[t];
+    tag.text.text = text;
     Some(std::mem::replace(&mut tag.text.body, body))
 }
 
