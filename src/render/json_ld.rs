@@ -183,10 +183,11 @@ pub(super) fn page_json_ld(site: &Site, page: &Page, breadcrumbs: &[Link]) -> St
     json_ld(&(main, breadcrumb_list(site, breadcrumbs)))
 }
 
-/// A list page (section or tag).
+/// A list page (`CollectionPage`: a section or a tag) or the home page's site (`WebSite`,
+/// with its search).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct CollectionPage<'a> {
+struct Described<'a> {
     #[serde(rename = "@context")]
     context: &'a str,
     #[serde(rename = "@type")]
@@ -194,6 +195,8 @@ struct CollectionPage<'a> {
     description: &'a str,
     in_language: &'a str,
     name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    potential_action: Option<SearchAction>,
     url: String,
 }
 
@@ -206,30 +209,16 @@ pub(super) fn collection_json_ld(
     url: &str,
     breadcrumbs: &[Link],
 ) -> String {
-    let page = CollectionPage {
+    let page = Described {
         context: CONTEXT,
         kind: "CollectionPage",
         description,
         in_language: &site.langs[lang].code,
         name: title,
+        potential_action: None,
         url: permalink(site, url),
     };
     json_ld(&(page, breadcrumb_list(site, breadcrumbs)))
-}
-
-/// The home page's site, with its search.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct WebSite<'a> {
-    #[serde(rename = "@context")]
-    context: &'a str,
-    #[serde(rename = "@type")]
-    kind: &'a str,
-    description: &'a str,
-    in_language: &'a str,
-    name: &'a str,
-    potential_action: SearchAction,
-    url: String,
 }
 
 #[derive(Serialize)]
@@ -244,17 +233,17 @@ struct SearchAction {
 pub(super) fn website_json_ld(site: &Site, lang: usize) -> String {
     let language = &site.langs[lang];
     let search = permalink(site, &crate::route::search_url(language));
-    json_ld(&WebSite {
+    json_ld(&Described {
         context: CONTEXT,
         kind: "WebSite",
         description: &language.description,
         in_language: &language.code,
         name: &language.title,
-        potential_action: SearchAction {
+        potential_action: Some(SearchAction {
             kind: "SearchAction",
             query_input: "required name=search_term_string",
             target: format!("{search}?q={{search_term_string}}"),
-        },
+        }),
         url: permalink(site, &language.home_url()),
     })
 }
