@@ -128,24 +128,22 @@ pub(super) fn page_json_ld(site: &Site, page: &Page, breadcrumbs: &[Link]) -> St
         }),
         (None, None) => None,
     };
-    let medical = |show: bool| show && page.medical;
+    // A medical page says what it is about, when it was last reviewed and by whom, and what
+    // it cites.
+    let medical = page.medical;
     let main = WebPage {
         context: CONTEXT,
-        kind: if page.medical {
-            "MedicalWebPage"
-        } else {
-            "Article"
-        },
+        kind: if medical { "MedicalWebPage" } else { "Article" },
         about: language
             .about
             .as_ref()
-            .filter(|_| medical(true))
+            .filter(|_| medical)
             .map(|about| Named {
                 kind: &about.kind,
                 name: &about.name,
             }),
         author,
-        citation: medical(page.numbered().next().is_some()).then(|| {
+        citation: (medical && page.numbered().next().is_some()).then(|| {
             page.numbered()
                 .map(|r| Linked {
                     kind: "CreativeWork",
@@ -164,16 +162,13 @@ pub(super) fn page_json_ld(site: &Site, page: &Page, breadcrumbs: &[Link]) -> St
             name: &language.title,
             url: Some(permalink(site, &language.home_url())),
         },
-        last_reviewed: page
-            .reviewed
-            .filter(|_| medical(true))
-            .map(|d| d.to_string()),
+        last_reviewed: page.reviewed.filter(|_| medical).map(|d| d.to_string()),
         name: &page.title,
         // Only a review someone is named for is claimed as one.
         reviewed_by: page
             .reviewed_by
             .as_deref()
-            .filter(|_| medical(true))
+            .filter(|_| medical)
             .map(|reviewer| Named {
                 kind: "Person",
                 name: reviewer,
