@@ -48,11 +48,12 @@ pub(crate) struct Patched {
     pub(crate) routes: Option<Vec<Route>>,
 }
 
-/// What the patch needs besides the model and the memo: the static files, to make and check a
-/// new route table when an article's aliases change, and whether drafts are served.
+/// What the patch needs besides the model and the memo: the last routes and the static files'
+/// link targets, to make and check a new route table when an article's aliases change, and
+/// whether drafts are served.
 pub(crate) struct Given<'a> {
-    /// The static files' output paths, in the route table's order.
-    pub(crate) statics: &'a [String],
+    /// The last good build's routes (their static files are the new table's too).
+    pub(crate) routes: &'a [Route],
     /// The paths a link may name a static file by (`asset::link_targets`).
     pub(crate) link_targets: &'a [String],
     /// Whether drafts are served (`site serve` serves them): then a draft is a page like any
@@ -163,7 +164,13 @@ pub(crate) fn patch(
         .iter()
         .any(|(index, ..)| site.pages[*index].aliases != next.pages[*index].aliases);
     let routes = if aliased {
-        let routes = crate::route::table(&next, given.statics);
+        let statics: Vec<String> = given
+            .routes
+            .iter()
+            .filter(|r| matches!(r.kind, crate::route::Kind::Static(_)))
+            .map(|r| r.path.clone())
+            .collect();
+        let routes = crate::route::table(&next, &statics);
         if !site::check_routes(&next, &routes, given.link_targets).is_empty() {
             // A bad or clashing alias: a full run reports it where a build does.
             return None;

@@ -306,14 +306,8 @@ impl Session {
             Arc::clone(&last.site.data),
             &last.site.config.language,
         );
-        let statics: Vec<String> = last
-            .routes
-            .iter()
-            .filter(|r| matches!(r.kind, crate::route::Kind::Static(_)))
-            .map(|r| r.path.clone())
-            .collect();
         let given = patch::Given {
-            statics: &statics,
+            routes: &last.routes,
             link_targets: &last.link_targets,
             drafts: self.options.drafts,
         };
