@@ -55,9 +55,10 @@ pub fn render(
 }
 
 /// Which of [`render`]'s outputs edits in place can change: `serve`'s patch changes no URL,
-/// alias, tag, draft state, listing or template, and never `site.yaml`, so robots.txt and the
-/// alias pages of every other article stay as they are; the sitemap changes only with a date,
-/// and a language's feed only with a date or an edit to one of the articles it shows.
+/// listing or template, no other article's alias, and never `site.yaml`, so robots.txt and the
+/// alias pages of every other article stay as they are; the sitemap changes only with a date
+/// or an article's tags (a tag's page is listed with its newest article's date), and a
+/// language's feed only with a date or an edit to one of the articles it shows.
 pub struct Touched {
     sitemap: bool,
     /// By language.
@@ -78,6 +79,13 @@ impl Touched {
                 }
                 _ => true,
             });
+        // A tag's page is in the sitemap with its newest article's date.
+        let retagged = edited
+            .iter()
+            .any(|&i| match (old.pages.get(i), new.pages.get(i)) {
+                (Some(a), Some(b)) => a.tags != b.tags,
+                _ => true,
+            });
         let feeds = (0..new.langs.len())
             .map(|l| {
                 dated
@@ -91,7 +99,7 @@ impl Touched {
         let mut pages = edited.to_vec();
         pages.sort_unstable();
         Self {
-            sitemap: dated,
+            sitemap: dated || retagged,
             feeds,
             pages,
         }

@@ -169,6 +169,83 @@ fn a_tag_change_moves_the_page_between_tag_pages() {
     }
 }
 
+/// A tag edit that leaves every tag with as many list pages as before patches the model: the
+/// article leaves one tag's list and joins another's where the newest-first order puts it,
+/// and the tag index shows the new counts. One that adds or takes away a tag's list page
+/// assembles the site.
+#[test]
+fn a_tag_edit_that_keeps_every_tag_s_list_pages_patches() {
+    let (tmp, mut session) = setup();
+    let root = tmp.path();
+    // `beta` keeps one list page with one article less, `rare` one with one more.
+    let path = edit(
+        root,
+        "content/news/first.md",
+        "tags: [beta, alpha]",
+        "tags: [rare, alpha]",
+    );
+    let rendered = rebuild(&mut session, root, std::slice::from_ref(&path), Way::Patch);
+    for expected in [
+        "news/first/index.html",
+        "tags/beta/index.html",
+        "tags/rare/index.html",
+        "tags/index.html",
+    ] {
+        assert!(
+            rendered.iter().any(|r| r == expected),
+            "{expected} in {rendered:?}"
+        );
+    }
+    // With a date that moves it to the top of every list it is in, at once.
+    let text = fs::read_to_string(&path).expect("read");
+    let moved = set_key(
+        &set_key(&text, "tags", "[beta, alpha]"),
+        "date",
+        "2026-05-01",
+    );
+    fs::write(&path, moved).expect("write");
+    let rendered = rebuild(&mut session, root, std::slice::from_ref(&path), Way::Patch);
+    assert!(rendered.iter().any(|r| r == "index.html"), "{rendered:?}");
+    // Out of `alpha`, whose five articles (the draft served) fill three list pages: two
+    // pages' worth is left, so its third page goes and the route table changes.
+    let text = fs::read_to_string(&path).expect("read");
+    fs::write(&path, set_key(&text, "tags", "[beta]")).expect("write");
+    rebuild(
+        &mut session,
+        root,
+        std::slice::from_ref(&path),
+        Way::Assemble,
+    );
+    // And back into it: the third page comes again.
+    fs::write(&path, set_key(&text, "tags", "[beta, alpha]")).expect("write");
+    rebuild(&mut session, root, &[path], Way::Assemble);
+}
+
+/// A tag edit that names an undeclared tag, or a tag twice, fails as a full build does, and
+/// the edit that mends it builds again.
+#[test]
+fn an_undeclared_or_repeated_tag_fails_as_a_full_build_does() {
+    let (tmp, mut session) = setup();
+    let root = tmp.path();
+    let path = root.join("content/news/first.md");
+    let text = fs::read_to_string(&path).expect("read");
+    for (tags, rule) in [
+        ("[beta, rarely]", "undeclared-tag"),
+        ("[beta, rare, beta]", "tags"),
+    ] {
+        fs::write(&path, set_key(&text, "tags", tags)).expect("write");
+        fails_as_a_full_build_does(&mut session, root, &path, rule);
+        // A failed run leaves nothing to patch: the mend assembles.
+        fs::write(&path, &text).expect("write");
+        rebuild(
+            &mut session,
+            root,
+            std::slice::from_ref(&path),
+            Way::Assemble,
+        );
+    }
+}
+
 #[test]
 fn adding_and_removing_an_article_updates_links_and_lists() {
     let (tmp, mut session) = setup();
@@ -496,15 +573,15 @@ fn built_file_says(root: &Path, folder: &str, text: &str) -> bool {
         .any(|o| o.path.starts_with(folder) && String::from_utf8_lossy(&o.bytes).contains(text))
 }
 
-/// An assembly takes the last newest-first order only while no page moved in it: a tag and a
-/// date changed at once (an assembly, not a patch) reorder the lists.
+/// An assembly takes the last newest-first order only while no page moved in it: a slug and
+/// a date changed at once (an assembly, not a patch) reorder the lists.
 #[test]
 fn an_assembly_that_moves_a_page_in_time_orders_the_lists_again() {
     let (tmp, mut session) = setup();
     let root = tmp.path();
     let path = root.join("content/news/first.md");
     let text = fs::read_to_string(&path).expect("read");
-    let moved = set_key(&set_key(&text, "tags", "[alpha]"), "date", "2026-05-01");
+    let moved = set_key(&set_key(&text, "slug", "moved"), "date", "2026-05-01");
     fs::write(&path, moved).expect("write");
     let rendered = rebuild(
         &mut session,

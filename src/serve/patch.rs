@@ -1,16 +1,18 @@
 //! The fast path of `serve`: edits to existing articles that leave the site's shape alone (the
-//! text, and front matter other than URL and tags), and edits to the intro of a section, the
+//! text, and front matter other than the URL), and edits to the intro of a section, the
 //! home page or a tag that leave its front matter alone, are put into a copy of the last model
 //! instead of assembling it again. The copy shares every unchanged
 //! page with the last model (`Arc`); the last model is never changed, so a failed patch leaves
 //! nothing to undo.
 //!
-//! An article's edit qualifies when the article keeps its URL and tags: then no other page's
-//! URL or tag list changes, and no index moves (pages are kept by source path). Its title,
-//! description, dates, weight, references, body and aliases may change (new aliases make a
+//! An article's edit qualifies when the article keeps its URL: then no other page's URL
+//! changes, and no index moves (pages are kept by source path). Its title, description,
+//! dates, weight, references, body and aliases may change (new aliases make a
 //! new route table, checked as a full run checks it; their routes come after every page's, so
 //! no page's route moves), and so may its draft state when drafts are served and it has no
-//! translation (a draft is never another language's version of a page). An intro's
+//! translation (a draft is never another language's version of a page). Its tags may change
+//! while every tag it names is declared and every tag it joins or leaves keeps its number of
+//! list pages (then no tag's route comes or goes). An intro's
 //! edit qualifies when only the text below its front matter changed: its title, slug and
 //! weight are in lists and URLs all over the site. The checks that read bodies run again (the
 //! new bodies' links, and the anchor references to and from them), the orders an article is
@@ -40,8 +42,10 @@ pub(crate) struct Patched {
     pub(crate) sections: Vec<usize>,
     /// Whether the site's newest-first order changed.
     pub(crate) reordered: bool,
-    /// The tags whose lists were put in the new order.
+    /// The tags whose lists changed: put in the new order, or given or taken an article.
     pub(crate) tags: Vec<usize>,
+    /// Whether an article joined or left a tag: the tag index shows how many each has.
+    pub(crate) retagged: bool,
     /// Whether the intro of a section, a home page or a tag changed: list pages show them.
     pub(crate) intros: bool,
     /// The new route table, when an edited article's aliases changed.
@@ -180,8 +184,14 @@ pub(crate) fn patch(
         None
     };
     let indices: Vec<usize> = edits.iter().map(|(index, ..)| *index).collect();
+    let retagged = retag(site, &mut next, &indices)?;
     let related = relist(site, &mut next, &indices, memo)?;
-    let (sections, reordered, tags) = reorder(site, &mut next, &indices);
+    let (sections, reordered, mut tags) = reorder(site, &mut next, &indices);
+    for &t in &retagged {
+        if !tags.contains(&t) {
+            tags.push(t);
+        }
+    }
     for ((index, parsed, ..), (body, _)) in edits.iter().zip(bodies) {
         memo.entries
             .insert(next.pages[*index].rel.clone(), (Arc::clone(parsed), body));
@@ -198,6 +208,7 @@ pub(crate) fn patch(
         sections,
         reordered,
         tags,
+        retagged: !retagged.is_empty(),
         intros: patched_intros,
         routes,
     }))
@@ -277,7 +288,7 @@ fn qualify(site: &Site, changed: &[Source], memo: &Memo, drafts: bool) -> Option
         };
         let same_shape = parsed.url == old.url
             && parsed.place == old.place
-            && front.tags == old_front.tags
+            && (front.tags == old_front.tags || declared_once(site, parsed.lang, &front.tags))
             && (front.draft == old_front.draft || (drafts && alone()))
             && front.listed == old_front.listed
             && front.template == old_front.template;
@@ -299,6 +310,65 @@ fn qualify(site: &Site, changed: &[Source], memo: &Memo, drafts: bool) -> Option
         articles: edits,
         intros,
     })
+}
+
+/// Whether `tags` names each tag once, and only tags declared in language `lang`: otherwise
+/// the full run reports the error.
+fn declared_once(site: &Site, lang: usize, tags: &[String]) -> bool {
+    tags.iter()
+        .enumerate()
+        .all(|(i, name)| site.tag_index(lang, name).is_some() && !tags[..i].contains(name))
+}
+
+/// Takes each edited article out of the lists of the tags it left and puts it into the lists
+/// of the tags it joined, where the newest-first order places it. Returns the tags whose lists
+/// changed, or `None` when one of them gains or loses a list page: a route would come or go,
+/// and the caller assembles instead.
+fn retag(site: &Site, next: &mut Site, edited: &[usize]) -> Option<Vec<usize>> {
+    // Each article whose tags changed: the tags it left and joined. Only listed articles are
+    // in a tag's list.
+    let mut moves: Vec<(usize, Vec<usize>, Vec<usize>)> = Vec::new();
+    for &p in edited {
+        let (old, page) = (&site.pages[p], &next.pages[p]);
+        if old.tags == page.tags || !page.listed {
+            continue;
+        }
+        let find = |name: &String| site.tag_index(page.lang, name);
+        let left = old.tags.iter().filter(|name| !page.tags.contains(name));
+        let joined = page.tags.iter().filter(|name| !old.tags.contains(name));
+        moves.push((
+            p,
+            left.map(find).collect::<Option<_>>()?,
+            joined.map(find).collect::<Option<_>>()?,
+        ));
+    }
+    if moves.is_empty() {
+        return Some(Vec::new());
+    }
+    let pages = &next.pages;
+    let tags = Arc::make_mut(&mut next.tags);
+    let mut changed: Vec<usize> = Vec::new();
+    for (p, left, joined) in moves {
+        for t in left {
+            tags[t].pages.retain(|&q| q != p);
+            changed.push(t);
+        }
+        for t in joined {
+            let list = &mut tags[t].pages;
+            let at = list.partition_point(|&q| site::page_order(&pages[q], &pages[p]).is_lt());
+            list.insert(at, p);
+            changed.push(t);
+        }
+    }
+    changed.sort_unstable();
+    changed.dedup();
+    let per = next.config.paginate_by;
+    let lists =
+        |tags: &[crate::taxonomy::Tag], t: usize| crate::route::tag_pages(tags[t].pages.len(), per);
+    changed
+        .iter()
+        .all(|&t| lists(&site.tags, t) == lists(&next.tags, t))
+        .then_some(changed)
 }
 
 /// Redoes the related lists the edits can change; the articles whose lists changed, or `None`

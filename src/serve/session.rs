@@ -80,8 +80,9 @@ impl Prints {
     /// The new card hashes, and the new fingerprints of the jobs that may show something a
     /// patch changed: the edited pages, the pages that show their cards (when a card changed),
     /// the pages whose related lists changed, the lists whose order changed (home, a section,
-    /// every page of a tag), and every list when an intro changed (the home page shows its
-    /// sections', the tag index its tags').
+    /// every page of a tag), every page of a tag an article joined or left and the tag index
+    /// (it shows each tag's count), and every list when an intro changed (the home page shows
+    /// its sections', the tag index its tags').
     fn refresh(
         &self,
         site: &Site,
@@ -101,13 +102,19 @@ impl Prints {
             }
         }
         look.extend(patched.related.iter().map(|&p| self.page_jobs[p]));
-        if patched.reordered || !patched.sections.is_empty() || patched.intros {
+        if patched.reordered
+            || !patched.sections.is_empty()
+            || !patched.tags.is_empty()
+            || patched.intros
+        {
             for (j, &r) in self.jobs.iter().enumerate() {
                 let relisted = match routes[r].job() {
-                    Some(Job::Home(_)) => true,
+                    Some(Job::Home(_)) => {
+                        patched.reordered || patched.intros || !patched.sections.is_empty()
+                    }
                     Some(Job::Section(s)) => patched.intros || patched.sections.contains(&s),
                     Some(Job::Tag(t, _)) => patched.intros || patched.tags.contains(&t),
-                    Some(Job::Tags(_)) => patched.intros,
+                    Some(Job::Tags(_)) => patched.intros || patched.retagged,
                     _ => false,
                 };
                 if relisted {
