@@ -111,7 +111,7 @@ struct PageView<'a> {
     word_count: usize,
     reading_time: usize,
     references: Vec<ReferenceView>,
-    related: Vec<&'a Card>,
+    related: Vec<&'a tera::Value>,
     json_ld: String,
 }
 
@@ -124,7 +124,7 @@ struct SectionView<'a> {
     permalink: String,
     content: &'a str,
     breadcrumbs: Vec<Link>,
-    pages: Vec<&'a Card>,
+    pages: Vec<&'a tera::Value>,
 }
 
 /// A tag's text, for `tag.html` and `tags.html`.
@@ -143,7 +143,7 @@ struct TagView<'a> {
 /// One page of a paginated list.
 #[derive(Debug, Serialize)]
 struct Paginator<'a> {
-    pages: Vec<&'a Card>,
+    pages: Vec<&'a tera::Value>,
     number: usize,
     total: usize,
     previous: Option<String>,
@@ -194,7 +194,7 @@ pub(crate) struct HomeContext<'a> {
     current_url: &'a str,
     home: SectionView<'a>,
     sections: Vec<SectionView<'a>>,
-    recent: Vec<&'a Card>,
+    recent: Vec<&'a tera::Value>,
     json_ld: String,
 }
 
@@ -408,7 +408,9 @@ pub(super) fn permalink(site: &Site, url: &str) -> String {
 /// `serve` rebuild that renders one page makes a handful, not one per article).
 pub struct Cards<'s> {
     site: &'s Site,
-    cells: Vec<std::sync::OnceLock<Card>>,
+    /// Each page's card as Tera's value: a context that shows a card clones the value (a
+    /// reference count) instead of serializing the card again for every list it is in.
+    cells: Vec<std::sync::OnceLock<tera::Value>>,
     /// Each tag's pager links, all with `current: false`, made when its first list page is.
     pagers: Vec<std::sync::OnceLock<Vec<tera::Value>>>,
 }
@@ -437,8 +439,10 @@ impl<'s> Cards<'s> {
         })
     }
 
-    fn get(&self, p: usize) -> &Card {
-        self.cells[p].get_or_init(|| card(self.site, &self.site.pages[p]))
+    fn get(&self, p: usize) -> &tera::Value {
+        self.cells[p].get_or_init(|| {
+            tera::Value::from_serializable(&card(self.site, &self.site.pages[p]))
+        })
     }
 }
 
@@ -509,7 +513,7 @@ fn page_view<'a>(site: &'a Site, cards: &'a Cards<'_>, p: usize, json_ld: bool) 
         title: page.title.clone(),
         url: page.url.clone(),
     });
-    let related: Vec<&Card> = site.related[p]
+    let related: Vec<&tera::Value> = site.related[p]
         .iter()
         .take(related::LIMIT)
         .map(|&q| cards.get(q))
