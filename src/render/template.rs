@@ -54,9 +54,33 @@ pub fn load(templates: &[Source]) -> Result<Tera, Vec<Diagnostic>> {
     super::register_t(&mut tera, crate::lang::Strings::default());
     crate::shortcode::register(&mut tera);
     tera.autoescape_on(vec![".html", ".xml"]);
+    tera.set_escape_fn(escape_html);
     tera.add_raw_templates(templates.iter().map(|t| (t.rel.as_str(), &*t.text)))
         .map_err(|e| vec![diagnostic(&e, templates, None)])?;
     Ok(tera)
+}
+
+/// What autoescaping writes for `text`: the same five entities as Tera's own
+/// [`tera::escape_html`] (`&`, `<`, `>`, `"`, `'`), but each run of text between them written
+/// at once, where Tera's writes every byte with a call of its own (about a twentieth of a
+/// build's CPU with the bundled templates).
+fn escape_html(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    for (at, byte) in bytes.iter().enumerate() {
+        let entity: &[u8] = match byte {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&#39;",
+            _ => continue,
+        };
+        out.write_all(&bytes[from..at])?;
+        out.write_all(entity)?;
+        from = at + 1;
+    }
+    out.write_all(&bytes[from..])
 }
 
 /// Turns a Tera error into a diagnostic at the template's line and column.
@@ -251,5 +275,37 @@ pub fn template_of(job: Job, site: &crate::site::Site) -> &str {
         Job::Tags(_) => "tags.html",
         Job::NotFound(_) => "404.html",
         Job::Search(_) => "search.html",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Autoescaping writes what Tera's own function writes, byte for byte: the site's pages
+    /// do not change with the faster one.
+    #[test]
+    fn escapes_as_tera_does() {
+        let texts = [
+            "",
+            "plain text",
+            "&",
+            "<script>alert(\"x\")</script>",
+            "Tom & Jerry's \"show\" <b>",
+            "&&<<>>\"\"''",
+            "ends with &",
+            "naïve café — “quotes” ‘single’ & <tags>",
+            "no entity at all, but a long one to make sure runs are written whole",
+        ];
+        for text in texts {
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            escape_html(text, &mut ours).expect("write to a Vec");
+            tera::escape_html(text, &mut theirs).expect("write to a Vec");
+            assert_eq!(
+                String::from_utf8_lossy(&ours),
+                String::from_utf8_lossy(&theirs),
+                "{text:?}"
+            );
+        }
     }
 }
