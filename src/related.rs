@@ -21,7 +21,7 @@ const KEYWORDS: usize = 16;
 /// Keywords on more pages than this share of the site are too common to mean anything.
 const COMMON: f64 = 0.2;
 
-type WordMap<K, V> = crate::hash::Map<K, V>;
+type WordMap<K, V> = crate::hash::WordMap<K, V>;
 
 /// A page's word counts ([`terms`]), shared between an index and the next one built after an
 /// edit.

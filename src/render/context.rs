@@ -440,9 +440,8 @@ impl<'s> Cards<'s> {
     }
 
     fn get(&self, p: usize) -> &tera::Value {
-        self.cells[p].get_or_init(|| {
-            tera::Value::from_serializable(&card(self.site, &self.site.pages[p]))
-        })
+        self.cells[p]
+            .get_or_init(|| tera::Value::from_serializable(&card(self.site, &self.site.pages[p])))
     }
 }
 

@@ -72,16 +72,16 @@ pub fn entry(language: Language, doc: &Doc<'_>) -> Entry {
     fields.push((4, text::fold(doc.body), None));
     // Occurrences per distinct word first: a page repeats its words, so the stop list and the
     // stemmer see each word of a document once, not each of its thousand occurrences.
-    let mut seen: crate::hash::Map<&str, [u16; 5]> =
-        crate::hash::Map::with_capacity_and_hasher(1024, Default::default());
+    let mut seen: crate::hash::WordMap<&str, [u16; 5]> =
+        crate::hash::WordMap::with_capacity_and_hasher(1024, Default::default());
     for (field, folded, _) in &fields {
         for word in text::words(folded) {
             let c = seen.entry(word).or_insert([0; 5]);
             c[*field] = c[*field].saturating_add(1);
         }
     }
-    let mut counts: crate::hash::Map<Cow<'_, str>, [u16; 5]> =
-        crate::hash::Map::with_capacity_and_hasher(seen.len(), Default::default());
+    let mut counts: crate::hash::WordMap<Cow<'_, str>, [u16; 5]> =
+        crate::hash::WordMap::with_capacity_and_hasher(seen.len(), Default::default());
     for (word, c) in &seen {
         if language.is_stop(word) {
             continue;
@@ -91,7 +91,7 @@ pub fn entry(language: Language, doc: &Doc<'_>) -> Entry {
             *t = t.saturating_add(*n);
         }
     }
-    let mut pairs: crate::hash::Map<String, u8> = crate::hash::Map::default();
+    let mut pairs: crate::hash::WordMap<String, u8> = crate::hash::WordMap::default();
     for (_, folded, bonus) in &fields {
         let Some(bonus) = *bonus else { continue };
         let mut last: Option<Cow<'_, str>> = None;
@@ -343,7 +343,7 @@ fn list_json(term: &str, encoded: &str) -> String {
 /// parts are filled in parallel, and the parts in the order of their bytes hold the terms in
 /// order, so each is sorted alone.
 struct Gather {
-    parts: Vec<crate::hash::Map<Box<str>, Encoded>>,
+    parts: Vec<crate::hash::WordMap<Box<str>, Encoded>>,
 }
 
 /// A term's documents, in order, each with the term's score there.

@@ -47,15 +47,20 @@ impl Terms {
     }
 }
 
-/// Hashed as the list of `(term, score)` pairs it stands for, so an entry's hash (and the
-/// manifest's stamp made from it) does not depend on how the terms are stored.
+/// Hashed as it is stored: the number of terms, their text back to back, then where each ends
+/// and its score. Equal lists are stored alike, so they hash alike, and the ends keep `a`, `bb`
+/// apart from `ab`, `b`. Hashing the text at once, not term by term, took a page's entry hash
+/// from about a twelfth of the cost of making the entry to next to nothing.
 impl Hash for Terms {
     fn hash<H: Hasher>(&self, state: &mut H) {
         state.write_usize(self.len());
-        for (term, score) in self.iter() {
-            term.hash(state);
-            score.hash(state);
+        state.write(self.text.as_bytes());
+        let mut ends = Vec::with_capacity(self.ends.len() * 5);
+        for &(end, score) in &*self.ends {
+            ends.extend_from_slice(&end.to_le_bytes());
+            ends.push(score);
         }
+        state.write(&ends);
     }
 }
 
@@ -64,17 +69,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn gives_back_its_terms_and_hashes_as_their_list() {
+    fn gives_back_its_terms_and_hashes_each_list_apart() {
         let list: Vec<(Box<str>, u8)> = vec![("a".into(), 3), ("bb".into(), 1), ("ç".into(), 9)];
         let terms = Terms::from_sorted(list.iter().map(|(t, s)| (&**t, *s)));
         let back: Vec<(&str, u8)> = terms.iter().collect();
         assert_eq!(back, [("a", 3), ("bb", 1), ("ç", 9)]);
         assert_eq!(terms.len(), 3);
-        assert_eq!(crate::hash::of(&terms), crate::hash::of(&list));
         assert_eq!(Terms::default().iter().count(), 0);
+        let of = |list: &[(&str, u8)]| crate::hash::of(&Terms::from_sorted(list.iter().copied()));
         assert_eq!(
-            crate::hash::of(&Terms::default()),
-            crate::hash::of(&Vec::<(Box<str>, u8)>::new())
+            crate::hash::of(&terms),
+            of(&[("a", 3), ("bb", 1), ("ç", 9)])
         );
+        assert_ne!(of(&[("a", 1), ("bb", 1)]), of(&[("ab", 1), ("b", 1)]));
+        assert_ne!(of(&[("a", 1)]), of(&[("a", 2)]));
+        assert_ne!(of(&[]), of(&[("", 0)]));
     }
 }

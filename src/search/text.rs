@@ -166,16 +166,21 @@ impl Language {
     /// A folded word's stem: the first suffix whose removal leaves [`MIN_STEM`] characters,
     /// replaced; the word itself when none does or a suffix kept as it is comes first.
     pub fn stem<'w>(&self, word: &'w str) -> std::borrow::Cow<'w, str> {
+        let Some(&last) = word.as_bytes().last() else {
+            return word.into();
+        };
         for &(suffix, replacement) in self.suffixes {
-            if !ends_with(word, suffix) {
+            // Most suffixes differ from the word in its last letter.
+            if suffix.as_bytes().last() != Some(&last) || !ends_with(word, suffix) {
                 continue;
             }
             if suffix == replacement {
                 // A suffix kept as it is (`ss`) protects the word from the shorter ones.
                 return word.into();
             }
-            if word.chars().count() - suffix.chars().count() >= MIN_STEM {
-                let stem = &word[..word.len() - suffix.len()];
+            let stem = &word[..word.len() - suffix.len()];
+            // At least `MIN_STEM` characters left: the first of them are all that is counted.
+            if stem.chars().nth(MIN_STEM - 1).is_some() {
                 return if replacement.is_empty() {
                     stem.into()
                 } else {
@@ -233,9 +238,61 @@ pub fn fold(text: &str) -> String {
 /// The words of folded text: runs of letters and digits (what `search.js` matches with
 /// `/[\p{Alphabetic}\p{N}]+/gu`), at most [`MAX_WORD`] characters long.
 pub fn words(folded: &str) -> impl Iterator<Item = &str> {
-    folded
-        .split(|c: char| !(c.is_alphabetic() || c.is_numeric()))
-        .filter(|w| !w.is_empty() && w.chars().count() <= MAX_WORD)
+    // A word of at most `MAX_WORD` bytes has at most as many characters: only longer ones are
+    // counted.
+    Words {
+        text: folded,
+        at: 0,
+    }
+    .filter(|w| w.len() <= MAX_WORD || w.chars().count() <= MAX_WORD)
+}
+
+/// The runs of letters and digits of a text, read a byte at a time where the text is ASCII
+/// (most of it, in English and in Spanish) and a character at a time elsewhere.
+struct Words<'a> {
+    text: &'a str,
+    /// Where the next run is looked for, in bytes.
+    at: usize,
+}
+
+impl Words<'_> {
+    /// Whether the character at byte `at` is a letter or a digit, and its length in bytes.
+    fn class(&self, at: usize) -> (bool, usize) {
+        match self.text.as_bytes().get(at) {
+            Some(&b) if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
+            _ => match self.text.get(at..).and_then(|rest| rest.chars().next()) {
+                Some(c) => (c.is_alphabetic() || c.is_numeric(), c.len_utf8()),
+                None => (false, 1),
+            },
+        }
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let end = self.text.len();
+        loop {
+            if self.at >= end {
+                return None;
+            }
+            let (letter, len) = self.class(self.at);
+            if letter {
+                break;
+            }
+            self.at += len;
+        }
+        let start = self.at;
+        while self.at < end {
+            let (letter, len) = self.class(self.at);
+            if !letter {
+                break;
+            }
+            self.at += len;
+        }
+        self.text.get(start..self.at)
+    }
 }
 
 #[cfg(test)]
@@ -316,6 +373,34 @@ mod tests {
         assert_eq!(got, ["1", "800", "662", "4357", "naltrexone", "s", "día"]);
         let long = "x".repeat(MAX_WORD + 1);
         assert_eq!(words(&long).count(), 0);
+    }
+
+    /// The byte-at-a-time reader finds what splitting on every character that is neither a
+    /// letter nor a digit finds (the rule `search.js` applies to a query).
+    #[test]
+    fn words_are_what_a_split_on_characters_gives() {
+        let by_char = |text: &str| -> Vec<String> {
+            text.split(|c: char| !(c.is_alphabetic() || c.is_numeric()))
+                .filter(|w| !w.is_empty() && w.chars().count() <= MAX_WORD)
+                .map(str::to_owned)
+                .collect()
+        };
+        let accented_long = "é".repeat(MAX_WORD);
+        let texts = [
+            String::new(),
+            "   ".to_owned(),
+            "word".to_owned(),
+            " lead and trail ".to_owned(),
+            "naïve café—“quoted” ‘single’ and ñandú, 12½ ٣٤ Ⅻ 一二 x²".to_owned(),
+            "inyecci\u{301}on de\u{301}cada".to_owned(),
+            format!("{accented_long} {accented_long}é ok"),
+            format!("{} {}", "a".repeat(MAX_WORD), "b".repeat(MAX_WORD + 1)),
+            "tabs\tand\nnew lines;semi:colons/slashes_underscores".to_owned(),
+        ];
+        for text in &texts {
+            let got: Vec<String> = words(text).map(str::to_owned).collect();
+            assert_eq!(got, by_char(text), "{text:?}");
+        }
     }
 
     #[test]
