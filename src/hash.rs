@@ -49,8 +49,8 @@ pub type Set<T> = std::collections::HashSet<T, BuildHasherDefault<Hasher>>;
 
 /// A map keyed by a single string (a word, a term): its hasher hashes the key's bytes with
 /// XXH3 as [`Hasher`] does, and mixes in the end marker that `str`'s `Hash` writes after them
-/// with a multiply instead of a second XXH3 call, which was a fifth of the cost of counting a
-/// page's words. Its values are not [`of`]'s: use it only to look things up in memory.
+/// with a multiply instead of a second XXH3 call (a page's search entry looks up each of its
+/// thousand words). Its values are not [`of`]'s: use it only to look things up in memory.
 pub type WordMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<WordHasher>>;
 
 /// See [`WordMap`].
