@@ -53,21 +53,22 @@ pub type Set<T> = std::collections::HashSet<T, BuildHasherDefault<Hasher>>;
 /// thousand words). Its values are not [`of`]'s: use it only to look things up in memory.
 pub type WordMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<WordHasher>>;
 
-/// See [`WordMap`].
+/// See [`WordMap`]: [`Hasher`] but for the single bytes.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct WordHasher(u64);
+pub struct WordHasher(Hasher);
 
 impl std::hash::Hasher for WordHasher {
     fn finish(&self) -> u64 {
-        self.0
+        self.0.finish()
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        self.0 = xxh3_64_with_seed(bytes, self.0);
+        self.0.write(bytes);
     }
 
     fn write_u8(&mut self, byte: u8) {
-        self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let Hasher(state) = &mut self.0;
+        *state = (*state ^ u64::from(byte)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
 }
 
