@@ -333,8 +333,26 @@ fn overflows(length: usize, part: usize) -> bool {
 
 /// A term's part of its shard, `"term":"postings"`, from its postings as [`encode`] writes them.
 fn list_json(term: &str, encoded: &str) -> String {
-    let key = serde_json::to_string(term).unwrap_or_default();
-    format!("{key}:\"{encoded}\"")
+    let mut json = String::with_capacity(term.len() + encoded.len() + 5);
+    write_part(&mut json, term, |out| out.push_str(encoded));
+    json
+}
+
+/// Writes a term's part of its shard, `"term":"postings"`, into `out` (emptied first, its
+/// room kept), the postings' text by `postings`. A term with nothing to escape in JSON (every
+/// folded word) is copied as it is.
+fn write_part(out: &mut String, term: &str, postings: impl FnOnce(&mut String)) {
+    out.clear();
+    if term.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(term);
+        out.push('"');
+    } else {
+        out.push_str(&serde_json::to_string(term).unwrap_or_default());
+    }
+    out.push_str(":\"");
+    postings(out);
+    out.push('"');
 }
 
 /// Posting lists being gathered from documents in order, kept apart by the first two bytes of
@@ -753,18 +771,29 @@ struct List {
 }
 
 impl List {
-    /// Gives its documents their new numbers (`number[old]`), in document order again; its
-    /// part of a shard is made anew.
-    fn renumber(&mut self, number: &[u32]) {
+    /// Gives its documents their new numbers (`number[old]`), in document order again, and
+    /// says whether any number changed: its part of a shard is then to be made anew.
+    fn renumber(&mut self, number: &[u32]) -> bool {
+        let mut moved = false;
         for posting in &mut self.postings {
             if let Some(&n) = number.get(posting.0 as usize) {
+                moved |= n != posting.0;
                 posting.0 = n;
             }
         }
-        if !self.postings.is_sorted_by_key(|p| p.0) {
-            self.postings.sort_unstable_by_key(|p| p.0);
+        if moved {
+            if !self.postings.is_sorted_by_key(|p| p.0) {
+                self.postings.sort_unstable_by_key(|p| p.0);
+            }
+            self.json.clear();
         }
-        self.json.clear();
+        moved
+    }
+
+    /// Makes its part of a shard, `"term":"postings"`, again.
+    fn encode(&mut self, term: &str) {
+        let List { postings, json } = self;
+        write_part(json, term, |out| encode_into(out, postings));
     }
 }
 
@@ -884,17 +913,21 @@ impl Lists {
             let Some(list) = self.lists.get_mut(term) else {
                 continue;
             };
-            list.renumber(number);
-            self.dirty.insert(term.into());
+            if list.renumber(number) {
+                self.dirty.insert(term.into());
+            }
         }
     }
 
-    /// [`Lists::renumber`] for every list, without finding the terms first; the next pack
-    /// makes every shard again.
+    /// [`Lists::renumber`] for every list, without finding the terms first, each list whose
+    /// numbers changed encoded again while it is at hand; the next pack makes every shard again.
     fn renumber_all(&mut self, number: &[u32]) {
         use rayon::prelude::*;
-        let mut lists: Vec<&mut List> = self.lists.values_mut().collect();
-        lists.par_iter_mut().for_each(|list| list.renumber(number));
+        self.lists.par_iter_mut().for_each(|(term, list)| {
+            if list.renumber(number) {
+                list.encode(term);
+            }
+        });
         self.dirty.clear();
         self.shards.clear();
     }
@@ -906,17 +939,15 @@ impl Lists {
     fn pack(&mut self) {
         use rayon::prelude::*;
         use std::ops::Bound;
-        let encode_part =
-            |term: &str, list: &mut List| list.json = list_json(term, &encode(&list.postings));
         if self.shards.is_empty() || self.dirty.len() > 1024 {
             self.lists
                 .par_iter_mut()
                 .filter(|(_, list)| list.json.is_empty())
-                .for_each(|(term, list)| encode_part(term, list));
+                .for_each(|(term, list)| list.encode(term));
         } else {
             for term in &self.dirty {
                 if let Some(list) = self.lists.get_mut(&**term) {
-                    encode_part(term, list);
+                    list.encode(term);
                 }
             }
         }
@@ -1015,15 +1046,21 @@ impl Lists {
 }
 
 /// A posting list as a string: gap and score per document, each [`vlq`].
+#[cfg(test)]
 fn encode(list: &[(u32, u8)]) -> String {
-    let mut encoded = Encoded {
-        last: 0,
-        text: String::with_capacity(list.len() * 2),
-    };
+    let mut text = String::with_capacity(list.len() * 2);
+    encode_into(&mut text, list);
+    text
+}
+
+/// Appends [`encode`] of `list` to `out`.
+fn encode_into(out: &mut String, list: &[(u32, u8)]) {
+    let mut last = 0;
     for &(doc, score) in list {
-        encoded.push(doc, score);
+        vlq(out, doc.saturating_sub(last));
+        vlq(out, u32::from(score));
+        last = doc;
     }
-    encoded.text
 }
 
 const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
