@@ -260,6 +260,105 @@ struct Chosen {
     settled: bool,
 }
 
+/// How many pages use each word, each word's number, and (in an updatable index) which pages
+/// use it, sorted.
+struct Words {
+    df: WordMap<Box<str>, Word>,
+    next_word: u32,
+    by_term: WordMap<Box<str>, Vec<usize>>,
+}
+
+impl Words {
+    /// Counted from every page's words; which pages use a word only when `updatable`.
+    fn counted(terms: &[Terms], updatable: bool) -> Self {
+        let mut words = Words {
+            df: WordMap::default(),
+            next_word: 0,
+            by_term: WordMap::default(),
+        };
+        for (p, page) in terms.iter().enumerate() {
+            for (word, _) in page.iter() {
+                count_word(&mut words.df, &mut words.next_word, word);
+                if !updatable {
+                } else if let Some(list) = words.by_term.get_mut(word) {
+                    list.push(p);
+                } else {
+                    words.by_term.insert(word.clone(), vec![p]);
+                }
+            }
+        }
+        words
+    }
+
+    /// The counts of `last`, an updatable index, carried over to pages whose word counts are
+    /// `terms`, where page `p` is page `counted[p]` of `last` when that is the same page: the
+    /// words of `last`'s other pages (deleted, or counted again) leave, those of the pages
+    /// not carried come in, and every page is given its new number. What [`Words::counted`]
+    /// makes, but for the words' numbers, which choose nothing (keywords are ranked by
+    /// spelling among equal scores and compared only for equality).
+    fn carried(last: Index, counted: &[Option<usize>], terms: &[Terms]) -> Self {
+        let Index {
+            terms: old_terms,
+            mut df,
+            mut next_word,
+            mut by_term,
+            ..
+        } = last;
+        let mut now: Vec<Option<usize>> = vec![None; old_terms.len()];
+        for (p, &o) in counted.iter().enumerate() {
+            if let Some(slot) = o.and_then(|o| now.get_mut(o)) {
+                *slot = Some(p);
+            }
+        }
+        for (o, words) in old_terms.iter().enumerate() {
+            if now[o].is_some() {
+                continue;
+            }
+            for (word, _) in words.iter() {
+                if let Some(known) = df.get_mut(&**word) {
+                    known.pages = known.pages.saturating_sub(1);
+                    if known.pages == 0 {
+                        df.remove(&**word);
+                    }
+                }
+            }
+        }
+        by_term.retain(|_, list| {
+            list.retain_mut(|q| match now.get(*q).copied().flatten() {
+                Some(p) => {
+                    *q = p;
+                    true
+                }
+                None => false,
+            });
+            if !list.is_sorted() {
+                list.sort_unstable();
+            }
+            !list.is_empty()
+        });
+        for (p, words) in terms.iter().enumerate() {
+            if counted.get(p).copied().flatten().is_some() {
+                continue;
+            }
+            for (word, _) in words.iter() {
+                count_word(&mut df, &mut next_word, word);
+                let list = match by_term.get_mut(word) {
+                    Some(list) => list,
+                    None => by_term.entry(word.clone()).or_default(),
+                };
+                if let Err(at) = list.binary_search(&p) {
+                    list.insert(at, p);
+                }
+            }
+        }
+        Words {
+            df,
+            next_word,
+            by_term,
+        }
+    }
+}
+
 impl Index {
     /// Computes every list; with `updatable`, also what [`Index::update`] needs (which pages use
     /// each word, each list's cutoff), which a one-off build can skip.
@@ -271,7 +370,7 @@ impl Index {
     /// (an article added, deleted or renamed: every weight depends on the number of pages):
     /// the word counts of every page that is still the same `Arc` are taken from `last`, the
     /// lists are all chosen again.
-    pub fn build_after(pages: &[Arc<Page>], tags: &[Tag], last: &Index) -> Self {
+    pub fn build_after(pages: &[Arc<Page>], tags: &[Tag], last: Index) -> Self {
         Self::build_with(pages, tags, true, Way::Levels, Some(last))
     }
 
@@ -280,7 +379,7 @@ impl Index {
         tags: &[Tag],
         updatable: bool,
         way: Way,
-        last: Option<&Index>,
+        last: Option<Index>,
     ) -> Self {
         let pairs_first = way != Way::Scan;
         let n = pages.len();
@@ -307,29 +406,31 @@ impl Index {
                 pairs.entry(pair).or_default().push(p);
             }
         }
-        let counted = last.map(|last| crate::site::same_pages(pages, &last.counted));
+        // For each page, the page of `last` whose word counts it takes: the same `Arc`.
+        let counted: Option<Vec<Option<usize>>> = last.as_ref().map(|last| {
+            crate::site::same_pages(pages, &last.counted)
+                .into_iter()
+                .map(|o| o.filter(|&o| o < last.terms.len()))
+                .collect()
+        });
         let terms: Vec<Terms> = pages
             .par_iter()
             .enumerate()
             .map(|(p, page)| {
                 let was = |last: &Index| last.terms.get(counted.as_ref()?[p]?).cloned();
-                last.and_then(was).unwrap_or_else(|| terms(page).into())
+                last.as_ref()
+                    .and_then(was)
+                    .unwrap_or_else(|| terms(page).into())
             })
             .collect();
-        let mut df: WordMap<Box<str>, Word> = WordMap::default();
-        let mut next_word = 0;
-        let mut by_term: WordMap<Box<str>, Vec<usize>> = WordMap::default();
-        for (p, words) in terms.iter().enumerate() {
-            for (word, _) in words.iter() {
-                count_word(&mut df, &mut next_word, word);
-                if !updatable {
-                } else if let Some(list) = by_term.get_mut(word) {
-                    list.push(p);
-                } else {
-                    by_term.insert(word.clone(), vec![p]);
-                }
-            }
-        }
+        let Words {
+            df,
+            next_word,
+            by_term,
+        } = match (last, &counted) {
+            (Some(last), Some(counted)) if updatable => Words::carried(last, counted, &terms),
+            _ => Words::counted(&terms, updatable),
+        };
         let keywords: Vec<Vec<u32>> = terms
             .par_iter()
             .enumerate()
@@ -1161,18 +1262,50 @@ mod tests {
         let again: Vec<Arc<Page>> = site.pages.iter().map(|p| Arc::new((**p).clone())).collect();
         index.counted_from(&again);
         assert!(site.pages.iter().all(|p| Arc::strong_count(p) == 1));
-        let after = Index::build_after(&again, &site.tags, &index);
+        let after = Index::build_after(&again, &site.tags, index.clone());
         assert!((0..again.len()).all(|p| Arc::ptr_eq(&after.terms[p], &index.terms[p])));
     }
 
+    /// Each page's keywords by spelling, sorted: what an index chose, whatever numbers it gave
+    /// the words.
+    fn keyword_words(index: &Index) -> Vec<Vec<&str>> {
+        let spelling: HashMap<u32, &str> =
+            index.df.iter().map(|(w, known)| (known.id, &**w)).collect();
+        index
+            .keywords
+            .iter()
+            .map(|ids| {
+                let mut words: Vec<&str> = ids.iter().map(|id| spelling[id]).collect();
+                words.sort_unstable();
+                words
+            })
+            .collect()
+    }
+
+    /// Which pages use each word, by spelling, and how many: the same in an index carried
+    /// over from the last one as in one counted afresh.
+    fn word_pages(index: &Index) -> BTreeSet<(&str, u32, &[usize])> {
+        index
+            .df
+            .iter()
+            .map(|(w, known)| {
+                let pages = index.by_term.get(w).map_or(&[][..], Vec::as_slice);
+                (&**w, known.pages, pages)
+            })
+            .collect()
+    }
+
     /// A build after an edit takes the word counts of the pages that stayed the same `Arc`
-    /// from the last index and counts the others again: the same index as a fresh build.
+    /// from the last index and counts the others again, and carries its counts of words over
+    /// to the new pages' numbers: the same index as a fresh build, through edits, new pages
+    /// and deleted ones.
     #[test]
     fn a_build_after_an_edit_gives_what_a_fresh_build_gives() {
         let mut rng = crate::corpus::Rng::new(0x9e37_79b9_7f4a_7c15);
         let mut next = move |below: usize| rng.below(below);
         let site = generated(160, 12);
         let mut pages = site.pages.clone();
+        let mut tags: Vec<Tag> = site.tags.to_vec();
         for page in &mut pages {
             let title = (0..3)
                 .map(|_| TEST_WORDS[next(TEST_WORDS.len())])
@@ -1180,25 +1313,71 @@ mod tests {
                 .join(" ");
             Arc::make_mut(page).title = title;
         }
-        let mut last = Index::build(&pages, &site.tags, true);
-        for step in 0..20 {
+        let mut last = Index::build(&pages, &tags, true);
+        let (mut added, mut deleted) = (0, 0);
+        for step in 0..24 {
             let mut edited = pages.clone();
+            let mut edited_tags = tags.clone();
             for _ in 0..1 + step % 3 {
                 let p = next(edited.len());
                 let word = TEST_WORDS[next(TEST_WORDS.len())];
                 Arc::make_mut(&mut edited[p]).title = format!("{word} {step}");
             }
-            let after = Index::build_after(&edited, &site.tags, &last);
-            let fresh = Index::build(&edited, &site.tags, true);
+            match step % 4 {
+                // A page deleted: the pages after it move up one.
+                1 => {
+                    let gone = next(edited.len());
+                    edited.remove(gone);
+                    for tag in &mut edited_tags {
+                        tag.pages.retain(|&q| q != gone);
+                        tag.pages
+                            .iter_mut()
+                            .filter(|q| **q > gone)
+                            .for_each(|q| *q -= 1);
+                    }
+                    deleted += 1;
+                }
+                // A page added after another (pages are in source-path order), with words of
+                // its own and the other's tags.
+                3 => {
+                    let model = next(edited.len());
+                    let at = model + 1;
+                    let mut page = (*edited[model]).clone();
+                    page.title = format!("{} new{step}", TEST_WORDS[next(TEST_WORDS.len())]);
+                    page.url = format!("/new-{step}/");
+                    page.rel = format!("{}-new{step}", page.rel);
+                    edited.insert(at, Arc::new(page));
+                    for tag in &mut edited_tags {
+                        let had = tag.pages.contains(&model);
+                        tag.pages
+                            .iter_mut()
+                            .filter(|q| **q >= at)
+                            .for_each(|q| *q += 1);
+                        if had {
+                            tag.pages.push(at);
+                        }
+                    }
+                    added += 1;
+                }
+                _ => {}
+            }
+            let after = Index::build_after(&edited, &edited_tags, last.clone());
+            let fresh = Index::build(&edited, &edited_tags, true);
             assert!(after.lists == fresh.lists, "step {step}: lists");
-            assert_eq!(after.keywords, fresh.keywords, "step {step}: keywords");
+            assert_eq!(
+                keyword_words(&after),
+                keyword_words(&fresh),
+                "step {step}: keywords"
+            );
+            assert_eq!(word_pages(&after), word_pages(&fresh), "step {step}: words");
             assert_eq!(after.terms, fresh.terms, "step {step}: word counts");
             let shared = (0..edited.len())
-                .filter(|&p| Arc::ptr_eq(&after.terms[p], &last.terms[p]))
+                .filter(|&p| last.terms.iter().any(|t| Arc::ptr_eq(&after.terms[p], t)))
                 .count();
-            assert!(shared + 3 >= edited.len(), "step {step}: {shared} shared");
-            (pages, last) = (edited, after);
+            assert!(shared + 4 >= edited.len(), "step {step}: {shared} shared");
+            (pages, tags, last) = (edited, edited_tags, after);
         }
+        assert_eq!((added, deleted), (6, 6));
     }
 
     /// After any run of edits to titles, descriptions, headings and dates, updating the index

@@ -549,7 +549,7 @@ fn relate(site: &Site, memo: &mut Memo) -> Arc<Vec<Vec<usize>>> {
                 // An update that gave up may have redone some pages' word counts: they are
                 // kept with the page they were counted from, so the new index takes only
                 // those of pages that are still the same.
-                related::Index::build_after(&site.pages, &site.tags, &index)
+                related::Index::build_after(&site.pages, &site.tags, index)
             }
         }
         _ => related::Index::build(&site.pages, &site.tags, memo.updatable),
