@@ -82,26 +82,64 @@ pub enum Resolution {
 /// resolved to. A body rendered against one table is still right against another while the
 /// same questions get the same answers ([`Lookups::hold_in`]): a new page, a changed slug or a
 /// deleted file re-renders only the bodies that link to it (or, for a broken link, whose
-/// suggestion may now differ), not every body on the site.
+/// suggestion may now differ), not every body on the site. Which sources the answers read is
+/// kept too, so that most bodies are found to hold without asking again
+/// ([`Lookups::hold_after`]).
 #[derive(Debug, Clone, Default)]
 pub struct Lookups {
     dests: Vec<Box<str>>,
     hash: u64,
+    /// The sources under `content/` the answers read (a link's target and, from a
+    /// translation, its version in the translation's language).
+    reads: Vec<Box<str>>,
+    /// Whether an answer read more than named sources: every source (a broken link's
+    /// suggestion) or every page's URL and every file (a link by site path).
+    reads_all: bool,
+}
+
+/// What answering a link read of the table besides its own destination.
+enum Read<'a> {
+    /// Whether this source exists, is unavailable, and its URL.
+    Source(&'a str),
+    /// Every source, URL or file.
+    All,
+}
+
+/// What changed between two link tables with the same URL rule and languages: the sources
+/// whose URL, existence or availability differs, and whether any file did.
+#[derive(Debug, Default)]
+pub struct Changes {
+    sources: crate::hash::Set<String>,
+    files: bool,
+}
+
+impl Changes {
+    /// Whether nothing a link can read changed.
+    pub fn is_empty(&self) -> bool {
+        self.sources.is_empty() && !self.files
+    }
 }
 
 impl Lookups {
-    /// Notes that `dest` resolved to `resolution`.
-    pub fn note(&mut self, dest: &str, resolution: &Resolution) {
-        self.dests.push(dest.into());
-        self.hash = Self::chain(self.hash, dest, resolution);
-    }
-
     /// Whether every destination resolves in `table`, from the file `from`, as it did.
     pub fn hold_in(&self, table: &LinkTable, from: &str) -> bool {
         let again = self.dests.iter().fold(0, |hash, dest| {
             Self::chain(hash, dest, &table.resolve(from, dest))
         });
         again == self.hash
+    }
+
+    /// [`Lookups::hold_in`] for `table`, which differs from the table the body was rendered
+    /// against by `changes`: when the answers read only named sources, none of which
+    /// changed, they hold without being asked again.
+    pub fn hold_after(&self, changes: &Changes, table: &LinkTable, from: &str) -> bool {
+        if changes.is_empty() {
+            return true;
+        }
+        if self.reads_all {
+            return self.hold_in(table, from);
+        }
+        !self.reads.iter().any(|s| changes.sources.contains(&**s))
     }
 
     /// The hash so far with one more answer.
@@ -113,6 +151,49 @@ impl Lookups {
 impl LinkTable {
     /// Resolves `dest`, written in the file `from` (a path under `content/`).
     pub fn resolve(&self, from: &str, dest: &str) -> Resolution {
+        self.answer(from, dest, &mut |_| {})
+    }
+
+    /// [`LinkTable::resolve`], noting the question, its answer and what the answer read in
+    /// `lookups`.
+    pub fn resolve_into(&self, from: &str, dest: &str, lookups: &mut Lookups) -> Resolution {
+        let resolution = self.answer(from, dest, &mut |read| match read {
+            Read::Source(source) => lookups.reads.push(source.into()),
+            Read::All => lookups.reads_all = true,
+        });
+        if matches!(resolution, Resolution::Broken { .. }) {
+            // Its suggestion, if any, is the closest of every source.
+            lookups.reads_all = true;
+        }
+        lookups.dests.push(dest.into());
+        lookups.hash = Lookups::chain(lookups.hash, dest, &resolution);
+        resolution
+    }
+
+    /// What changed since `last`, a table with the same URL rule and languages.
+    pub fn changes_from(&self, last: &LinkTable) -> Changes {
+        let mut sources = crate::hash::Set::default();
+        for (source, url) in &self.pages {
+            if last.pages.get(source) != Some(url) {
+                sources.insert(source.clone());
+            }
+        }
+        for source in last.pages.keys() {
+            if !self.pages.contains_key(source) {
+                sources.insert(source.clone());
+            }
+        }
+        for source in self.unavailable.symmetric_difference(&last.unavailable) {
+            sources.insert(source.clone());
+        }
+        Changes {
+            sources,
+            files: self.files != last.files,
+        }
+    }
+
+    /// Resolves `dest` from `from`, telling `read` what of the table the answer depends on.
+    fn answer(&self, from: &str, dest: &str, read: &mut dyn FnMut(Read<'_>)) -> Resolution {
         let dest = dest.trim();
         if dest.is_empty() {
             return Resolution::Broken {
@@ -140,9 +221,10 @@ impl LinkTable {
             };
         }
         if path.ends_with(".md") {
-            return self.resolve_source(from, dest, path, anchor);
+            return self.resolve_source(from, dest, path, anchor, read);
         }
         if let Some(absolute) = path.strip_prefix('/') {
+            read(Read::All);
             let known = self.files.contains(absolute)
                 || self
                     .files
@@ -182,6 +264,7 @@ impl LinkTable {
         dest: &str,
         path: &str,
         anchor: Option<String>,
+        read: &mut dyn FnMut(Read<'_>),
     ) -> Resolution {
         let Some(target) = join(from, path) else {
             return Resolution::Broken {
@@ -199,6 +282,7 @@ impl LinkTable {
                     Some(stem) => format!("{stem}.{}.md", self.langs[l].code),
                     None => target.clone(),
                 };
+                read(Read::Source(&translated));
                 if self.pages.contains_key(&translated) || self.unavailable.contains(&translated) {
                     translated
                 } else {
@@ -211,6 +295,7 @@ impl LinkTable {
             }
             _ => target,
         };
+        read(Read::Source(&target));
         if self.unavailable.contains(&target) {
             return Resolution::External;
         }
@@ -225,6 +310,7 @@ impl LinkTable {
                 untranslated,
             },
             None => {
+                read(Read::All);
                 let suggestion = closest(&target, self.pages.keys().map(String::as_str))
                     .map(|s| format!("did you mean `{}`?", relative_to(from, s)))
                     .unwrap_or_else(|| {
@@ -442,5 +528,112 @@ mod tests {
             table().resolve("a.md", "/nothing/"),
             Resolution::Broken { .. }
         ));
+    }
+
+    /// A body's answers told to hold after a change to the table, from the sources they read,
+    /// do hold when every question is asked again; and they are told so nearly whenever they
+    /// do (an answer that read a changed source is asked again, even when the change did not
+    /// reach it: an unavailable page's new URL). Through random runs of pages added, removed,
+    /// moved to another URL, unavailable or translated, and files added, for bodies with
+    /// every kind of link.
+    #[test]
+    fn answers_hold_after_a_change_exactly_when_asking_again_says_so() {
+        let mut rng = crate::corpus::Rng::new(0x51f1_5e11_a7e5_0001);
+        let mut next = move |below: usize| rng.below(below);
+        let sources: Vec<String> = (0..4)
+            .flat_map(|i| {
+                [
+                    format!("a/p{i}.md"),
+                    format!("b/p{i}.md"),
+                    format!("a/p{i}.es.md"),
+                ]
+            })
+            .collect();
+        let mut table = table();
+        table.langs = vec![
+            LinkLang {
+                code: "en".into(),
+                ..LinkLang::default()
+            },
+            LinkLang {
+                code: "es".into(),
+                untranslated: "(en inglés)".into(),
+                ..LinkLang::default()
+            },
+        ];
+        for source in sources.iter().step_by(2) {
+            table.pages.insert(source.clone(), format!("/{source}/"));
+        }
+        let dests = [
+            "p1.md",
+            "../b/p2.md#x",
+            "../a/p3.md",
+            "p4.md?q",
+            "/a/p2.md/",
+            "/style.css",
+            "/new.png",
+            "https://example.org/",
+            "#top",
+            "missing.md",
+            "notes.txt",
+            "../../out.md",
+        ];
+        let (mut held, mut asked, mut again) = (0, 0, 0);
+        for step in 0..2000 {
+            // Bodies written against this table: each from a file with a few links.
+            let bodies: Vec<(String, Lookups)> = (0..8)
+                .map(|_| {
+                    let from = sources[next(sources.len())].clone();
+                    let mut lookups = Lookups::default();
+                    for _ in 0..1 + next(3) {
+                        table.resolve_into(&from, dests[next(dests.len())], &mut lookups);
+                    }
+                    (from, lookups)
+                })
+                .collect();
+            let last = table.clone();
+            for _ in 0..1 + next(4) {
+                let source = sources[next(sources.len())].clone();
+                match next(5) {
+                    0 => {
+                        table.pages.remove(&source);
+                    }
+                    1 => {
+                        table
+                            .pages
+                            .insert(source.clone(), format!("/moved/{step}/"));
+                    }
+                    2 => {
+                        if !table.unavailable.remove(&source) {
+                            table.unavailable.insert(source);
+                        }
+                    }
+                    3 => {
+                        table.files.insert(format!("new{}.png", next(3)));
+                    }
+                    _ => {
+                        table.pages.insert(source.clone(), format!("/{source}/"));
+                    }
+                }
+            }
+            let changes = table.changes_from(&last);
+            for (from, lookups) in &bodies {
+                let quick = lookups.hold_after(&changes, &table, from);
+                let hold = lookups.hold_in(&table, from);
+                assert!(!quick || hold, "step {step}: {from} {lookups:?}");
+                held += usize::from(hold);
+                again += usize::from(hold && !quick);
+                asked += 1;
+            }
+        }
+        // Both answers came up often, and few that held were asked again.
+        assert!(
+            held > asked / 5 && asked - held > asked / 20,
+            "{held} of {asked} held"
+        );
+        assert!(
+            again * 20 < held,
+            "{again} of {held} that held were asked again"
+        );
     }
 }

@@ -554,9 +554,8 @@ impl<'a, 'e> Walker<'a, 'e> {
 
     /// What `dest` is, asked of the link table and noted in the body's lookups.
     fn resolve(&mut self, dest: &str) -> Resolution {
-        let resolution = self.links.resolve(self.at.rel, dest);
-        self.out.lookups.note(dest, &resolution);
-        resolution
+        self.links
+            .resolve_into(self.at.rel, dest, &mut self.out.lookups)
     }
 
     /// The `href` a link is written with: a page's URL for a link to its source file. Notes

@@ -498,6 +498,74 @@ impl Index {
         }
     }
 
+    /// Follows the site's pages to new places, as when a file is renamed (the pages between
+    /// its old and new place in source-path order move by one): every page still the same
+    /// `Arc` as one the index last counted gets its new number everywhere in the index, and
+    /// each page the index has not seen takes the number and data of one it counted that is
+    /// gone. Returns those pages, for [`Index::update`]; `None`, having changed nothing, when
+    /// the site has another number of pages or the index was not built to be updated.
+    pub fn follow_moves(&mut self, pages: &[Arc<Page>]) -> Option<Vec<usize>> {
+        let n = pages.len();
+        if !self.updatable || self.counted.len() != n || self.terms.len() != n {
+            return None;
+        }
+        let found = crate::site::same_pages(pages, &self.counted);
+        let mut now: Vec<Option<usize>> = vec![None; n];
+        for (p, o) in found.iter().enumerate() {
+            if let Some(slot) = o.and_then(|o| now.get_mut(o)) {
+                *slot = Some(p);
+            }
+        }
+        let unseen: Vec<usize> = (0..n).filter(|&p| found[p].is_none()).collect();
+        let gone = (0..n).filter(|&o| now[o].is_none()).collect::<Vec<_>>();
+        for (&o, &p) in gone.iter().zip(&unseen) {
+            now[o] = Some(p);
+        }
+        let now: Vec<usize> = now.into_iter().collect::<Option<_>>()?;
+        self.renumber(&now);
+        Some(unseen)
+    }
+
+    /// Gives page `o` the number `now[o]` everywhere (`now` is a permutation): the per-page
+    /// data moves to its new place, and every list of pages holds the new numbers, sorted
+    /// where it was sorted.
+    fn renumber(&mut self, now: &[usize]) {
+        fn moved<T: Default>(data: &mut Vec<T>, now: &[usize]) {
+            let mut placed: Vec<T> = (0..data.len()).map(|_| T::default()).collect();
+            for (o, item) in data.drain(..).enumerate() {
+                if let Some(slot) = now.get(o).and_then(|&p| placed.get_mut(p)) {
+                    *slot = item;
+                }
+            }
+            *data = placed;
+        }
+        let number = |q: &mut usize| *q = now.get(*q).copied().unwrap_or(*q);
+        let sorted = |list: &mut Vec<usize>| {
+            list.iter_mut().for_each(number);
+            list.sort_unstable();
+        };
+        let mut lists = std::mem::take(Arc::make_mut(&mut self.lists));
+        for list in &mut lists {
+            list.iter_mut().for_each(number);
+        }
+        moved(&mut lists, now);
+        self.lists = Arc::new(lists);
+        moved(&mut self.page_tags, now);
+        self.pairs.values_mut().for_each(sorted);
+        moved(&mut self.terms, now);
+        let mut counted: Vec<Option<Arc<Page>>> = std::mem::take(&mut self.counted)
+            .into_iter()
+            .map(Some)
+            .collect();
+        moved(&mut counted, now);
+        self.counted = counted.into_iter().flatten().collect();
+        self.by_term.values_mut().for_each(sorted);
+        moved(&mut self.keywords, now);
+        self.by_keyword.iter_mut().for_each(sorted);
+        moved(&mut self.cutoff, now);
+        moved(&mut self.by_words, now);
+    }
+
     /// Takes in edits to the pages at `changed` that kept the site's pages and its list of
     /// tags (titles, descriptions, dates, headings, URLs and which tags a page has may change),
     /// and redoes the lists they can change: those of the edited pages, of pages whose keywords
@@ -940,6 +1008,7 @@ const STOP: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     #[test]
     fn stop_words_are_sorted_for_binary_search() {
@@ -1282,6 +1351,19 @@ mod tests {
             .collect()
     }
 
+    /// The pages that have each keyword, by the keyword's spelling, as the index holds them
+    /// (in its order).
+    fn keyword_pages(index: &Index) -> BTreeMap<&str, &[usize]> {
+        index
+            .df
+            .iter()
+            .filter_map(|(w, known)| {
+                let pages = index.by_keyword.get(known.id as usize)?;
+                (!pages.is_empty()).then_some((&**w, pages.as_slice()))
+            })
+            .collect()
+    }
+
     /// Which pages use each word, by spelling, and how many: the same in an index carried
     /// over from the last one as in one counted afresh.
     fn word_pages(index: &Index) -> BTreeSet<(&str, u32, &[usize])> {
@@ -1378,6 +1460,81 @@ mod tests {
             (pages, tags, last) = (edited, edited_tags, after);
         }
         assert_eq!((added, deleted), (6, 6));
+    }
+
+    /// A file renamed moves the pages between its old and new place (in source-path order)
+    /// by one: the index follows them to their new numbers and updates the renamed page's
+    /// lists, and those it reaches, as a fresh build makes them; also when the renamed page
+    /// changed its title too.
+    #[test]
+    fn an_index_follows_the_pages_a_renamed_file_moves() {
+        let mut rng = crate::corpus::Rng::new(0x0dd5_eed5_0f5e_a5e5);
+        let mut next = move |below: usize| rng.below(below);
+        // Broad tags, and narrow ones (lists filled from shared keywords).
+        let mut by_words = 0;
+        for (articles, tag_count) in [(160, 12), (120, 90)] {
+            by_words += follow_renames(generated(articles, tag_count), &mut next);
+        }
+        assert!(by_words > 0);
+    }
+
+    /// Renames in `site` as [`an_index_follows_the_pages_a_renamed_file_moves`] makes them;
+    /// how many lists the index ends with that took pages by shared keywords.
+    fn follow_renames(site: crate::site::Site, next: &mut impl FnMut(usize) -> usize) -> usize {
+        let mut pages: Vec<Arc<Page>> = site.pages.to_vec();
+        let mut tags: Vec<Tag> = site.tags.to_vec();
+        let mut index = Index::build(&pages, &tags, true);
+        for step in 0..16 {
+            let (a, b) = (next(pages.len()), next(pages.len()));
+            let mut renamed = (*pages[a]).clone();
+            renamed.rel = format!("{}~{step}", pages[b].rel);
+            renamed.url = format!("/renamed-{step}/");
+            if step % 3 == 0 {
+                renamed.title = format!("{} {step}", TEST_WORDS[next(TEST_WORDS.len())]);
+            }
+            let renamed = Arc::new(renamed);
+            let mut moved: Vec<Arc<Page>> = pages
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != a)
+                .map(|(_, p)| Arc::clone(p))
+                .chain([Arc::clone(&renamed)])
+                .collect();
+            moved.sort_by(|x, y| x.rel.cmp(&y.rel));
+            let place = |old: usize| {
+                let page = if old == a { &renamed } else { &pages[old] };
+                moved.iter().position(|p| Arc::ptr_eq(p, page))
+            };
+            let moved_tags: Vec<Tag> = tags
+                .iter()
+                .map(|tag| {
+                    let mut tag = tag.clone();
+                    tag.pages = tag.pages.iter().filter_map(|&q| place(q)).collect();
+                    tag
+                })
+                .collect();
+            let unseen = index.follow_moves(&moved).expect("as many pages");
+            assert_eq!(
+                unseen,
+                place(a).into_iter().collect::<Vec<_>>(),
+                "step {step}"
+            );
+            assert!(index.update(&moved, &moved_tags, &unseen), "step {step}");
+            let fresh = Index::build(&moved, &moved_tags, true);
+            assert!(index.lists == fresh.lists, "step {step}: lists");
+            assert_eq!(keyword_words(&index), keyword_words(&fresh), "step {step}");
+            assert_eq!(word_pages(&index), word_pages(&fresh), "step {step}: words");
+            assert_eq!(index.page_tags, fresh.page_tags, "step {step}: tags");
+            assert_eq!(index.cutoff, fresh.cutoff, "step {step}: cutoffs");
+            assert_eq!(index.by_words, fresh.by_words, "step {step}: by words");
+            assert_eq!(
+                keyword_pages(&index),
+                keyword_pages(&fresh),
+                "step {step}: pages by keyword"
+            );
+            (pages, tags) = (moved, moved_tags);
+        }
+        index.by_words.iter().filter(|&&b| b).count()
     }
 
     /// After any run of edits to titles, descriptions, headings and dates, updating the index

@@ -355,11 +355,13 @@ fn render_bodies(
     memo: &Memo,
 ) -> Vec<Arc<Rendered>> {
     let reuse = table.urls == memo.table.urls;
-    // The same table gives the same answers: only a changed one is asked again, body by body.
-    let same_table = reuse
-        && table.pages == memo.table.pages
-        && table.files == memo.table.files
-        && table.unavailable == memo.table.unavailable;
+    // The same table gives the same answers: only a body whose answers read what changed is
+    // asked again.
+    let changes = if reuse {
+        table.changes_from(&memo.table)
+    } else {
+        crate::links::Changes::default()
+    };
     parsed
         .par_iter()
         .map(|p| {
@@ -368,7 +370,7 @@ fn render_bodies(
                     if same_text(&old.source.text, &p.source.text)
                         && old.url == p.url
                         && body.dependencies == shortcodes.dependencies(&body.shortcodes)
-                        && (same_table || body.lookups.hold_in(table, &p.source.rel))
+                        && body.lookups.hold_after(&changes, table, &p.source.rel)
                     {
                         return Arc::clone(body);
                     }
@@ -544,6 +546,14 @@ fn relate(site: &Site, memo: &mut Memo) -> Arc<Vec<Vec<usize>>> {
                 && changed.len() <= UPDATED_AT_MOST
                 && index.update(&site.pages, &site.tags, &changed)
             {
+                index
+            } else if changed.len() > UPDATED_AT_MOST
+                && index.follow_moves(&site.pages).is_some_and(|unseen| {
+                    unseen.len() <= UPDATED_AT_MOST
+                        && index.update(&site.pages, &site.tags, &unseen)
+                })
+            {
+                // A file renamed: the pages between its old and new place moved by one.
                 index
             } else {
                 // An update that gave up may have redone some pages' word counts: they are

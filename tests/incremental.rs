@@ -1429,3 +1429,64 @@ fn a_body_edit_changes_the_feed_only_when_the_feed_shows_the_article() {
         );
     }
 }
+
+/// Article files renamed (the pages between a file's old and new place in source-path order
+/// move by one), added and deleted in a generated site like the bench's (varied words, 40
+/// tags, links between articles): every rebuild is exactly a full build, related lists
+/// included.
+#[test]
+fn renamed_added_and_deleted_article_files_match_full_builds() {
+    use naltrexone_site::corpus::{article_path, generate_kind, Kind};
+    // Seventy articles a folder: a rename to the front or the end of one moves more pages
+    // than an update of the related lists takes as edits.
+    const ARTICLES: usize = 700;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path();
+    generate_kind(root, ARTICLES, Kind::Realistic).expect("generate");
+    let mut session = Session::new(options(root));
+    session.rebuild().expect("first build");
+    let path = |rel: &str| root.join("content").join(rel);
+    // Articles no page links to: renaming or deleting one breaks no link.
+    let texts: Vec<String> = (0..ARTICLES)
+        .map(|i| fs::read_to_string(path(&article_path(i))).expect("read"))
+        .collect();
+    let unlinked: Vec<String> = (0..ARTICLES)
+        .map(article_path)
+        .filter(|rel| {
+            let file = rel.rsplit('/').next().unwrap_or(rel);
+            !texts
+                .iter()
+                .any(|t| t.contains(&format!("/{file}")) || t.contains(&format!("({file}")))
+        })
+        .collect();
+    assert!(unlinked.len() >= 2, "{unlinked:?}");
+    let moves = |rel: &str| {
+        let first = rel.replace("article-", "a-");
+        let last = rel.replace("article-", "z-");
+        [
+            (rel.to_owned(), first.clone()),
+            (first, last.clone()),
+            (last, rel.to_owned()),
+        ]
+    };
+    // Renamed to the front of its folder, then to the end, then back.
+    for (from, to) in moves(&unlinked[0]) {
+        fs::rename(path(&from), path(&to)).expect("rename");
+        rebuild(&mut session, root, &[path(&from), path(&to)], Way::Assemble);
+    }
+    // Renamed and retitled at once.
+    let [(from, to), ..] = moves(&unlinked[1]);
+    let text = fs::read_to_string(path(&from)).expect("read");
+    fs::remove_file(path(&from)).expect("remove");
+    fs::write(path(&to), text.replacen("title: ", "title: Renamed ", 1)).expect("write");
+    rebuild(&mut session, root, &[path(&from), path(&to)], Way::Assemble);
+    // A copy added under a new name, then the original and the copy deleted.
+    let copy = unlinked[0].replace("article-", "copy-");
+    let text = fs::read_to_string(path(&unlinked[0])).expect("read");
+    fs::write(path(&copy), text.replacen("title: ", "title: Copy of ", 1)).expect("write");
+    rebuild(&mut session, root, &[path(&copy)], Way::Assemble);
+    for gone in [&unlinked[0], &copy] {
+        fs::remove_file(path(gone)).expect("remove");
+        rebuild(&mut session, root, &[path(gone)], Way::Assemble);
+    }
+}
