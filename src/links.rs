@@ -450,8 +450,8 @@ mod tests {
         t
     }
 
-    #[test]
-    fn a_translation_links_to_the_translated_page_or_says_it_is_the_original() {
+    /// [`table`] with a Spanish edition beside the English one.
+    fn bilingual() -> LinkTable {
         let mut t = table();
         t.langs = vec![
             LinkLang {
@@ -464,6 +464,12 @@ mod tests {
                 ..LinkLang::default()
             },
         ];
+        t
+    }
+
+    #[test]
+    fn a_translation_links_to_the_translated_page_or_says_it_is_the_original() {
+        let mut t = bilingual();
         t.pages.insert("about.es.md".into(), "/es/acerca/".into());
         let to = |dest: &str| match t.resolve("alcohol/a.es.md", dest) {
             Resolution::Page {
@@ -549,18 +555,7 @@ mod tests {
                 ]
             })
             .collect();
-        let mut table = table();
-        table.langs = vec![
-            LinkLang {
-                code: "en".into(),
-                ..LinkLang::default()
-            },
-            LinkLang {
-                code: "es".into(),
-                untranslated: "(en inglés)".into(),
-                ..LinkLang::default()
-            },
-        ];
+        let mut table = bilingual();
         for source in sources.iter().step_by(2) {
             table.pages.insert(source.clone(), format!("/{source}/"));
         }
