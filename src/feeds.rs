@@ -79,11 +79,21 @@ impl Touched {
                 }
                 _ => true,
             });
-        // A tag's page is in the sitemap with its newest article's date.
+        // A tag's page is in the sitemap with its newest article's date: a tag an edited
+        // article joined or left changes the sitemap when that date moved.
         let retagged = edited
             .iter()
             .any(|&i| match (old.pages.get(i), new.pages.get(i)) {
-                (Some(a), Some(b)) => a.tags != b.tags,
+                (Some(a), Some(b)) => {
+                    let left = a.tags.iter().filter(|t| !b.tags.contains(t));
+                    let joined = b.tags.iter().filter(|t| !a.tags.contains(t));
+                    left.chain(joined).any(|name| {
+                        let dated = |site: &Site, lang: usize| {
+                            site.tag(lang, name).and_then(|t| newest(site, &t.pages))
+                        };
+                        dated(old, a.lang) != dated(new, b.lang)
+                    })
+                }
                 _ => true,
             });
         let feeds = (0..new.langs.len())
@@ -216,14 +226,19 @@ fn atom(site: &Site, lang: usize, route: &Route) -> Output {
     }
 }
 
+/// The last change of the newest of `pages` (indices into `site.pages`): what the sitemap
+/// gives a section's or a tag's page.
+fn newest(site: &Site, pages: &[usize]) -> Option<Date> {
+    pages
+        .iter()
+        .filter_map(|&p| site.pages.get(p))
+        .map(|page| page.updated.unwrap_or(page.date))
+        .max()
+}
+
 fn sitemap(site: &Site, routes: &[Route], route: &Route) -> Output {
     let base = &site.config.base_url;
-    let newest = |pages: &[usize]| {
-        pages
-            .iter()
-            .map(|&p| site.pages[p].updated.unwrap_or(site.pages[p].date))
-            .max()
-    };
+    let newest = |pages: &[usize]| newest(site, pages);
     // Each page's URL, last change and versions in other languages.
     type Entry<'a> = (&'a str, Option<Date>, Vec<(usize, String)>);
     let mut entries: Vec<Entry<'_>> = routes
