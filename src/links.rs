@@ -543,7 +543,7 @@ mod tests {
     /// moved to another URL, unavailable or translated, and files added, for bodies with
     /// every kind of link.
     #[test]
-    fn answers_hold_after_a_change_exactly_when_asking_again_says_so() {
+    fn answers_told_to_hold_after_a_change_hold_when_asked_again() {
         let mut rng = crate::corpus::Rng::new(0x51f1_5e11_a7e5_0001);
         let mut next = move |below: usize| rng.below(below);
         let sources: Vec<String> = (0..4)

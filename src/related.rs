@@ -428,7 +428,9 @@ impl Index {
             next_word,
             by_term,
         } = match (last, &counted) {
-            (Some(last), Some(counted)) if updatable => Words::carried(last, counted, &terms),
+            (Some(last), Some(counted)) if updatable && last.updatable => {
+                Words::carried(last, counted, &terms)
+            }
             _ => Words::counted(&terms, updatable),
         };
         let keywords: Vec<Vec<u32>> = terms
@@ -544,11 +546,16 @@ impl Index {
             list.iter_mut().for_each(number);
             list.sort_unstable();
         };
-        let mut lists = std::mem::take(Arc::make_mut(&mut self.lists));
-        for list in &mut lists {
-            list.iter_mut().for_each(number);
+        // The lists are shared with the last site: made anew rather than cloned and changed.
+        let mut lists: Vec<Vec<usize>> = vec![Vec::new(); self.lists.len()];
+        for (o, list) in self.lists.iter().enumerate() {
+            if let Some(slot) = now.get(o).and_then(|&p| lists.get_mut(p)) {
+                *slot = list
+                    .iter()
+                    .map(|&q| now.get(q).copied().unwrap_or(q))
+                    .collect();
+            }
         }
-        moved(&mut lists, now);
         self.lists = Arc::new(lists);
         moved(&mut self.page_tags, now);
         self.pairs.values_mut().for_each(sorted);
