@@ -247,9 +247,12 @@ fn answer(stream: TcpStream, shared: &Shared) {
     if method != "HEAD" {
         reply.push_str(&body);
     }
+    // No longer in flight once the reply is on its way: the client may send its next request
+    // as soon as it reads this one, and counting this one until after the write would count
+    // three at once where the client never had more than two.
+    finish(shared, &host);
     let _ = writer.write_all(reply.as_bytes());
     let _ = writer.flush();
-    finish(shared, &host);
 }
 
 /// Links to `/hold` per host in `no_more_than_two_requests_at_once_to_one_host`.
