@@ -238,7 +238,6 @@ fn newest(site: &Site, pages: &[usize]) -> Option<Date> {
 
 fn sitemap(site: &Site, routes: &[Route], route: &Route) -> Output {
     let base = &site.config.base_url;
-    let newest = |pages: &[usize]| newest(site, pages);
     // Each page's URL, last change and versions in other languages.
     type Entry<'a> = (&'a str, Option<Date>, Vec<(usize, String)>);
     let mut entries: Vec<Entry<'_>> = routes
@@ -248,7 +247,7 @@ fn sitemap(site: &Site, routes: &[Route], route: &Route) -> Output {
             let modified = match job {
                 Job::Home(l) => Some(latest(site, l)),
                 Job::Tags(_) => None,
-                Job::Section(s) => newest(&site.sections[s].pages),
+                Job::Section(s) => newest(site, &site.sections[s].pages),
                 Job::Page(p) => {
                     let page = &site.pages[p];
                     [Some(page.date), page.updated, page.reviewed]
@@ -256,7 +255,9 @@ fn sitemap(site: &Site, routes: &[Route], route: &Route) -> Output {
                         .flatten()
                         .max()
                 }
-                Job::Tag(t, 1) if !site.tags[t].pages.is_empty() => newest(&site.tags[t].pages),
+                Job::Tag(t, 1) if !site.tags[t].pages.is_empty() => {
+                    newest(site, &site.tags[t].pages)
+                }
                 Job::Tag(..) | Job::NotFound(_) | Job::Search(_) => return None,
             };
             Some((r.url.as_str(), modified, site.alternates(job)))

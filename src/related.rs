@@ -260,6 +260,18 @@ struct Chosen {
     settled: bool,
 }
 
+/// For each of `len` earlier pages, its place now, from each page's earlier place (`was`,
+/// as [`crate::site::same_pages`] gives it): `None` for a page that is not there now.
+fn places_now(was: &[Option<usize>], len: usize) -> Vec<Option<usize>> {
+    let mut now = vec![None; len];
+    for (p, &o) in was.iter().enumerate() {
+        if let Some(slot) = o.and_then(|o| now.get_mut(o)) {
+            *slot = Some(p);
+        }
+    }
+    now
+}
+
 /// How many pages use each word, each word's number, and (in an updatable index) which pages
 /// use it, sorted.
 struct Words {
@@ -304,12 +316,7 @@ impl Words {
             mut by_term,
             ..
         } = last;
-        let mut now: Vec<Option<usize>> = vec![None; old_terms.len()];
-        for (p, &o) in counted.iter().enumerate() {
-            if let Some(slot) = o.and_then(|o| now.get_mut(o)) {
-                *slot = Some(p);
-            }
-        }
+        let now = places_now(counted, old_terms.len());
         for (o, words) in old_terms.iter().enumerate() {
             if now[o].is_some() {
                 continue;
@@ -512,12 +519,7 @@ impl Index {
             return None;
         }
         let found = crate::site::same_pages(pages, &self.counted);
-        let mut now: Vec<Option<usize>> = vec![None; n];
-        for (p, o) in found.iter().enumerate() {
-            if let Some(slot) = o.and_then(|o| now.get_mut(o)) {
-                *slot = Some(p);
-            }
-        }
+        let mut now = places_now(&found, n);
         let unseen: Vec<usize> = (0..n).filter(|&p| found[p].is_none()).collect();
         let gone = (0..n).filter(|&o| now[o].is_none()).collect::<Vec<_>>();
         for (&o, &p) in gone.iter().zip(&unseen) {
@@ -541,19 +543,16 @@ impl Index {
             }
             *data = placed;
         }
-        let number = |q: &mut usize| *q = now.get(*q).copied().unwrap_or(*q);
+        let new = |q: usize| now.get(q).copied().unwrap_or(q);
         let sorted = |list: &mut Vec<usize>| {
-            list.iter_mut().for_each(number);
+            list.iter_mut().for_each(|q| *q = new(*q));
             list.sort_unstable();
         };
         // The lists are shared with the last site: made anew rather than cloned and changed.
         let mut lists: Vec<Vec<usize>> = vec![Vec::new(); self.lists.len()];
         for (o, list) in self.lists.iter().enumerate() {
             if let Some(slot) = now.get(o).and_then(|&p| lists.get_mut(p)) {
-                *slot = list
-                    .iter()
-                    .map(|&q| now.get(q).copied().unwrap_or(q))
-                    .collect();
+                *slot = list.iter().map(|&q| new(q)).collect();
             }
         }
         self.lists = Arc::new(lists);
