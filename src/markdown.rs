@@ -473,7 +473,7 @@ impl<'a, 'e> Walker<'a, 'e> {
             }
             None => unique(slugify(&title), &mut self.used_ids),
         };
-        self.out.word_count += title.split_whitespace().count();
+        self.out.word_count += count_words(&title);
         self.out.headings.push(Heading {
             level: heading.level as u8,
             id: id.clone(),
@@ -726,7 +726,7 @@ impl<'a, 'e> Walker<'a, 'e> {
         if let Some(link) = self.link.as_mut() {
             link.has_text |= !text.trim().is_empty();
         }
-        self.out.word_count += text.split_whitespace().count();
+        self.out.word_count += count_words(&text);
         if self.skip_prose == 0 {
             self.out.prose.push_str(&text);
         }
@@ -897,9 +897,55 @@ fn unique(base: String, used: &mut HashSet<String>) -> String {
         .unwrap_or(base)
 }
 
+/// How many words `text` has: what `text.split_whitespace().count()` gives, counted a byte at a
+/// time where the text is ASCII (nearly all of it), without decoding characters. Every text
+/// event of every page is counted.
+fn count_words(text: &str) -> usize {
+    if !text.is_ascii() {
+        return text.split_whitespace().count();
+    }
+    let mut count = 0;
+    let mut in_word = false;
+    for &b in text.as_bytes() {
+        // ASCII's white space as `char::is_whitespace` has it: tab, line feed, vertical tab,
+        // form feed, carriage return, space.
+        let space = b == b' ' || (b'\t'..=b'\r').contains(&b);
+        count += usize::from(!space && !in_word);
+        in_word = !space;
+    }
+    count
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_are_counted_as_a_split_on_white_space_counts_them() {
+        let texts = [
+            "",
+            " ",
+            "one",
+            " one  two\tthree\nfour\rfive\x0bsix\x0cseven ",
+            "a\u{a0}b c",
+            "naïve café",
+            "\u{2003}x\u{2003}",
+            "x\u{85}y",
+            "end ",
+            "  lead",
+        ];
+        for text in texts {
+            assert_eq!(
+                count_words(text),
+                text.split_whitespace().count(),
+                "{text:?}"
+            );
+        }
+        for b in 0..128u8 {
+            let text = format!("a{}b", b as char);
+            assert_eq!(count_words(&text), text.split_whitespace().count(), "{b}");
+        }
+    }
 
     fn render_str(body: &str) -> Rendered {
         let mut links = LinkTable::default();

@@ -80,17 +80,32 @@ pub fn entry(language: Language, doc: &Doc<'_>) -> Entry {
             c[*field] = c[*field].saturating_add(1);
         }
     }
-    let mut counts: crate::hash::WordMap<Cow<'_, str>, [u16; 5]> =
-        crate::hash::WordMap::with_capacity_and_hasher(seen.len(), Default::default());
-    for (word, c) in &seen {
-        if language.is_stop(word) {
-            continue;
+    // Each word that is not a stop word, as its term, in term order: words with one stem are
+    // neighbours then, and their occurrences are added up as the terms are stored.
+    let stems: Vec<(Cow<'_, str>, [u16; 5])> = seen
+        .iter()
+        .filter(|(word, _)| !language.is_stop(word))
+        .map(|(word, c)| (language.stem(word), *c))
+        .collect();
+    // Sorted as numbers with the term's first bytes, and the term's place in `stems`: most
+    // terms differ in their first eight bytes, and moving two numbers is cheaper than moving
+    // the term.
+    let mut order: Vec<(u64, u32)> = stems
+        .iter()
+        .zip(0u32..)
+        .map(|((term, _), i)| (text::key(term.as_bytes()), i))
+        .collect();
+    let text = |i: u32| stems.get(i as usize).map_or("", |(term, _)| &**term);
+    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| text(a.1).cmp(text(b.1))));
+    let terms = Terms::from_sorted(order.chunk_by(|a, b| text(a.1) == text(b.1)).map(|same| {
+        let mut total = [0u16; 5];
+        for (_, c) in same.iter().filter_map(|&(_, i)| stems.get(i as usize)) {
+            for (t, n) in total.iter_mut().zip(c) {
+                *t = t.saturating_add(*n);
+            }
         }
-        let total = counts.entry(language.stem(word)).or_insert([0; 5]);
-        for (t, n) in total.iter_mut().zip(c) {
-            *t = t.saturating_add(*n);
-        }
-    }
+        (same.first().map_or("", |&(_, i)| text(i)), score(&total))
+    }));
     let mut pairs: crate::hash::WordMap<String, u8> = crate::hash::WordMap::default();
     for (_, folded, bonus) in &fields {
         let Some(bonus) = *bonus else { continue };
@@ -104,14 +119,10 @@ pub fn entry(language: Language, doc: &Doc<'_>) -> Entry {
             last = Some(term);
         }
     }
-    let mut terms: Vec<(u64, Cow<'_, str>, u8)> = counts
+    let mut pairs: Vec<(u64, String, u8)> = pairs
         .into_iter()
-        .map(|(t, c)| (prefix(&t), t, score(&c)))
+        .map(|(p, s)| (text::key(p.as_bytes()), p, s))
         .collect();
-    terms.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-    let terms = Terms::from_sorted(terms.iter().map(|(_, t, s)| (&**t, *s)));
-    let mut pairs: Vec<(u64, String, u8)> =
-        pairs.into_iter().map(|(p, s)| (prefix(&p), p, s)).collect();
     pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
     let pairs = Terms::from_sorted(pairs.iter().map(|(_, p, s)| (p.as_str(), *s)));
     let meta = Meta {
@@ -119,12 +130,7 @@ pub fn entry(language: Language, doc: &Doc<'_>) -> Entry {
         u: doc.url,
         d: doc.description,
         s: doc.section,
-        b: doc
-            .body
-            .split_whitespace()
-            .take(BODY_WORDS)
-            .collect::<Vec<_>>()
-            .join(" "),
+        b: first_words(doc.body, BODY_WORDS),
     };
     let meta: Box<str> = serde_json::to_string(&meta).unwrap_or_default().into();
     let hash = crate::hash::of(&(&terms, &pairs, &meta));
@@ -136,14 +142,16 @@ pub fn entry(language: Language, doc: &Doc<'_>) -> Entry {
     }
 }
 
-/// A term's first eight bytes as a number that sorts as they do (zeroes after a shorter term,
-/// which sorts before every longer one it begins): terms are sorted on it first, and most
-/// never need their text compared.
-fn prefix(term: &str) -> u64 {
-    let mut bytes = [0u8; 8];
-    let n = term.len().min(8);
-    bytes[..n].copy_from_slice(&term.as_bytes()[..n]);
-    u64::from_be_bytes(bytes)
+/// The first `n` words of `text`, one space between each two.
+fn first_words(text: &str, n: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(n * 8));
+    for word in text.split_whitespace().take(n) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// A term's score in a document from its occurrences per field: each field's weight times its

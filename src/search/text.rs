@@ -18,12 +18,15 @@ pub struct Language {
     pub code: &'static str,
     /// Words left out of the index and of queries, folded, sorted (for `binary_search`).
     pub stop: &'static [&'static str],
-    /// The length in bytes of the longest stop word: no longer word needs looking up.
-    pub longest_stop: usize,
+    /// The stop words as [`key`]s, in the same order: what [`Language::is_stop`] searches.
+    stop_keys: &'static [u64],
     /// Suffixes and what replaces them: the first whose removal leaves at least
     /// [`MIN_STEM`] characters applies, and only that one; a suffix replaced by itself (`ss`)
     /// ends the search whatever the word's length, keeping the word whole.
     pub suffixes: &'static [(&'static str, &'static str)],
+    /// For each byte, the suffixes that end with it (bit `i` for `suffixes[i]`): a word is
+    /// tried only against the suffixes that end with its last letter.
+    suffixes_ending: &'static [u64; 256],
 }
 
 /// The fewest characters a suffix may leave of a word.
@@ -54,21 +57,25 @@ const ENGLISH_STOP: &[&str] = &[
 pub const ENGLISH: Language = Language {
     code: "en",
     stop: ENGLISH_STOP,
-    longest_stop: longest(ENGLISH_STOP),
-    suffixes: &[
-        ("sses", "ss"),
-        ("ies", "y"),
-        ("ied", "y"),
-        ("ing", ""),
-        ("ss", "ss"),
-        ("us", "us"),
-        ("is", "is"),
-        ("ed", ""),
-        ("es", ""),
-        ("s", ""),
-        ("e", ""),
-    ],
+    stop_keys: &keys::<{ ENGLISH_STOP.len() }>(ENGLISH_STOP),
+    suffixes: ENGLISH_SUFFIXES,
+    suffixes_ending: &ending(ENGLISH_SUFFIXES),
 };
+
+/// See [`ENGLISH`].
+const ENGLISH_SUFFIXES: &[(&str, &str)] = &[
+    ("sses", "ss"),
+    ("ies", "y"),
+    ("ied", "y"),
+    ("ing", ""),
+    ("ss", "ss"),
+    ("us", "us"),
+    ("is", "is"),
+    ("ed", ""),
+    ("es", ""),
+    ("s", ""),
+    ("e", ""),
+];
 
 /// Spanish stop words, folded and sorted.
 const SPANISH_STOP: &[&str] = &[
@@ -87,56 +94,98 @@ const SPANISH_STOP: &[&str] = &[
 pub const SPANISH: Language = Language {
     code: "es",
     stop: SPANISH_STOP,
-    longest_stop: longest(SPANISH_STOP),
-    suffixes: &[
-        ("amientos", ""),
-        ("imientos", ""),
-        ("amiento", ""),
-        ("imiento", ""),
-        ("iendo", ""),
-        ("ieron", ""),
-        ("iones", "ion"),
-        ("ando", ""),
-        ("aron", ""),
-        ("adas", ""),
-        ("idas", ""),
-        ("ados", ""),
-        ("idos", ""),
-        ("amos", ""),
-        ("emos", ""),
-        ("imos", ""),
-        ("aba", ""),
-        ("ada", ""),
-        ("ida", ""),
-        ("ado", ""),
-        ("ido", ""),
-        ("ias", ""),
-        ("ia", ""),
-        ("ar", ""),
-        ("er", ""),
-        ("ir", ""),
-        ("es", ""),
-        ("os", ""),
-        ("as", ""),
-        ("an", ""),
-        ("en", ""),
-        ("o", ""),
-        ("a", ""),
-        ("e", ""),
-        ("s", ""),
-    ],
+    stop_keys: &keys::<{ SPANISH_STOP.len() }>(SPANISH_STOP),
+    suffixes: SPANISH_SUFFIXES,
+    suffixes_ending: &ending(SPANISH_SUFFIXES),
 };
 
-/// The length in bytes of the longest of `words`.
-const fn longest(words: &[&str]) -> usize {
-    let (mut i, mut most) = (0, 0);
-    while i < words.len() {
-        if words[i].len() > most {
-            most = words[i].len();
-        }
+/// See [`SPANISH`].
+const SPANISH_SUFFIXES: &[(&str, &str)] = &[
+    ("amientos", ""),
+    ("imientos", ""),
+    ("amiento", ""),
+    ("imiento", ""),
+    ("iendo", ""),
+    ("ieron", ""),
+    ("iones", "ion"),
+    ("ando", ""),
+    ("aron", ""),
+    ("adas", ""),
+    ("idas", ""),
+    ("ados", ""),
+    ("idos", ""),
+    ("amos", ""),
+    ("emos", ""),
+    ("imos", ""),
+    ("aba", ""),
+    ("ada", ""),
+    ("ida", ""),
+    ("ado", ""),
+    ("ido", ""),
+    ("ias", ""),
+    ("ia", ""),
+    ("ar", ""),
+    ("er", ""),
+    ("ir", ""),
+    ("es", ""),
+    ("os", ""),
+    ("as", ""),
+    ("an", ""),
+    ("en", ""),
+    ("o", ""),
+    ("a", ""),
+    ("e", ""),
+    ("s", ""),
+];
+
+/// A word's first eight bytes as a number that sorts as they do (zeroes after a shorter word,
+/// which sorts before every longer one it begins): stop words are compared as numbers, and the
+/// index sorts terms on it first, so that most never need their text compared.
+pub const fn key(word: &[u8]) -> u64 {
+    if let Some(first) = word.first_chunk::<8>() {
+        return u64::from_be_bytes(*first);
+    }
+    let n = word.len();
+    if n >= 4 {
+        // The first four bytes and the last four (which overlap them where the word is shorter
+        // than eight), each in its place: two loads instead of a byte at a time.
+        let first = u32::from_be_bytes([word[0], word[1], word[2], word[3]]) as u64;
+        let last = u32::from_be_bytes([word[n - 4], word[n - 3], word[n - 2], word[n - 1]]) as u64;
+        return first << 32 | last << (8 * (8 - n));
+    }
+    let mut key = 0u64;
+    let mut i = 0;
+    while i < word.len() {
+        key |= (word[i] as u64) << (56 - 8 * i);
         i += 1;
     }
-    most
+    key
+}
+
+/// The [`key`]s of `words`, each of at most eight bytes (the build fails otherwise).
+const fn keys<const N: usize>(words: &[&str]) -> [u64; N] {
+    let mut keys = [0u64; N];
+    let mut i = 0;
+    while i < N {
+        assert!(words[i].len() <= 8, "a stop word longer than eight bytes");
+        keys[i] = key(words[i].as_bytes());
+        i += 1;
+    }
+    keys
+}
+
+/// For each byte, the suffixes of `suffixes` (at most 64) whose last byte it is.
+const fn ending(suffixes: &[(&str, &str)]) -> [u64; 256] {
+    assert!(suffixes.len() <= 64, "more than 64 suffixes");
+    let mut masks = [0u64; 256];
+    let mut i = 0;
+    while i < suffixes.len() {
+        let suffix = suffixes[i].0.as_bytes();
+        assert!(!suffix.is_empty(), "an empty suffix");
+        masks[suffix[suffix.len() - 1] as usize] |= 1 << i;
+        i += 1;
+    }
+    masks
 }
 
 impl Language {
@@ -153,14 +202,10 @@ impl Language {
 
     /// Whether a folded word is one of the stop words.
     pub fn is_stop(&self, word: &str) -> bool {
-        if word.len() > self.longest_stop {
-            return false;
-        }
-        // Compared byte by byte: the index asks this of every distinct word of every page, and
-        // `memcmp` calls for words this short cost more than the comparison.
-        self.stop
-            .binary_search_by(|stop| stop.bytes().cmp(word.bytes()))
-            .is_ok()
+        // Every stop word has at most eight bytes (`keys` checks it), so a longer word is not
+        // one, and a shorter one is compared as a number: the index asks this of every
+        // distinct word of every page.
+        word.len() <= 8 && self.stop_keys.binary_search(&key(word.as_bytes())).is_ok()
     }
 
     /// A folded word's stem: the first suffix whose removal leaves [`MIN_STEM`] characters,
@@ -169,9 +214,16 @@ impl Language {
         let Some(&last) = word.as_bytes().last() else {
             return word.into();
         };
-        for &(suffix, replacement) in self.suffixes {
-            // Most suffixes differ from the word in its last letter.
-            if suffix.as_bytes().last() != Some(&last) || !ends_with(word, suffix) {
+        // Most suffixes differ from the word in its last letter: only the others are tried,
+        // in their order.
+        let mut ending = self.suffixes_ending[usize::from(last)];
+        while ending != 0 {
+            let i = ending.trailing_zeros() as usize;
+            ending &= ending - 1;
+            let Some(&(suffix, replacement)) = self.suffixes.get(i) else {
+                break;
+            };
+            if !ends_with(word, suffix) {
                 continue;
             }
             if suffix == replacement {
@@ -255,16 +307,60 @@ struct Words<'a> {
     at: usize,
 }
 
+/// What each byte is to [`Words`]: [`LETTER`] (an ASCII letter or digit), [`OTHER`] (any other
+/// ASCII character), or [`WIDE`] (part of a character beyond ASCII, looked at whole).
+const BYTE_CLASS: [u8; 256] = {
+    let mut table = [WIDE; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = if (b as u8).is_ascii_alphanumeric() {
+            LETTER
+        } else {
+            OTHER
+        };
+        b += 1;
+    }
+    table
+};
+/// See [`BYTE_CLASS`].
+const LETTER: u8 = 1;
+/// See [`BYTE_CLASS`].
+const OTHER: u8 = 0;
+/// See [`BYTE_CLASS`].
+const WIDE: u8 = 2;
+
 impl Words<'_> {
-    /// Whether the character at byte `at` is a letter or a digit, and its length in bytes.
-    fn class(&self, at: usize) -> (bool, usize) {
-        match self.text.as_bytes().get(at) {
-            Some(&b) if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
-            _ => match self.text.get(at..).and_then(|rest| rest.chars().next()) {
-                Some(c) => (c.is_alphabetic() || c.is_numeric(), c.len_utf8()),
-                None => (false, 1),
-            },
+    /// Whether the character beyond ASCII at byte `at` is a letter or a digit, and its length
+    /// in bytes. Kept out of line: most text never comes here.
+    #[cold]
+    #[inline(never)]
+    fn wide(&self, at: usize) -> (bool, usize) {
+        match self.text.get(at..).and_then(|rest| rest.chars().next()) {
+            Some(c) => (c.is_alphabetic() || c.is_numeric(), c.len_utf8()),
+            None => (false, 1),
         }
+    }
+
+    /// Where the run of characters at byte `at` that are (`letters`) or are not letters and
+    /// digits ends.
+    #[inline(always)]
+    fn end_of_run(&self, mut at: usize, letters: bool) -> usize {
+        let bytes = self.text.as_bytes();
+        let want = if letters { LETTER } else { OTHER };
+        while let Some(&b) = bytes.get(at) {
+            match BYTE_CLASS[usize::from(b)] {
+                class if class == want => at += 1,
+                WIDE => {
+                    let (letter, len) = self.wide(at);
+                    if letter != letters {
+                        return at;
+                    }
+                    at += len;
+                }
+                _ => return at,
+            }
+        }
+        at
     }
 }
 
@@ -272,25 +368,12 @@ impl<'a> Iterator for Words<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
-        let end = self.text.len();
-        loop {
-            if self.at >= end {
-                return None;
-            }
-            let (letter, len) = self.class(self.at);
-            if letter {
-                break;
-            }
-            self.at += len;
+        let start = self.end_of_run(self.at, false);
+        if start >= self.text.len() {
+            self.at = start;
+            return None;
         }
-        let start = self.at;
-        while self.at < end {
-            let (letter, len) = self.class(self.at);
-            if !letter {
-                break;
-            }
-            self.at += len;
-        }
+        self.at = self.end_of_run(start, true);
         self.text.get(start..self.at)
     }
 }
@@ -306,6 +389,63 @@ mod tests {
         assert_eq!(fold("Inyección ÑANDÚ Über"), "inyeccion nandu uber");
         // Decomposed: e + U+0301.
         assert_eq!(fold("inyecci\u{f3}n"), fold("inyeccio\u{301}n"));
+    }
+
+    #[test]
+    fn keys_sort_as_their_words_do() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcde",
+            "abcdef",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghi",
+            "abd",
+            "b",
+            "ba",
+            "zzzzzzz",
+            "zzzzzzzz",
+            "é",
+            "éa",
+        ];
+        for a in words {
+            let expected: Vec<u8> = a.bytes().chain([0; 8]).take(8).collect();
+            assert_eq!(key(a.as_bytes()).to_be_bytes().as_slice(), expected, "{a}");
+            for b in words {
+                let (ka, kb) = (key(a.as_bytes()), key(b.as_bytes()));
+                let (pa, pb) = (
+                    &a.as_bytes()[..a.len().min(8)],
+                    &b.as_bytes()[..b.len().min(8)],
+                );
+                assert_eq!(ka.cmp(&kb), pa.cmp(pb), "{a} {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn stop_words_are_found_as_numbers_as_in_the_list() {
+        for lang in [ENGLISH, SPANISH] {
+            assert!(
+                lang.stop_keys.windows(2).all(|w| w[0] < w[1]),
+                "{}",
+                lang.code
+            );
+            for word in lang.stop {
+                assert!(lang.is_stop(word), "{word}");
+                for longer in [
+                    format!("{word}s"),
+                    format!("{word}zzzzzzzz"),
+                    format!("a{word}"),
+                ] {
+                    assert_eq!(lang.is_stop(&longer), lang.stop.contains(&longer.as_str()));
+                }
+                assert_eq!(lang.is_stop(&word[1..]), lang.stop.contains(&&word[1..]));
+            }
+        }
     }
 
     #[test]
