@@ -82,22 +82,29 @@ pub fn entry(language: Language, doc: &Doc<'_>) -> Entry {
     }
     // Each word that is not a stop word, as its term, in term order: words with one stem are
     // neighbours then, and their occurrences are added up as the terms are stored.
-    let stems: Vec<(Cow<'_, str>, [u16; 5])> = seen
-        .iter()
-        .filter(|(word, _)| !language.is_stop(word))
-        .map(|(word, c)| (language.stem(word), *c))
-        .collect();
-    // Sorted as numbers with the term's first bytes, and the term's place in `stems`: most
-    // terms differ in their first eight bytes, and moving two numbers is cheaper than moving
-    // the term.
+    let mut stems: Vec<(Cow<'_, str>, [u16; 5])> = Vec::with_capacity(seen.len());
+    stems.extend(
+        seen.iter()
+            .filter(|(word, _)| !language.is_stop(word))
+            .map(|(word, c)| (language.stem(word), *c)),
+    );
+    // Sorted as pairs of numbers, the term's first bytes and its place in `stems` (cheap to
+    // compare and to move), then the few runs of terms with the same first eight bytes by
+    // their text.
     let mut order: Vec<(u64, u32)> = stems
         .iter()
         .zip(0u32..)
         .map(|((term, _), i)| (text::key(term.as_bytes()), i))
         .collect();
     let text = |i: u32| stems.get(i as usize).map_or("", |(term, _)| &**term);
-    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| text(a.1).cmp(text(b.1))));
-    let terms = Terms::from_sorted(order.chunk_by(|a, b| text(a.1) == text(b.1)).map(|same| {
+    order.sort_unstable_by_key(|&(key, _)| key);
+    for same_start in order.chunk_by_mut(|a, b| a.0 == b.0) {
+        if same_start.len() > 1 {
+            same_start.sort_unstable_by(|a, b| text(a.1).cmp(text(b.1)));
+        }
+    }
+    let same_term = |a: &(u64, u32), b: &(u64, u32)| a.0 == b.0 && text(a.1) == text(b.1);
+    let terms = Terms::from_sorted(order.chunk_by(same_term).map(|same| {
         let mut total = [0u16; 5];
         for (_, c) in same.iter().filter_map(|&(_, i)| stems.get(i as usize)) {
             for (t, n) in total.iter_mut().zip(c) {
@@ -107,14 +114,23 @@ pub fn entry(language: Language, doc: &Doc<'_>) -> Entry {
         (same.first().map_or("", |&(_, i)| text(i)), score(&total))
     }));
     let mut pairs: crate::hash::WordMap<String, u8> = crate::hash::WordMap::default();
+    let mut pair = String::new();
     for (_, folded, bonus) in &fields {
         let Some(bonus) = *bonus else { continue };
         let mut last: Option<Cow<'_, str>> = None;
         for word in text::words(folded).filter(|w| !language.is_stop(w)) {
             let term = language.stem(word);
             if let Some(last) = &last {
-                let p = pairs.entry(format!("{last} {term}")).or_insert(0);
-                *p = (*p).max(bonus);
+                pair.clear();
+                pair.push_str(last);
+                pair.push(' ');
+                pair.push_str(&term);
+                match pairs.get_mut(pair.as_str()) {
+                    Some(p) => *p = (*p).max(bonus),
+                    None => {
+                        pairs.insert(pair.clone(), bonus);
+                    }
+                }
             }
             last = Some(term);
         }
@@ -1428,6 +1444,46 @@ mod tests {
             .pairs
             .iter()
             .any(|(p, s)| p == "drink less" && s == PAIR_OTHER));
+    }
+
+    #[test]
+    fn an_entry_holds_each_term_once_in_order_with_the_occurrences_of_all_its_words() {
+        // Words that share their first eight bytes, words of one stem, stop words, accents,
+        // digits and a word too long to index.
+        let body = "treatments treatment treating treated treatmentplan pharmacology \
+            pharmacologist pharmacologists the and of a inyección inyecciones naïve 2024 \
+            abcdefghabcdefghabcdefghabcdefghabcdefghz drinks drinking drink takes taking";
+        for language in [ENGLISH, SPANISH] {
+            let d = Doc {
+                title: "Treatment of drinking",
+                url: "/a/",
+                description: "Pharmacology, treated.",
+                section: "Alcohol",
+                keys: vec!["Taking treatments", "Drinks"],
+                body,
+            };
+            let e = entry(language, &d);
+            // The same counts the slow way: every word of every field, stemmed, per field.
+            let fields = [
+                d.title,
+                d.keys[0],
+                d.keys[1],
+                d.description,
+                d.section,
+                d.body,
+            ];
+            let field_of = [0, 1, 1, 2, 3, 4];
+            let mut counts: std::collections::BTreeMap<String, [u16; 5]> = Default::default();
+            for (text, &field) in fields.iter().zip(&field_of) {
+                for term in language.terms(text) {
+                    counts.entry(term).or_default()[field] += 1;
+                }
+            }
+            let want: Vec<(String, u8)> =
+                counts.iter().map(|(t, c)| (t.clone(), score(c))).collect();
+            let got: Vec<(String, u8)> = e.terms.iter().map(|(t, s)| (t.to_string(), s)).collect();
+            assert_eq!(got, want, "{}", language.code);
+        }
     }
 
     #[test]
