@@ -72,6 +72,33 @@ impl std::hash::Hasher for WordHasher {
     }
 }
 
+/// A map keyed by a number that already tells its keys apart (a short word's bytes, for
+/// instance): [`NumberHasher`] spreads it with one multiply. Only for looking things up in
+/// memory.
+pub type NumberMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<NumberHasher>>;
+
+/// See [`NumberMap`]: a number is multiplied by a large odd constant and the two halves of
+/// the 128-bit product folded together, so every bit of the key reaches the high bits the map
+/// takes its control byte from and the low bits it takes its bucket from. Anything other than
+/// whole numbers goes through [`Hasher`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NumberHasher(u64);
+
+impl std::hash::Hasher for NumberHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = xxh3_64_with_seed(bytes, self.0);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        let product = u128::from(n ^ self.0) * u128::from(0x9e37_79b9_7f4a_7c15_u64);
+        self.0 = (product as u64) ^ ((product >> 64) as u64);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,6 +107,23 @@ mod tests {
     fn is_the_specified_xxh3() {
         // Reference values of XXH3-64 with seed 0 (the xxHash reference implementation's value).
         assert_eq!(bytes(b""), 0x2d06_8005_38d3_94c2);
+    }
+
+    #[test]
+    fn short_word_keys_spread_over_low_and_high_bits() {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        // Keys of short words have their low bytes zero: the hash must not.
+        let build = BuildHasherDefault::<NumberHasher>::default();
+        let words: Vec<u64> = (0..4096u64)
+            .map(|i| {
+                (b'a' as u64 + i % 26) << 56 | (b'a' as u64 + i / 26 % 26) << 48 | (i / 676) << 40
+            })
+            .collect();
+        let hashes: Vec<u64> = words.iter().map(|w| build.hash_one(w)).collect();
+        let low: Set<u64> = hashes.iter().map(|h| h & 0xfff).collect();
+        let high: Set<u64> = hashes.iter().map(|h| h >> 57).collect();
+        assert!(low.len() > 2000, "{} of 4096 buckets", low.len());
+        assert!(high.len() > 100, "{} of 128 control bytes", high.len());
     }
 
     #[test]

@@ -72,21 +72,34 @@ pub fn entry(language: Language, doc: &Doc<'_>) -> Entry {
     fields.push((4, text::fold(doc.body), None));
     // Occurrences per distinct word first: a page repeats its words, so the stop list and the
     // stemmer see each word of a document once, not each of its thousand occurrences.
-    let mut seen: crate::hash::WordMap<&str, [u16; 5]> =
-        crate::hash::WordMap::with_capacity_and_hasher(1024, Default::default());
+    // A word of at most eight bytes (most words) is told apart from every other by its key,
+    // a number hashed with one multiply; a longer one by its text.
+    let mut short: crate::hash::NumberMap<u64, (&str, [u16; 5])> =
+        crate::hash::NumberMap::with_capacity_and_hasher(1024, Default::default());
+    let mut long: crate::hash::WordMap<&str, [u16; 5]> = crate::hash::WordMap::default();
     for (field, folded, _) in &fields {
         for word in text::words(folded) {
-            let c = seen.entry(word).or_insert([0; 5]);
+            let c = if word.len() <= 8 {
+                &mut short
+                    .entry(text::key(word.as_bytes()))
+                    .or_insert((word, [0; 5]))
+                    .1
+            } else {
+                long.entry(word).or_insert([0; 5])
+            };
             c[*field] = c[*field].saturating_add(1);
         }
     }
     // Each word that is not a stop word, as its term, in term order: words with one stem are
     // neighbours then, and their occurrences are added up as the terms are stored.
-    let mut stems: Vec<(Cow<'_, str>, [u16; 5])> = Vec::with_capacity(seen.len());
+    let mut stems: Vec<(Cow<'_, str>, [u16; 5])> = Vec::with_capacity(short.len() + long.len());
     stems.extend(
-        seen.iter()
+        short
+            .values()
+            .map(|&(word, c)| (word, c))
+            .chain(long.iter().map(|(&word, &c)| (word, c)))
             .filter(|(word, _)| !language.is_stop(word))
-            .map(|(word, c)| (language.stem(word), *c)),
+            .map(|(word, c)| (language.stem(word), c)),
     );
     // Sorted as pairs of numbers, the term's first bytes and its place in `stems` (cheap to
     // compare and to move), then the few runs of terms with the same first eight bytes by
@@ -385,7 +398,40 @@ fn write_part(out: &mut String, term: &str, postings: impl FnOnce(&mut String)) 
 /// parts are filled in parallel, and the parts in the order of their bytes hold the terms in
 /// order, so each is sorted alone.
 struct Gather {
-    parts: Vec<crate::hash::WordMap<Box<str>, Encoded>>,
+    parts: Vec<Part>,
+}
+
+/// The lists of one [`Gather`] part: terms of at most eight bytes (most of them) found by
+/// their key, a number that tells them apart and hashes with one multiply; longer ones by
+/// their text.
+#[derive(Debug, Default)]
+struct Part {
+    short: crate::hash::NumberMap<u64, (Box<str>, Encoded)>,
+    long: crate::hash::WordMap<Box<str>, Encoded>,
+}
+
+impl Part {
+    /// Document `doc` (after every document so far) has `term` with `score`.
+    fn push(&mut self, term: &str, doc: u32, score: u8) {
+        let list = if term.len() <= 8 {
+            match self.short.entry(text::key(term.as_bytes())) {
+                std::collections::hash_map::Entry::Occupied(list) => &mut list.into_mut().1,
+                std::collections::hash_map::Entry::Vacant(room) => {
+                    &mut room.insert((term.into(), Encoded::default())).1
+                }
+            }
+        } else if let Some(list) = self.long.get_mut(term) {
+            list
+        } else {
+            self.long.entry(term.into()).or_default()
+        };
+        list.push(doc, score);
+    }
+
+    /// Every list of the part, in no order.
+    fn into_lists(self) -> impl Iterator<Item = (Box<str>, Encoded)> {
+        self.short.into_values().chain(self.long)
+    }
 }
 
 /// A term's documents, in order, each with the term's score there.
@@ -484,10 +530,7 @@ impl Gather {
             .filter(|(p, _)| starts[*p] < starts[p + 1])
             .for_each(|(p, lists)| {
                 for &(term, doc, score) in &sorted[starts[p]..starts[p + 1]] {
-                    match lists.get_mut(term) {
-                        Some(list) => list.push(doc, score),
-                        None => lists.entry(term.into()).or_default().push(doc, score),
-                    }
+                    lists.push(term, doc, score);
                 }
             });
     }
@@ -498,7 +541,7 @@ impl Gather {
         self.parts
             .into_par_iter()
             .map(|part| {
-                let mut part: Vec<(Box<str>, Encoded)> = part.into_iter().collect();
+                let mut part: Vec<(Box<str>, Encoded)> = part.into_lists().collect();
                 part.sort_unstable_by(|a, b| a.0.cmp(&b.0));
                 part
             })
