@@ -398,7 +398,9 @@ fn write_part(out: &mut String, term: &str, postings: impl FnOnce(&mut String)) 
 /// parts are filled in parallel, and the parts in the order of their bytes hold the terms in
 /// order, so each is sorted alone.
 struct Gather {
-    parts: Vec<Part>,
+    /// Every part, made when its first term comes: most of the 65,536 are never used, and an
+    /// empty part's two tables would take 64 bytes each.
+    parts: Vec<Option<Box<Part>>>,
 }
 
 /// The lists of one [`Gather`] part: terms of at most eight bytes (most of them) found by
@@ -529,6 +531,7 @@ impl Gather {
             .enumerate()
             .filter(|(p, _)| starts[*p] < starts[p + 1])
             .for_each(|(p, lists)| {
+                let lists = lists.get_or_insert_with(Box::default);
                 for &(term, doc, score) in &sorted[starts[p]..starts[p + 1]] {
                     lists.push(term, doc, score);
                 }
@@ -541,7 +544,8 @@ impl Gather {
         self.parts
             .into_par_iter()
             .map(|part| {
-                let mut part: Vec<(Box<str>, Encoded)> = part.into_lists().collect();
+                let mut part: Vec<(Box<str>, Encoded)> =
+                    part.map(|p| p.into_lists().collect()).unwrap_or_default();
                 part.sort_unstable_by(|a, b| a.0.cmp(&b.0));
                 part
             })
