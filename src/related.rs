@@ -22,6 +22,7 @@ const KEYWORDS: usize = 16;
 const COMMON: f64 = 0.2;
 
 type WordMap<K, V> = crate::hash::WordMap<K, V>;
+use crate::search::text::key;
 
 /// A page's word counts ([`terms`]), shared between an index and the next one built after an
 /// edit.
@@ -84,7 +85,8 @@ fn each_word(text: &str, mut f: impl FnMut(&str) -> bool) {
                 continue;
             }
         }
-        if STOP.binary_search(&word.as_str()).is_err() && !f(&word) {
+        let stop = word.len() <= 8 && STOP_KEYS.binary_search(&key(word.as_bytes())).is_ok();
+        if !stop && !f(&word) {
             return;
         }
     }
@@ -1001,6 +1003,9 @@ fn sizes(pages: &[Arc<Page>]) -> Vec<usize> {
     }
     sizes
 }
+
+/// [`STOP`] as numbers (each word has at most eight bytes), compared as the words are.
+const STOP_KEYS: [u64; STOP.len()] = crate::search::text::keys(STOP);
 
 /// Sorted, for binary search.
 const STOP: &[&str] = &[

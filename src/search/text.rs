@@ -163,7 +163,7 @@ pub const fn key(word: &[u8]) -> u64 {
 }
 
 /// The [`key`]s of `words`, each of at most eight bytes (the build fails otherwise).
-const fn keys<const N: usize>(words: &[&str]) -> [u64; N] {
+pub const fn keys<const N: usize>(words: &[&str]) -> [u64; N] {
     let mut keys = [0u64; N];
     let mut i = 0;
     while i < N {
