@@ -213,6 +213,7 @@ pub fn render<'r>(
         // Streaming, each page goes to the publisher as soon as it is made.
         .filter_map(|result| result.map(|output| sink.keep(output)).transpose())
         .collect();
+    cards.free_elsewhere();
     let mut outputs = Vec::with_capacity(results.len());
     let mut errors: BTreeMap<Place, (Diagnostic, usize)> = BTreeMap::new();
     for result in results {
