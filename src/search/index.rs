@@ -73,7 +73,8 @@ pub fn entry(language: Language, doc: &Doc<'_>) -> Entry {
     // Occurrences per distinct word first: a page repeats its words, so the stop list and the
     // stemmer see each word of a document once, not each of its thousand occurrences.
     // A word of at most eight bytes (most words) is told apart from every other by its key,
-    // a number hashed with one multiply; a longer one by its text.
+    // a number hashed with one multiply (no word has a zero byte, so no two words that short
+    // share a key); a longer one by its text.
     let mut short: crate::hash::NumberMap<u64, (&str, [u16; 5])> =
         crate::hash::NumberMap::with_capacity_and_hasher(1024, Default::default());
     let mut long: crate::hash::WordMap<&str, [u16; 5]> = crate::hash::WordMap::default();
@@ -406,8 +407,8 @@ struct Gather {
 }
 
 /// The lists of one [`Gather`] part: terms of at most eight bytes (most of them) found by
-/// their key, a number that tells them apart and hashes with one multiply; longer ones by
-/// their text.
+/// their key, a number that tells them apart (a term has no zero byte) and hashes with one
+/// multiply; longer ones by their text.
 #[derive(Debug, Default)]
 struct Part {
     short: crate::hash::NumberMap<u64, (Box<str>, Encoded)>,
