@@ -82,20 +82,21 @@ pub type NumberMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<Nu
 /// takes its control byte from and the low bits it takes its bucket from. Anything other than
 /// whole numbers goes through [`Hasher`].
 #[derive(Debug, Default, Clone, Copy)]
-pub struct NumberHasher(u64);
+pub struct NumberHasher(Hasher);
 
 impl std::hash::Hasher for NumberHasher {
     fn finish(&self) -> u64 {
-        self.0
+        self.0.finish()
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        self.0 = xxh3_64_with_seed(bytes, self.0);
+        self.0.write(bytes);
     }
 
     fn write_u64(&mut self, n: u64) {
-        let product = u128::from(n ^ self.0) * u128::from(0x9e37_79b9_7f4a_7c15_u64);
-        self.0 = (product as u64) ^ ((product >> 64) as u64);
+        let Hasher(state) = &mut self.0;
+        let product = u128::from(n ^ *state) * u128::from(0x9e37_79b9_7f4a_7c15_u64);
+        *state = (product as u64) ^ ((product >> 64) as u64);
     }
 }
 

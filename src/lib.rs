@@ -225,9 +225,7 @@ pub fn build_into(options: &Options, out: &Path) -> Result<Published, Unpublishe
     // about 0.2 s at 10,000 articles) is left to a thread of its own, so that publishing and
     // the report need not wait for it. A process that exits before it is done loses nothing.
     // (Without a thread, they are freed here.)
-    let _ = std::thread::Builder::new()
-        .name("free".into())
-        .spawn(move || drop((inputs, caches, built)));
+    free_elsewhere((inputs, caches, built));
     clock.lap("sources and model handed off to be freed");
     let mut written = publisher.finish(true).map_err(writing)?;
     clock.lap("publish (after rendering)");
@@ -465,6 +463,14 @@ impl Caches {
             }
         }
     }
+}
+
+/// Frees `value` on a thread of its own, so that nothing waits for it (freed here when no
+/// thread can be started): what a build is done with but takes long to free.
+pub(crate) fn free_elsewhere<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("free".into())
+        .spawn(move || drop(value));
 }
 
 /// Stage timings on stderr when `SITE_TIMINGS` is set, for performance work.

@@ -22,7 +22,6 @@ const KEYWORDS: usize = 16;
 const COMMON: f64 = 0.2;
 
 type WordMap<K, V> = crate::hash::WordMap<K, V>;
-use crate::search::text::key;
 
 /// A page's word counts ([`terms`]), shared between an index and the next one built after an
 /// edit.
@@ -85,8 +84,7 @@ fn each_word(text: &str, mut f: impl FnMut(&str) -> bool) {
                 continue;
             }
         }
-        let stop = word.len() <= 8 && STOP_KEYS.binary_search(&key(word.as_bytes())).is_ok();
-        if !stop && !f(&word) {
+        if !crate::search::text::among(&STOP_KEYS, &word) && !f(&word) {
             return;
         }
     }

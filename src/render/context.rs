@@ -433,9 +433,7 @@ impl<'s> Cards<'s> {
     /// can be started.)
     pub(crate) fn free_elsewhere(self) {
         let Cards { cells, pagers, .. } = self;
-        let _ = std::thread::Builder::new()
-            .name("free".into())
-            .spawn(move || drop((cells, pagers)));
+        crate::free_elsewhere((cells, pagers));
     }
 
     /// Tag `t`'s pager links.

@@ -72,35 +72,19 @@ pub fn entry(language: Language, doc: &Doc<'_>) -> Entry {
     fields.push((4, text::fold(doc.body), None));
     // Occurrences per distinct word first: a page repeats its words, so the stop list and the
     // stemmer see each word of a document once, not each of its thousand occurrences.
-    // A word of at most eight bytes (most words) is told apart from every other by its key,
-    // a number hashed with one multiply (no word has a zero byte, so no two words that short
-    // share a key); a longer one by its text.
-    let mut short: crate::hash::NumberMap<u64, (&str, [u16; 5])> =
-        crate::hash::NumberMap::with_capacity_and_hasher(1024, Default::default());
-    let mut long: crate::hash::WordMap<&str, [u16; 5]> = crate::hash::WordMap::default();
+    let mut seen: ByWord<&str, [u16; 5]> = ByWord::with_capacity(1024);
     for (field, folded, _) in &fields {
         for word in text::words(folded) {
-            let c = if word.len() <= 8 {
-                &mut short
-                    .entry(text::key(word.as_bytes()))
-                    .or_insert((word, [0; 5]))
-                    .1
-            } else {
-                long.entry(word).or_insert([0; 5])
-            };
-            c[*field] = c[*field].saturating_add(1);
+            seen.update(word, |c| c[*field] = c[*field].saturating_add(1));
         }
     }
     // Each word that is not a stop word, as its term, in term order: words with one stem are
     // neighbours then, and their occurrences are added up as the terms are stored.
-    let mut stems: Vec<(Cow<'_, str>, [u16; 5])> = Vec::with_capacity(short.len() + long.len());
+    let mut stems: Vec<(Cow<'_, str>, [u16; 5])> = Vec::with_capacity(seen.len());
     stems.extend(
-        short
-            .values()
-            .map(|&(word, c)| (word, c))
-            .chain(long.iter().map(|(&word, &c)| (word, c)))
+        seen.iter()
             .filter(|(word, _)| !language.is_stop(word))
-            .map(|(word, c)| (language.stem(word), c)),
+            .map(|(word, c)| (language.stem(word), *c)),
     );
     // Sorted as pairs of numbers, the term's first bytes and its place in `stems` (cheap to
     // compare and to move), then the few runs of terms with the same first eight bytes by
@@ -406,38 +390,72 @@ struct Gather {
     parts: Vec<Option<Box<Part>>>,
 }
 
-/// The lists of one [`Gather`] part: terms of at most eight bytes (most of them) found by
-/// their key, a number that tells them apart (a term has no zero byte) and hashes with one
-/// multiply; longer ones by their text.
-#[derive(Debug, Default)]
-struct Part {
-    short: crate::hash::NumberMap<u64, (Box<str>, Encoded)>,
-    long: crate::hash::WordMap<Box<str>, Encoded>,
+/// Values by word or term: words of at most eight bytes (most of them) found by their key, a
+/// number hashed with one multiply (no word or term has a zero byte, so no two that short
+/// share a key), longer ones by their text. A page's entry counts its words in one; each
+/// [`Gather`] part keeps its posting lists in one.
+#[derive(Debug)]
+struct ByWord<S, V> {
+    short: crate::hash::NumberMap<u64, (S, V)>,
+    long: crate::hash::WordMap<S, V>,
 }
 
-impl Part {
-    /// Document `doc` (after every document so far) has `term` with `score`.
-    fn push(&mut self, term: &str, doc: u32, score: u8) {
-        let list = if term.len() <= 8 {
-            match self.short.entry(text::key(term.as_bytes())) {
-                std::collections::hash_map::Entry::Occupied(list) => &mut list.into_mut().1,
-                std::collections::hash_map::Entry::Vacant(room) => {
-                    &mut room.insert((term.into(), Encoded::default())).1
-                }
-            }
-        } else if let Some(list) = self.long.get_mut(term) {
-            list
-        } else {
-            self.long.entry(term.into()).or_default()
-        };
-        list.push(doc, score);
+impl<S, V> Default for ByWord<S, V> {
+    fn default() -> Self {
+        Self {
+            short: Default::default(),
+            long: Default::default(),
+        }
+    }
+}
+
+impl<S: std::borrow::Borrow<str> + std::hash::Hash + Eq, V: Default> ByWord<S, V> {
+    /// Room for `n` short words before the table grows.
+    fn with_capacity(n: usize) -> Self {
+        Self {
+            short: crate::hash::NumberMap::with_capacity_and_hasher(n, Default::default()),
+            long: Default::default(),
+        }
     }
 
-    /// Every list of the part, in no order.
-    fn into_lists(self) -> impl Iterator<Item = (Box<str>, Encoded)> {
+    /// Calls `f` with the value of `word`, made with `V::default()` the first time (and `word`
+    /// stored as an `S` then, never on later calls).
+    fn update<'w>(&mut self, word: &'w str, f: impl FnOnce(&mut V))
+    where
+        S: From<&'w str>,
+    {
+        if word.len() <= 8 {
+            let (_, value) = self
+                .short
+                .entry(text::key(word.as_bytes()))
+                .or_insert_with(|| (S::from(word), V::default()));
+            f(value);
+        } else if let Some(value) = self.long.get_mut(word) {
+            f(value);
+        } else {
+            f(self.long.entry(S::from(word)).or_default());
+        }
+    }
+
+    /// How many words there are.
+    fn len(&self) -> usize {
+        self.short.len() + self.long.len()
+    }
+
+    /// Every word and its value, in no order.
+    fn iter(&self) -> impl Iterator<Item = (&S, &V)> {
+        let short = self.short.values().map(|(word, value)| (word, value));
+        short.chain(&self.long)
+    }
+
+    /// Every word and its value, in no order.
+    fn into_iter(self) -> impl Iterator<Item = (S, V)> {
         self.short.into_values().chain(self.long)
     }
 }
+
+/// The lists of one [`Gather`] part.
+type Part = ByWord<Box<str>, Encoded>;
 
 /// A term's documents, in order, each with the term's score there.
 type Postings = Vec<(u32, u8)>;
@@ -536,7 +554,7 @@ impl Gather {
             .for_each(|(p, lists)| {
                 let lists = lists.get_or_insert_with(Box::default);
                 for &(term, doc, score) in &sorted[starts[p]..starts[p + 1]] {
-                    lists.push(term, doc, score);
+                    lists.update(term, |list| list.push(doc, score));
                 }
             });
     }
@@ -548,7 +566,7 @@ impl Gather {
             .into_par_iter()
             .map(|part| {
                 let mut part: Vec<(Box<str>, Encoded)> =
-                    part.map(|p| p.into_lists().collect()).unwrap_or_default();
+                    part.map(|p| p.into_iter().collect()).unwrap_or_default();
                 part.sort_unstable_by(|a, b| a.0.cmp(&b.0));
                 part
             })

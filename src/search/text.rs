@@ -174,6 +174,13 @@ pub const fn keys<const N: usize>(words: &[&str]) -> [u64; N] {
     keys
 }
 
+/// Whether `word` is one of the words whose [`keys`] are `keys` (sorted): each of those has
+/// at most eight bytes, so a longer word is not one, and a shorter one is compared as a
+/// number.
+pub fn among(keys: &[u64], word: &str) -> bool {
+    word.len() <= 8 && keys.binary_search(&key(word.as_bytes())).is_ok()
+}
+
 /// For each byte, the suffixes of `suffixes` (at most 64) whose last byte it is.
 const fn ending(suffixes: &[(&str, &str)]) -> [u64; 256] {
     assert!(suffixes.len() <= 64, "more than 64 suffixes");
@@ -202,10 +209,8 @@ impl Language {
 
     /// Whether a folded word is one of the stop words.
     pub fn is_stop(&self, word: &str) -> bool {
-        // Every stop word has at most eight bytes (`keys` checks it), so a longer word is not
-        // one, and a shorter one is compared as a number: the index asks this of every
-        // distinct word of every page.
-        word.len() <= 8 && self.stop_keys.binary_search(&key(word.as_bytes())).is_ok()
+        // The index asks this of every distinct word of every page.
+        among(self.stop_keys, word)
     }
 
     /// A folded word's stem: the first suffix whose removal leaves [`MIN_STEM`] characters,
